@@ -1,0 +1,41 @@
+# intersessional — `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest bench i18n clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/intersessional run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -W error $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o handlers/locale/messages.pot --no-location --sort-output handlers bot
+	$(BIN)/pybabel update -i handlers/locale/messages.pot -d handlers/locale --no-fuzzy-matching
+	$(BIN)/pybabel compile -d handlers/locale --statistics
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

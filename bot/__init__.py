@@ -1,0 +1,1 @@
+"""Wiring and the outside world: composition root, channels, web app, command line."""

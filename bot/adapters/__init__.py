@@ -1,0 +1,1 @@
+"""Channels: each translates its platform to the engine's neutral events and replies."""

@@ -1,0 +1,141 @@
+"""The terminal channel: the same conversation as Telegram and Slack, on stdin and stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot import invites
+from bot.app import App
+from handlers.engine import Engine
+from handlers.events import Button, Inbound, IncomingDocument, Reply
+from storage.models import Category
+
+PLATFORM = "terminal"
+_MIME = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def render(reply: Reply, downloads: Path) -> str:
+    """A reply as terminal text: buttons numbered, documents saved and named."""
+    lines = [reply.text]
+    number = 1
+    for row in reply.buttons:
+        cells = []
+        for button in row:
+            cells.append(f"[{number}] {button.label}")
+            number += 1
+        lines.append("  " + "   ".join(cells))
+    if reply.document is not None:
+        downloads.mkdir(parents=True, exist_ok=True)
+        target = downloads / reply.document.filename
+        target.write_bytes(reply.document.content)
+        lines.append(f"📎 {reply.document.filename} → {target}")
+    return "\n".join(lines)
+
+
+def to_event(line: str, buttons: list[Button], *, user: str) -> Inbound:
+    """A typed line as an event: a number or label presses a button, a file path sends it."""
+    stripped = line.strip()
+    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+        return Inbound(PLATFORM, user, user, payload=buttons[int(stripped) - 1].payload)
+    for button in buttons:
+        if stripped and button.label.casefold().removeprefix("✓ ") == stripped.casefold():
+            return Inbound(PLATFORM, user, user, payload=button.payload)
+    path = _existing_file(stripped)
+    if path is not None:
+
+        async def read() -> bytes:
+            return path.read_bytes()
+
+        document = IncomingDocument(
+            filename=path.name,
+            size=path.stat().st_size,
+            mime_type=_MIME.get(path.suffix.lower()),
+            read=read,
+        )
+        return Inbound(PLATFORM, user, user, document=document)
+    return Inbound(PLATFORM, user, user, text=line.rstrip("\n"))
+
+
+def _existing_file(text: str) -> Path | None:
+    """The file a line names, when it names one: how a document is sent in the terminal."""
+    if not text or len(text) > 1024 or "\x00" in text:
+        return None
+    path = Path(text).expanduser()
+    try:
+        return path if path.suffix and path.is_file() else None
+    except OSError:
+        return None
+
+
+async def _lines(stream: TextIO) -> AsyncIterator[str]:
+    while True:
+        line = await asyncio.to_thread(stream.readline)
+        if not line:
+            return
+        yield line
+
+
+async def converse(
+    engine: Engine,
+    *,
+    user: str,
+    stdin: TextIO = sys.stdin,
+    write: Callable[[str], None] | None = None,
+    downloads: Path = Path("downloads"),
+    greeting: str | None = None,
+) -> None:
+    """Read lines until end of input, printing each reply as soon as it is made."""
+
+    def emit(text: str) -> None:
+        if write is not None:
+            write(text)
+        else:
+            print(text, flush=True)
+
+    if greeting:
+        emit(greeting)
+    buttons: list[Button] = []
+    async for line in _lines(stdin):
+        event = to_event(line, buttons, user=user)
+        replies = await engine.handle(event)
+        if replies:
+            buttons = [b for reply in replies for b in reply.all_buttons()]
+        for reply in replies:
+            emit(render(reply, downloads) + "\n")
+
+
+async def trial_greeting(app: App, *, user: str) -> str:
+    """For an unregistered terminal user, a local invite so the journey can be tried at once.
+
+    Whoever runs the terminal channel can already issue invites from the command line,
+    so this grants nothing new; it is audited like any other invite.
+    """
+    async with app.store.transaction() as uow:
+        identity = await uow.identities.get(PLATFORM, user)
+        registered = identity is not None and identity.participant_id is not None
+    if registered:
+        return "Welcome back. Send /start to continue, /help for the commands."
+    invite = await invites.create(
+        app.store,
+        invites.InviteRequest(
+            organisation="Local trial organisation",
+            category=Category.NGO,
+            country=None,
+            consultation=None,
+        ),
+        now=app.clock.now(),
+        actor=f"terminal:{user}",
+    )
+    return (
+        "intersessional — terminal channel. Buttons are numbered: answer with the number "
+        "or the label; send a document by typing its file path.\n"
+        f"A local trial invite was created for you: send /start {invite.code}"
+    )

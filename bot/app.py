@@ -1,0 +1,92 @@
+"""The composition root: builds settings, database, store and engine once, and closes them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.consultation import Consultation, load_consultations
+from config.errors import ConfigError, Problem
+from config.settings import Settings, redact_url
+from handlers.conversation import EngineOptions
+from handlers.engine import Engine
+from handlers.ports import Clock, FileStore, SystemClock
+from storage import migrate
+from storage.db import create_engine, session_factory
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    """Everything a process needs, built once."""
+
+    settings: Settings
+    database: AsyncEngine
+    store: Store
+    engine: Engine
+    clock: Clock
+    files: FileStore
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.database.dispose()
+
+
+async def check_database(database: AsyncEngine, url: str) -> None:
+    """Fail with one clear message when the database cannot be reached."""
+    try:
+        async with database.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # Any driver error means the same thing to the operator.
+        raise ConfigError(
+            [
+                Problem(
+                    "DATABASE_URL",
+                    redact_url(url),
+                    f"cannot reach the database ({type(exc).__name__}: {str(exc)[:200]})",
+                    "start the database server or correct DATABASE_URL",
+                )
+            ]
+        ) from None
+
+
+async def load_into(store: Store, consultations: list[Consultation], clock: Clock) -> None:
+    """Store (or update) validated consultations."""
+    async with store.transaction() as uow:
+        for consultation in consultations:
+            await uow.consultations.upsert(consultation, clock.now())
+
+
+async def build(
+    settings: Settings, *, clock: Clock | None = None, load: bool = True, upgrade: bool = True
+) -> App:
+    """Validate configuration, reach and migrate the database, load consultations."""
+    clock = clock or SystemClock()
+    consultations = load_consultations(settings.consultations_path) if load else []
+    database = create_engine(settings.database_url)
+    try:
+        await check_database(database, settings.database_url)
+        if upgrade:
+            await migrate.upgrade(database)
+        store = Store(session_factory(database))
+        if consultations:
+            await load_into(store, consultations, clock)
+    except BaseException:
+        await database.dispose()
+        raise
+    files = FileStore(settings.files_dir)
+    engine = Engine(
+        store,
+        clock=clock,
+        files=files,
+        options=EngineOptions(
+            max_text_chars=settings.max_text_chars,
+            max_document_bytes=settings.max_document_bytes,
+        ),
+    )
+    return App(settings, database, store, engine, clock, files)

@@ -1,0 +1,108 @@
+"""Exports of answers: JSON, CSV and XLSX, all or only what authors allowed to publish."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from openpyxl import Workbook
+
+from storage.models import Credit
+from storage.repositories import AnswerRecord, Store
+
+COLUMNS = (
+    "consultation",
+    "agenda_item",
+    "question",
+    "question_type",
+    "organisation",
+    "category",
+    "country",
+    "value",
+    "language",
+    "revision",
+    "answered_at",
+)
+
+
+def credited(record: AnswerRecord) -> str:
+    """The author as they chose to be credited in published material."""
+    organisation = record.organisation.name if record.organisation else ""
+    credit = record.participant.credit
+    if credit == Credit.NAMED and record.participant.display_name:
+        return f"{record.participant.display_name} ({organisation})"
+    if credit in (Credit.NAMED, Credit.ORGANISATION):
+        return organisation
+    category = record.organisation.category if record.organisation else "other"
+    return f"Anonymous ({category})"
+
+
+def publishable(record: AnswerRecord) -> bool:
+    """Whether its author allowed publication, and the question is one that is published."""
+    return record.publication_consent and bool(record.question.spec.get("publishable", True))
+
+
+def to_row(record: AnswerRecord, *, published: bool) -> dict[str, Any]:
+    """One answer as an export row."""
+    organisation = record.organisation
+    row: dict[str, Any] = {
+        "consultation": record.consultation_id,
+        "agenda_item": record.item.number,
+        "question": record.question.key,
+        "question_type": record.question.type,
+        "organisation": credited(record)
+        if published
+        else (organisation.name if organisation else ""),
+        "category": organisation.category if organisation else "",
+        "country": ""
+        if organisation is None or organisation.country is None
+        else organisation.country,
+        "value": record.answer.text,
+        "language": record.answer.language or "",
+        "revision": record.answer.revision,
+        "answered_at": record.answer.updated_at.isoformat(),
+    }
+    if published and record.participant.credit == Credit.ANONYMOUS:
+        row["country"] = ""
+    return row
+
+
+async def rows(store: Store, *, consultation: str | None, published: bool) -> list[dict[str, Any]]:
+    """The export rows for a consultation (or all)."""
+    async with store.transaction() as uow:
+        records = await uow.reports.answers(consultation)
+    return [to_row(r, published=published) for r in records if not published or publishable(r)]
+
+
+def render(data: list[dict[str, Any]], fmt: str) -> bytes:
+    """Rows in the requested format."""
+    if fmt == "json":
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(_defuse(row) for row in data)
+        return buffer.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "answers"
+        sheet.append(list(COLUMNS))
+        for row in data:
+            sheet.append([_defuse(row)[c] for c in COLUMNS])
+        buffer_bytes = io.BytesIO()
+        workbook.save(buffer_bytes)
+        return buffer_bytes.getvalue()
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _defuse(row: dict[str, Any]) -> dict[str, Any]:
+    """Neutralise spreadsheet formulas in user text (CSV injection)."""
+    return {
+        key: "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+        for key, value in row.items()
+    }

@@ -1,0 +1,167 @@
+"""Invites issued by the secretariat: one at a time, or in bulk from a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.i18n import country_codes
+from storage.models import Category, Invite, Organisation
+from storage.repositories import Store
+
+CSV_COLUMNS = ("organisation", "category", "country", "consultation", "max_uses", "expires")
+"""Columns of an invite CSV; only `organisation` and `category` are required."""
+
+_CATEGORY_WORDS = {
+    "ngo": Category.NGO,
+    "non-governmental organization": Category.NGO,
+    "non-governmental organisation": Category.NGO,
+    "academia": Category.ACADEMIA,
+    "private_sector": Category.PRIVATE_SECTOR,
+    "private sector": Category.PRIVATE_SECTOR,
+    "igo": Category.IGO,
+    "intergovernmental organization": Category.IGO,
+    "intergovernmental organisation": Category.IGO,
+    "other": Category.OTHER,
+}
+
+
+@dataclass(frozen=True)
+class InviteRequest:
+    """A validated request for one invite."""
+
+    organisation: str
+    category: Category
+    country: str | None
+    consultation: str | None
+    max_uses: int = 5
+    expires: datetime | None = None
+
+
+def parse_category(value: str) -> Category:
+    """A category from its code or its name; ValueError names the choices."""
+    category = _CATEGORY_WORDS.get(value.strip().lower())
+    if category is None:
+        raise ValueError(
+            f"unknown category {value!r}; use one of {', '.join(c.value for c in Category)}"
+        )
+    return category
+
+
+def parse_country(value: str) -> str | None:
+    """An ISO 3166 alpha-2 code from a code or a name; empty means none."""
+    if not value.strip():
+        return None
+    code = country_codes().get(value.strip().lower())
+    if code is None:
+        raise ValueError(f"unknown country {value!r}; use a two-letter code such as AT")
+    return code
+
+
+def deep_link(bot_username: str | None, code: str) -> str | None:
+    """The Telegram link that opens the bot with the code, when the bot's name is known."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}" if bot_username else None
+
+
+async def create(store: Store, request: InviteRequest, *, now: datetime, actor: str) -> Invite:
+    """Create the organisation if new, and an invite for it."""
+    async with store.transaction() as uow:
+        if request.consultation and await uow.consultations.get(request.consultation) is None:
+            raise ValueError(f"no consultation with id {request.consultation!r} is loaded")
+        organisation = await uow.organisations.by_name(request.organisation)
+        if organisation is None:
+            organisation = await uow.organisations.add(
+                Organisation(
+                    name=request.organisation,
+                    category=request.category.value,
+                    country=request.country,
+                    created_at=now,
+                )
+            )
+        invite = await uow.invites.add(
+            Invite(
+                code="",
+                organisation_id=organisation.id,
+                consultation_id=request.consultation,
+                max_uses=request.max_uses,
+                uses=0,
+                expires_at=request.expires,
+                created_at=now,
+            )
+        )
+        uow.audit.record(
+            actor=actor,
+            action="invite.created",
+            channel="cli",
+            now=now,
+            code=invite.code,
+            organisation=organisation.name,
+        )
+        return invite
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A bad CSV row: its line number and what is wrong."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+def parse_csv(
+    text: str, known_consultations: set[str]
+) -> tuple[list[InviteRequest], list[RowProblem]]:
+    """Every row of an invite CSV, validated; problems carry the file's line numbers."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    problems: list[RowProblem] = []
+    missing = [name for name in ("organisation", "category") if name not in header]
+    unknown = [name for name in header if name not in CSV_COLUMNS]
+    if missing or unknown:
+        detail = []
+        if missing:
+            detail.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            detail.append(f"unknown column(s) {', '.join(unknown)}")
+        return [], [RowProblem(1, "; ".join(detail) + f" (columns: {', '.join(CSV_COLUMNS)})")]
+    requests: list[InviteRequest] = []
+    for raw in reader:
+        row = {
+            (key or "").strip().lower(): (value or "").strip()
+            for key, value in raw.items()
+            if isinstance(value, str)
+        }
+        line = reader.line_num
+        try:
+            name = row.get("organisation", "")
+            if not 2 <= len(name) <= 300:
+                raise ValueError("organisation name must have 2 to 300 characters")
+            consultation = row.get("consultation") or None
+            if consultation and consultation not in known_consultations:
+                raise ValueError(f"no consultation with id {consultation!r} is loaded")
+            uses = row.get("max_uses") or "5"
+            if not uses.isdigit() or not 1 <= int(uses) <= 1000:
+                raise ValueError(f"max_uses must be a whole number from 1 to 1000, not {uses!r}")
+            expires = datetime.fromisoformat(row["expires"]) if row.get("expires") else None
+            if expires is not None and expires.tzinfo is None:
+                raise ValueError("expires needs a time zone, e.g. 2027-05-31T23:59+02:00")
+            requests.append(
+                InviteRequest(
+                    organisation=name,
+                    category=parse_category(row.get("category", "")),
+                    country=parse_country(row.get("country", "")),
+                    consultation=consultation,
+                    max_uses=int(uses),
+                    expires=expires,
+                )
+            )
+        except ValueError as exc:
+            problems.append(RowProblem(line, str(exc)))
+    if not requests and not problems:
+        problems.append(RowProblem(1, "the file has no rows"))
+    return requests, problems

@@ -1,0 +1,497 @@
+"""Consultation definitions: the YAML schema, its loader and its validator.
+
+A secretariat officer writes one YAML file per consultation. `load_consultations`
+returns validated `Consultation` objects or raises a `ConfigError` listing every
+problem with its file, its path (``agenda_items[2].questions[0].choices``) and a fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from config.errors import ConfigError, Problem
+
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ru", "zh", "ar")
+"""The six official languages of the United Nations; English is the fallback."""
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def _localized(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"en": value}
+    return value
+
+
+class Localized(BaseModel):
+    """A text given in one or more of the six languages; English is required."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    en: str = Field(min_length=1)
+    fr: str | None = None
+    es: str | None = None
+    ru: str | None = None
+    zh: str | None = None
+    ar: str | None = None
+
+    def get(self, language: str) -> str:
+        """The text in `language`, else in English."""
+        value = getattr(self, language, None) if language in LANGUAGES else None
+        return value if isinstance(value, str) and value else self.en
+
+    def missing(self) -> list[str]:
+        """Languages this text is not yet given in."""
+        return [lang for lang in LANGUAGES if not getattr(self, lang)]
+
+    def as_dict(self) -> dict[str, str]:
+        """Only the languages that are given."""
+        return {lang: text for lang in LANGUAGES if (text := getattr(self, lang))}
+
+
+Text = Annotated[Localized, BeforeValidator(_localized)]
+
+
+class QuestionType(StrEnum):
+    """The kinds of question a stakeholder can be asked."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+    SCALE = "scale"
+    DOCUMENT = "document"
+
+
+class Choice(BaseModel):
+    """One option of a choice or multi-choice question."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    label: Text
+
+
+class Question(BaseModel):
+    """One structured question under an agenda item."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    type: QuestionType
+    text: Text
+    help: Text | None = None
+    required: bool = False
+    choices: list[Choice] = Field(default_factory=list)
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=1)
+    scale_min: int = 1
+    scale_max: int = 5
+    scale_min_label: Text | None = None
+    scale_max_label: Text | None = None
+    publishable: bool = Field(
+        default=True,
+        description="Whether answers may be published when their author consents.",
+    )
+
+
+class QuestionGroup(BaseModel):
+    """A titled group of questions inside an agenda item (a sub-panel)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Text
+    questions: list[Question] = Field(min_length=1)
+
+
+class AgendaItem(BaseModel):
+    """An agenda item of the dialogue, with its questions (directly or in groups)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str
+    title: Text
+    description: Text | None = None
+    questions: list[Question] = Field(default_factory=list)
+    question_groups: list[QuestionGroup] = Field(default_factory=list)
+
+    def all_questions(self) -> list[tuple[Localized | None, Question]]:
+        """Every question in order, with the title of the group it belongs to."""
+        ordered: list[tuple[Localized | None, Question]] = [(None, q) for q in self.questions]
+        for group in self.question_groups:
+            ordered.extend((group.title, q) for q in group.questions)
+        return ordered
+
+
+class Dialogue(BaseModel):
+    """The meeting the inputs are collected for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Text
+    date: date
+    venue: str = "Vienna International Centre"
+    timezone: str = "Europe/Vienna"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a duration such as 14d, 12h or 30m")
+        amount, unit = int(match.group(1)), match.group(2)
+        return timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class QuietHours(BaseModel):
+    """Local hours in which no reminder is sent (except the last one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: time = time(21, 0)
+    end: time = time(8, 0)
+
+
+class Reminders(BaseModel):
+    """When stakeholders with missing answers are reminded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offsets: list[Duration] = Field(
+        default_factory=lambda: [
+            timedelta(days=14),
+            timedelta(days=7),
+            timedelta(days=2),
+            timedelta(days=1),
+            timedelta(hours=3),
+        ]
+    )
+    quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    grace: Duration = timedelta(hours=12)
+
+
+class Weekday(StrEnum):
+    """Days of the week for the weekly digest."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+
+class WeeklyDigest(BaseModel):
+    """When the weekly digest goes out, in the consultation's time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weekday: Weekday = Weekday.MONDAY
+    hour: int = Field(default=9, ge=0, le=23)
+
+
+class DestinationKind(StrEnum):
+    """Where a digest can be delivered."""
+
+    SLACK = "slack"
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+    DIRECTORY = "directory"
+
+
+class Destination(BaseModel):
+    """One digest destination: a Slack channel, a Telegram group, an address, a folder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: DestinationKind
+    target: str = Field(min_length=1)
+    formats: list[str] = Field(default_factory=lambda: ["docx", "xlsx"])
+
+
+class DigestSettings(BaseModel):
+    """The secretariat's digests for one consultation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weekly: WeeklyDigest | None = Field(default_factory=WeeklyDigest)
+    final_days_before: int = Field(default=2, ge=0, le=60)
+    destinations: list[Destination] = Field(default_factory=list)
+
+
+class Consultation(BaseModel):
+    """One consultation: a dialogue, its submission window and its agenda items."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: Text
+    short_title: Text | None = None
+    """A title short enough for a button; the title is used when it is not given."""
+    working_group: Text
+    dialogue: Dialogue
+    opens: datetime
+    deadline: datetime
+    requires_approval: bool = False
+    agenda_items: list[AgendaItem] = Field(min_length=1)
+    reminders: Reminders = Field(default_factory=Reminders)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The consultation's time zone."""
+        return ZoneInfo(self.dialogue.timezone)
+
+    def aware(self, moment: datetime) -> datetime:
+        """A datetime of this file, read in the consultation's time zone when naive."""
+        return moment if moment.tzinfo else moment.replace(tzinfo=self.zone)
+
+
+# ---------------------------------------------------------------------------
+# Loading and validation
+# ---------------------------------------------------------------------------
+
+_ERROR_FIXES: dict[str, str] = {
+    "extra_forbidden": "remove it, or check its spelling against docs/consultations.md",
+    "missing": "add it",
+    "string_too_short": "give a non-empty text",
+    "too_short": "give at least one entry",
+    "int_parsing": "give a whole number",
+    "bool_parsing": "write true or false",
+    "datetime_from_date_parsing": "write a date and time such as 2027-03-31T23:59",
+    "datetime_parsing": "write a date and time such as 2027-03-31T23:59",
+    "date_from_datetime_parsing": "write a date such as 2027-06-14",
+    "date_parsing": "write a date such as 2027-06-14",
+    "enum": "use one of the allowed values",
+    "model_type": "give a mapping of keys to values here",
+    "list_type": "give a list here",
+}
+
+
+def _format_location(loc: Iterable[int | str]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def _pydantic_problems(source: str, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append(
+            Problem(
+                source=source,
+                path=_format_location(loc),
+                message=message,
+                fix=_ERROR_FIXES.get(error["type"], "correct the value"),
+            )
+        )
+    return problems
+
+
+def _semantic_problems(source: str, consultation: Consultation) -> list[Problem]:
+    """Checks that need more than one field at a time."""
+    problems: list[Problem] = []
+
+    def add(path: str, message: str, fix: str) -> None:
+        problems.append(Problem(source=source, path=path, message=message, fix=fix))
+
+    if not _ID.match(consultation.id):
+        add("id", "must be lower-case letters, digits, '-', '_' or '.'", "use an id like wgic-14")
+    opens, deadline = (
+        consultation.aware(consultation.opens),
+        consultation.aware(consultation.deadline),
+    )
+    if deadline <= opens:
+        add("deadline", "the deadline is not after the opening", "set deadline later than opens")
+    dialogue_start = datetime.combine(consultation.dialogue.date, time(0), consultation.zone)
+    if deadline > dialogue_start + timedelta(days=1):
+        add(
+            "deadline",
+            "the deadline falls after the dialogue",
+            "set the deadline on or before dialogue.date",
+        )
+    numbers: set[str] = set()
+    question_ids: set[str] = set()
+    for i, item in enumerate(consultation.agenda_items):
+        base = f"agenda_items[{i}]"
+        if item.number in numbers:
+            add(f"{base}.number", f"agenda item {item.number} appears twice", "number each once")
+        numbers.add(item.number)
+        if not item.questions and not item.question_groups:
+            add(base, "no questions", "add questions or question_groups")
+        located = [(f"{base}.questions[{j}]", q) for j, q in enumerate(item.questions)]
+        for g, group in enumerate(item.question_groups):
+            located += [
+                (f"{base}.question_groups[{g}].questions[{j}]", q)
+                for j, q in enumerate(group.questions)
+            ]
+        for path, question in located:
+            if not _ID.match(question.id):
+                add(
+                    f"{path}.id", "must be lower-case letters, digits, '-', '_' or '.'", "rename it"
+                )
+            if question.id in question_ids:
+                add(f"{path}.id", f"question id {question.id!r} is used twice", "make ids unique")
+            question_ids.add(question.id)
+            _question_problems(path, question, add)
+    return problems
+
+
+def _question_problems(path: str, question: Question, add: Any) -> None:
+    choice_types = {QuestionType.CHOICE, QuestionType.MULTI_CHOICE}
+    if question.type in choice_types:
+        if len(question.choices) < 2:
+            add(
+                f"{path}.choices",
+                f"a {question.type.value} question needs at least two choices",
+                "list the choices, each with an id and a label",
+            )
+        ids = [c.id for c in question.choices]
+        if len(set(ids)) != len(ids):
+            add(f"{path}.choices", "two choices share an id", "give each choice its own id")
+    elif question.choices:
+        add(f"{path}.choices", f"a {question.type.value} question takes no choices", "remove them")
+    if question.type == QuestionType.SCALE and not (
+        question.scale_min < question.scale_max <= question.scale_min + 10
+    ):
+        add(
+            f"{path}.scale_max",
+            "the scale must go up from scale_min by 1 to 10 steps",
+            "use for example scale_min: 1 and scale_max: 5",
+        )
+    if (
+        question.min_length is not None
+        and question.max_length is not None
+        and question.min_length > question.max_length
+    ):
+        add(f"{path}.min_length", "min_length exceeds max_length", "lower min_length")
+    if question.type != QuestionType.TEXT and (question.min_length or question.max_length):
+        add(f"{path}.max_length", "only text questions have a length", "remove the length limits")
+
+
+def parse_consultation(source: str, text: str) -> Consultation:
+    """Parse and validate one YAML document; raise ConfigError with every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(
+            [
+                Problem(
+                    source,
+                    where,
+                    f"not valid YAML ({getattr(exc, 'problem', exc)})",
+                    "check the indentation and quoting there",
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [Problem(source, "", "the file does not hold a mapping", "start with `id: ...`")]
+        )
+    try:
+        consultation = Consultation.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_problems(source, exc)) from None
+    problems = _semantic_problems(source, consultation)
+    if problems:
+        raise ConfigError(problems)
+    return consultation
+
+
+def consultation_files(path: Path) -> list[Path]:
+    """The YAML files at `path`: the file itself, or every *.yaml/*.yml in the directory."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+    return [path]
+
+
+def load_consultations(path: Path) -> list[Consultation]:
+    """Load every consultation at `path`; raise ConfigError listing all problems in all files."""
+    if not path.exists():
+        raise ConfigError(
+            [Problem(str(path), "", "no such file or directory", "set CONSULTATIONS_PATH")]
+        )
+    problems: list[Problem] = []
+    consultations: list[Consultation] = []
+    seen: dict[str, Path] = {}
+    for file in consultation_files(path):
+        try:
+            consultation = parse_consultation(str(file), file.read_text(encoding="utf-8"))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        if consultation.id in seen:
+            problems.append(
+                Problem(
+                    str(file),
+                    "id",
+                    f"id {consultation.id!r} is also used by {seen[consultation.id]}",
+                    "give each consultation its own id",
+                )
+            )
+            continue
+        seen[consultation.id] = file
+        consultations.append(consultation)
+    if problems:
+        raise ConfigError(problems)
+    return consultations
+
+
+def missing_translations(consultation: Consultation) -> dict[str, int]:
+    """For each language, how many texts of the consultation fall back to English."""
+    counts = dict.fromkeys(LANGUAGES, 0)
+
+    def visit(node: Any) -> None:
+        if isinstance(node, Localized):
+            for lang in node.missing():
+                counts[lang] += 1
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                visit(getattr(node, name))
+        elif isinstance(node, list):
+            for entry in node:
+                visit(entry)
+
+    visit(consultation)
+    return {lang: n for lang, n in counts.items() if n}

@@ -1,0 +1,103 @@
+"""Typed settings: the only module that reads the process environment (and `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import ConfigError, Problem
+
+BUNDLED_CONSULTATIONS = Path(__file__).parent / "consultations"
+
+_FIXES: dict[str, str] = {
+    "database_url": "use a URL such as sqlite+aiosqlite:///intersessional.db "
+    "or postgresql://user:password@host:5432/dbname",
+    "port": "set PORT to a number between 1 and 65535",
+    "consultations_path": "point CONSULTATIONS_PATH at a YAML file or a directory of them",
+}
+
+
+class Settings(BaseSettings):
+    """Everything the process needs from its environment, validated once at start."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    database_url: str = "sqlite+aiosqlite:///intersessional.db"
+    consultations_path: Path = BUNDLED_CONSULTATIONS
+    port: int = Field(default=8080, ge=1, le=65535)
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_bot_username: str | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    files_dir: Path = Path("files")
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_text_chars: int = Field(default=4000, ge=10)
+    default_locale: str = "en"
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return async_database_url(value)
+
+    @property
+    def has_telegram(self) -> bool:
+        """True when a Telegram bot token is configured."""
+        return self.telegram_bot_token is not None
+
+    @property
+    def has_slack(self) -> bool:
+        """True when Slack credentials are configured."""
+        return self.slack_bot_token is not None
+
+
+def async_database_url(url: str) -> str:
+    """Map the URL forms a PaaS hands out to the async drivers we ship."""
+    scheme, _, rest = url.partition("://")
+    if not rest:
+        raise ValueError("not a database URL")
+    drivers = {
+        "postgres": "postgresql+asyncpg",
+        "postgresql": "postgresql+asyncpg",
+        "postgresql+psycopg": "postgresql+asyncpg",
+        "sqlite": "sqlite+aiosqlite",
+    }
+    scheme = drivers.get(scheme, scheme)
+    if scheme not in {"postgresql+asyncpg", "sqlite+aiosqlite"}:
+        raise ValueError(f"unsupported database scheme {scheme!r}")
+    return f"{scheme}://{rest}"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, safe to print or log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings, turning any mistake into one clear ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                source="environment",
+                path=str(error["loc"][0]).upper() if error["loc"] else "",
+                message=error["msg"],
+                fix=_FIXES.get(str(error["loc"][0]) if error["loc"] else "", "correct the value"),
+            )
+            for error in exc.errors()
+        ]
+        raise ConfigError(problems) from None

@@ -1,0 +1,1 @@
+"""The platform-free conversation engine: neutral events in, neutral replies out."""

@@ -1,0 +1,204 @@
+"""The conversation's states, the context a step works in, and the base of every step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from handlers.events import Button, Inbound, Reply
+from handlers.i18n import Translator, translator
+from handlers.ports import FileStore
+from storage.models import Identity, Participant
+from storage.repositories import UnitOfWork
+
+
+class State(StrEnum):
+    """Where a participant is in the conversation; stored on the participant row."""
+
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    PUBLICATION = "publication"
+    CREDIT = "credit"
+    PROFILE = "profile"
+    PROFILE_NAME = "profile_name"
+    PROFILE_CATEGORY = "profile_category"
+    PROFILE_COUNTRY = "profile_country"
+    GENDER = "gender"
+    REFUSED = "refused"
+    HOME = "home"
+    AGENDA = "agenda"
+    QUESTION = "question"
+    REVIEW = "review"
+    FORGET = "forget"
+
+
+ONBOARDING = frozenset(
+    {
+        State.LANGUAGE,
+        State.CONSENT,
+        State.PUBLICATION,
+        State.CREDIT,
+        State.PROFILE,
+        State.PROFILE_NAME,
+        State.PROFILE_CATEGORY,
+        State.PROFILE_COUNTRY,
+        State.GENDER,
+        State.REFUSED,
+    }
+)
+"""States before the participant may see consultations."""
+
+NOTICE_VERSION = "2026-11"
+"""Version of the privacy notice; recorded with every consent."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """The limits the engine enforces, from the settings."""
+
+    max_text_chars: int = 4000
+    max_document_bytes: int = 10 * 1024 * 1024
+    document_types: tuple[str, ...] = (".pdf", ".docx", ".odt")
+
+
+@dataclass
+class Context:
+    """Everything one step needs while handling one inbound event."""
+
+    uow: UnitOfWork
+    event: Inbound
+    identity: Identity
+    participant: Participant | None
+    t: Translator
+    now: datetime
+    options: EngineOptions
+    files: FileStore
+    steps: Mapping[State, Step]
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def me(self) -> Participant:
+        """The participant; steps run only once there is one."""
+        if self.participant is None:
+            raise RuntimeError("step reached without a participant")
+        return self.participant
+
+    @property
+    def state(self) -> State:
+        """The participant's current state."""
+        return State(self.me.state)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The participant's current step context (consultation, item, question...)."""
+        return self.me.context
+
+    def say(
+        self,
+        text: str,
+        buttons: Sequence[Sequence[Button]] = (),
+        *,
+        replace_previous: bool = False,
+        document: Any = None,
+    ) -> None:
+        """Queue a reply in the participant's language."""
+        self.replies.append(
+            Reply(
+                text=text,
+                buttons=tuple(tuple(row) for row in buttons if row),
+                replace_previous=replace_previous,
+                document=document,
+                rtl=self.t.rtl,
+            )
+        )
+
+    def set_language(self, language: str) -> None:
+        """Switch the interface language for the rest of this event too."""
+        self.me.locale = language
+        self.t = translator(language)
+
+    def move(self, state: State, **data: Any) -> None:
+        """Change state without prompting (the caller says what comes next)."""
+        self.me.state = state.value
+        self.me.context = {k: v for k, v in data.items() if v is not None}
+
+    async def enter(self, state: State, **data: Any) -> None:
+        """Change state and show that state's prompt."""
+        self.move(state, **data)
+        await self.steps[state].prompt(self)
+
+    async def reprompt(self) -> None:
+        """Show the current state's prompt again."""
+        await self.steps[self.state].prompt(self)
+
+    def remember_return(self) -> dict[str, Any]:
+        """The current state and context, to come back to after a detour."""
+        return {"state": self.me.state, "context": dict(self.me.context)}
+
+    async def go_back(self, saved: Mapping[str, Any] | None, fallback: State) -> None:
+        """Return to a remembered state (after /language or a declined /forget)."""
+        if saved and saved.get("state") in State.__members__.values():
+            self.me.state = str(saved["state"])
+            self.me.context = dict(saved.get("context") or {})
+            await self.reprompt()
+        else:
+            await self.enter(fallback)
+
+
+class Step:
+    """One state of the conversation: how it prompts and how it takes input.
+
+    The defaults answer input the state does not expect with a short explanation
+    and the prompt again, changing nothing.
+    """
+
+    def accepts_text(self, ctx: Context) -> bool:
+        """Whether free text is an answer here (else typed text is matched to buttons)."""
+        return False
+
+    async def prompt(self, ctx: Context) -> None:
+        """Say what this state asks, with its buttons. Must not change anything."""
+        raise NotImplementedError
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        """Free text arrived."""
+        ctx.say(ctx.t._("Please choose one of the buttons below."))
+        await self.prompt(ctx)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        """A button was pressed that this state does not know."""
+        await stale_button(ctx)
+
+    async def on_document(self, ctx: Context) -> None:
+        """A file arrived."""
+        ctx.say(ctx.t._("A document is only expected when a question asks for one."))
+        await self.prompt(ctx)
+
+
+async def stale_button(ctx: Context) -> None:
+    """Answer a button from an earlier message, or a forged one: nothing changes."""
+    ctx.say(ctx.t._("That button is no longer active. Here is where you are:"))
+    await ctx.reprompt()
+
+
+def payload(action: str, *args: object) -> str:
+    """Build a button payload: an action and its arguments."""
+    return ":".join([action, *(str(arg) for arg in args)])
+
+
+def parse_payload(raw: str) -> tuple[str, list[str]]:
+    """Split a payload into its action and arguments; anything malformed gives no action."""
+    if not raw or len(raw) > 64 or not raw.isprintable():
+        return "", []
+    action, *args = raw.split(":")
+    return action, args
+
+
+def int_arg(args: list[str], index: int) -> int | None:
+    """The argument at `index` as a positive int, or None when missing or not a number."""
+    if index >= len(args) or not args[index].isdigit() or len(args[index]) > 12:
+        return None
+    return int(args[index])

@@ -1,0 +1,250 @@
+"""The conversation engine: one inbound event in, the replies out, state in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from weakref import WeakValueDictionary
+
+from handlers.conversation import (
+    ONBOARDING,
+    Context,
+    EngineOptions,
+    State,
+    Step,
+    parse_payload,
+    stale_button,
+)
+from handlers.events import Inbound, Reply
+from handlers.features.commands import AFTER_ONBOARDING, COMMANDS, PUBLIC
+from handlers.features.interview import AgendaStep, HomeStep, QuestionStep
+from handlers.features.onboarding import (
+    ConsentStep,
+    CreditStep,
+    GenderStep,
+    LanguageStep,
+    ProfileCategoryStep,
+    ProfileCountryStep,
+    ProfileNameStep,
+    ProfileStep,
+    PublicationStep,
+    RefusedStep,
+    how_to_join,
+    redeem,
+)
+from handlers.features.privacy import ForgetStep
+from handlers.features.review import ReviewStep
+from handlers.i18n import negotiate, translator
+from handlers.ports import Clock, FileStore
+from storage.models import Identity, ParticipantStatus
+from storage.repositories import DuplicateUpdate, Store, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+STEPS: Mapping[State, Step] = {
+    State.LANGUAGE: LanguageStep(),
+    State.CONSENT: ConsentStep(),
+    State.REFUSED: RefusedStep(),
+    State.PUBLICATION: PublicationStep(),
+    State.CREDIT: CreditStep(),
+    State.PROFILE: ProfileStep(),
+    State.PROFILE_NAME: ProfileNameStep(),
+    State.PROFILE_CATEGORY: ProfileCategoryStep(),
+    State.PROFILE_COUNTRY: ProfileCountryStep(),
+    State.GENDER: GenderStep(),
+    State.HOME: HomeStep(),
+    State.AGENDA: AgendaStep(),
+    State.QUESTION: QuestionStep(),
+    State.REVIEW: ReviewStep(),
+    State.FORGET: ForgetStep(),
+}
+"""The state table: every state and the step that handles it (drawn in docs/architecture.md)."""
+
+_INVITE_SHAPE = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+
+def _looks_like_code(text: str) -> bool:
+    candidate = text.strip().upper()
+    return 6 <= len(candidate) <= 16 and set(candidate) <= _INVITE_SHAPE
+
+
+class Engine:
+    """Turns inbound events into replies. Every channel holds one and calls `handle`."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        files: FileStore,
+        options: EngineOptions | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.files = files
+        self.options = options or EngineOptions()
+        self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+
+    def _lock(self, event: Inbound) -> AbstractAsyncContextManager[object]:
+        key = (event.platform, event.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, event: Inbound) -> list[Reply]:
+        """Handle one event in one transaction; a redelivered update yields no replies."""
+        async with self._lock(event):
+            try:
+                async with self.store.transaction() as uow:
+                    if event.update_id is not None:
+                        if await uow.updates.seen(event.platform, event.update_id):
+                            log.info(
+                                "duplicate update %s/%s ignored", event.platform, event.update_id
+                            )
+                            return []
+                        uow.updates.record(event.platform, event.update_id, self.clock.now())
+                    ctx = await self._context(uow, event)
+                    await self._dispatch(ctx)
+                    if ctx.participant is not None:
+                        ctx.participant.updated_at = ctx.now
+                return ctx.replies
+            except DuplicateUpdate:
+                log.info("update %s/%s processed concurrently", event.platform, event.update_id)
+                return []
+
+    async def _context(self, uow: UnitOfWork, event: Inbound) -> Context:
+        now = self.clock.now()
+        identity = await uow.identities.get(event.platform, event.user_id)
+        if identity is None:
+            identity = await uow.identities.add(
+                Identity(
+                    platform=event.platform,
+                    platform_user_id=event.user_id,
+                    chat_id=event.chat_id,
+                    locale_hint=event.locale,
+                    created_at=now,
+                )
+            )
+        else:
+            identity.chat_id = event.chat_id
+            if event.locale:
+                identity.locale_hint = event.locale
+        participant = (
+            await uow.participants.get(identity.participant_id)
+            if identity.participant_id is not None
+            else None
+        )
+        if participant is not None and participant.status == ParticipantStatus.ERASED:
+            participant = None
+        if participant is not None and participant.unreachable:
+            participant.unreachable = False  # They wrote to us, so they can be reached again.
+        language = (participant.locale if participant else None) or negotiate(
+            event.locale or identity.locale_hint
+        )
+        return Context(
+            uow=uow,
+            event=event,
+            identity=identity,
+            participant=participant,
+            t=translator(language),
+            now=now,
+            options=self.options,
+            files=self.files,
+            steps=STEPS,
+        )
+
+    async def _dispatch(self, ctx: Context) -> None:
+        event, t = ctx.event, ctx.t
+        text = event.text
+        if text is not None and len(text) > self.options.max_text_chars:
+            ctx.say(
+                t._(
+                    "That message has {length} characters; the most I accept is {limit}. "
+                    "Nothing was saved: please shorten it and send it again.",
+                    length=len(text),
+                    limit=self.options.max_text_chars,
+                )
+            )
+            await self._prompt_if_any(ctx)
+            return
+        if text is not None and text.strip().startswith("/"):
+            await self._command(ctx, text.strip())
+            return
+        if ctx.participant is None:
+            await self._stranger(ctx)
+            return
+        step = STEPS[ctx.state]
+        if event.payload is not None:
+            action, args = parse_payload(event.payload)
+            if not action:
+                await stale_button(ctx)
+            else:
+                await step.on_button(ctx, action, args)
+        elif event.document is not None:
+            await step.on_document(ctx)
+        elif event.unsupported is not None or text is None or not text.strip():
+            ctx.say(
+                t._("I can only read text messages, buttons and documents.")
+                if event.unsupported
+                else t._("That message was empty.")
+            )
+            await step.prompt(ctx)
+        elif step.accepts_text(ctx):
+            await step.on_text(ctx, text)
+        elif (matched := await self._button_for(ctx, step, text)) is not None:
+            action, args = parse_payload(matched)
+            await step.on_button(ctx, action, args)
+        else:
+            await step.on_text(ctx, text)
+
+    async def _button_for(self, ctx: Context, step: Step, text: str) -> str | None:
+        """The payload of the current prompt's button whose label was typed, if any."""
+        scratch = Context(
+            uow=ctx.uow,
+            event=ctx.event,
+            identity=ctx.identity,
+            participant=ctx.participant,
+            t=ctx.t,
+            now=ctx.now,
+            options=ctx.options,
+            files=ctx.files,
+            steps=ctx.steps,
+        )
+        await step.prompt(scratch)
+        wanted = " ".join(text.split()).casefold().removeprefix("✓ ")
+        for reply in scratch.replies:
+            for button in reply.all_buttons():
+                if button.label.casefold().removeprefix("✓ ") == wanted:
+                    return button.payload
+        return None
+
+    async def _command(self, ctx: Context, text: str) -> None:
+        name, _, argument = text[1:].partition(" ")
+        name = name.split("@", 1)[0].lower()  # Telegram appends @botname in groups.
+        command = COMMANDS.get(name)
+        t = ctx.t
+        if command is None:
+            ctx.say(t._("I do not know that command. Send /help to see what I can do."))
+            await self._prompt_if_any(ctx)
+        elif ctx.participant is None and name not in PUBLIC:
+            ctx.say(how_to_join(t))
+        elif ctx.participant is not None and ctx.state in ONBOARDING and name in AFTER_ONBOARDING:
+            ctx.say(t._("Please finish the steps above first."))
+            await ctx.reprompt()
+        else:
+            await command(ctx, argument.strip())
+
+    async def _stranger(self, ctx: Context) -> None:
+        text = ctx.event.text
+        if text is not None and _looks_like_code(text):
+            await redeem(ctx, text)
+        else:
+            ctx.say(how_to_join(ctx.t))
+
+    async def _prompt_if_any(self, ctx: Context) -> None:
+        if ctx.participant is not None:
+            await ctx.reprompt()

@@ -1,0 +1,403 @@
+"""The interview: consultations, agenda items, and questions one at a time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import PurePath
+from zoneinfo import ZoneInfo
+
+from config.consultation import QuestionType
+from handlers import questions
+from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
+from handlers.events import Button
+from handlers.features.consultations import (
+    Window,
+    accessible,
+    deadline_text,
+    item_progress,
+    localized,
+    short_title,
+    title,
+    window,
+)
+from handlers.language import detect_language
+from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow, SubmissionStatus
+
+_MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",)}
+"""How each accepted document type starts, to refuse files whose extension lies."""
+
+
+def status_label(ctx: Context, status: str | None) -> str:
+    """A submission status in words."""
+    t = ctx.t
+    return {
+        SubmissionStatus.SUBMITTED: t._("submitted"),
+        SubmissionStatus.REOPENED: t._("changed since submission"),
+    }.get(SubmissionStatus(status) if status else SubmissionStatus.DRAFT, t._("not submitted"))
+
+
+def item_heading(ctx: Context, item: AgendaItemRow) -> str:
+    """'Agenda item 3: title' in the participant's language."""
+    return ctx.t._(
+        "Agenda item {number}: {title}", number=item.number, title=localized(item.title, ctx.t)
+    )
+
+
+class HomeStep(Step):
+    """The consultations the participant may answer."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        rows = await accessible(ctx)
+        if not rows:
+            ctx.say(t._("There is no consultation for you at the moment."))
+            return
+        lines, buttons = [t._("Your consultations:")], []
+        for row in rows:
+            state = window(row, ctx.now)
+            note = {
+                Window.OPEN: t._("open until {deadline}", deadline=deadline_text(ctx, row)),
+                Window.UPCOMING: t._("opens on {date}", date=t.day(row.opens_at, _zone(row))),
+                Window.CLOSED: t._("closed"),
+            }[state]
+            lines.append(f"• {title(row, t)} — {note}")
+            buttons.append([Button(short_title(row, t), payload("cons", row.id))])
+        ctx.say("\n".join(lines), buttons)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        allowed = {row.id for row in await accessible(ctx)}
+        if action == "cons" and len(args) == 1 and args[0] in allowed:
+            await ctx.enter(State.AGENDA, consultation=args[0])
+        else:
+            await stale_button(ctx)
+
+
+def _zone(row: ConsultationRow) -> ZoneInfo:
+    return ZoneInfo(row.timezone)
+
+
+class AgendaStep(Step):
+    """The agenda items of one consultation, with progress."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        row = await ctx.uow.consultations.get(str(ctx.data.get("consultation")))
+        if row is None:
+            await ctx.enter(State.HOME)
+            return
+        state = window(row, ctx.now)
+        lines = [title(row, t)]
+        if state == Window.OPEN:
+            lines.append(t._("Deadline: {deadline}", deadline=deadline_text(ctx, row)))
+        elif state == Window.UPCOMING:
+            lines.append(t._("Opens on {date}.", date=t.day(row.opens_at, _zone(row))))
+        else:
+            lines.append(
+                t._(
+                    "Submissions closed on {deadline}. Your answers are shown read-only.",
+                    deadline=deadline_text(ctx, row),
+                )
+            )
+        buttons = []
+        for item in await ctx.uow.consultations.items(row.id):
+            progress = await item_progress(ctx, item)
+            status = progress.submission.status if progress.submission else None
+            lines.append(
+                "• "
+                + item_heading(ctx, item)
+                + " — "
+                + t.n_(
+                    "{answered} of {count} question answered",
+                    "{answered} of {count} questions answered",
+                    len(progress.questions),
+                    answered=progress.answered,
+                )
+                + f" · {status_label(ctx, status)}"
+            )
+            buttons.append(
+                [Button(t._("Agenda item {number}", number=item.number), payload("item", item.id))]
+            )
+        buttons.append([Button(t._("‹ Consultations"), payload("home"))])
+        ctx.say("\n".join(lines), buttons)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action == "home" and not args:
+            await ctx.enter(State.HOME)
+            return
+        item_id = int_arg(args, 0) if action == "item" else None
+        item = await ctx.uow.consultations.item(item_id) if item_id else None
+        if item is None or item.consultation_id != ctx.data.get("consultation"):
+            await stale_button(ctx)
+            return
+        await open_item(ctx, item)
+
+
+async def open_item(ctx: Context, item: AgendaItemRow) -> None:
+    """Go into an agenda item: the first unanswered question, else its review."""
+    row = await ctx.uow.consultations.get(item.consultation_id)
+    if row is None:
+        await ctx.enter(State.HOME)
+        return
+    state = window(row, ctx.now)
+    if state == Window.UPCOMING:
+        ctx.say(ctx.t._("This consultation is not open yet."))
+        await ctx.reprompt()
+        return
+    progress = await item_progress(ctx, item)
+    submitted = progress.submission is not None and progress.submission.status == "submitted"
+    if state == Window.CLOSED or submitted:
+        await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
+        return
+    answered = await ctx.uow.answers.for_item(ctx.me.id, item.id)
+    first = next((q for q in progress.questions if q.id not in answered), None)
+    if first is None:
+        await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
+    else:
+        await ctx.enter(State.QUESTION, consultation=row.id, item=item.id, question=first.id)
+
+
+class QuestionStep(Step):
+    """One question: asked, validated by its type, stored the moment it is answered."""
+
+    def accepts_text(self, ctx: Context) -> bool:
+        # Only text questions take free text; for the others typed labels match buttons.
+        return ctx.data.get("type") == QuestionType.TEXT.value
+
+    async def _load(
+        self, ctx: Context
+    ) -> tuple[ConsultationRow, AgendaItemRow, QuestionRow] | None:
+        question = await ctx.uow.consultations.question(int(ctx.data.get("question", 0)))
+        item = await ctx.uow.consultations.item(question.agenda_item_id) if question else None
+        row = await ctx.uow.consultations.get(item.consultation_id) if item else None
+        if question is None or item is None or row is None or question.retired:
+            return None
+        return row, item, question
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        loaded = await self._load(ctx)
+        if loaded is None:
+            await ctx.enter(State.HOME)
+            return
+        _, item, question_row = loaded
+        ctx.data["type"] = question_row.type
+        spec = questions.definition(question_row)
+        siblings = list(await ctx.uow.consultations.questions(item.id))
+        position = next(i for i, q in enumerate(siblings) if q.id == question_row.id)
+        lines = [item_heading(ctx, item)]
+        if question_row.group_title:
+            lines.append(localized(question_row.group_title, t))
+        counter = t._("Question {number} of {count}", number=position + 1, count=len(siblings))
+        lines.append(counter + (" · " + t._("required") if spec.required else ""))
+        lines.append("")
+        lines.append(spec.text.get(t.language))
+        if spec.help:
+            lines.append(spec.help.get(t.language))
+        answer = await ctx.uow.answers.get(ctx.me.id, question_row.id)
+        if answer is not None:
+            lines.append(
+                t._(
+                    "Your current answer: {answer}", answer=questions.display(spec, answer.value, t)
+                )
+            )
+        lines.append(
+            questions.hint(
+                spec,
+                t,
+                max_text_chars=ctx.options.max_text_chars,
+                max_document_mb=max(1, ctx.options.max_document_bytes // (1024 * 1024)),
+            )
+        )
+        selection = list(ctx.data.get("selection") or [])
+        rows = questions.buttons(spec, question_row.id, t, selection)
+        nav = [Button(t._("‹ Back"), payload("back", question_row.id))]
+        if answer is not None:
+            nav.append(Button(t._("Keep ›"), payload("keep", question_row.id)))
+        elif not spec.required:
+            nav.append(Button(t._("Skip ›"), payload("skip", question_row.id)))
+        nav.append(Button(t._("Save and exit"), payload("save", question_row.id)))
+        ctx.say("\n".join(lines), [*rows, nav])
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        loaded = await self._load(ctx)
+        if loaded is None:
+            await ctx.enter(State.HOME)
+            return
+        row, item, question_row = loaded
+        spec = questions.definition(question_row)
+        t = ctx.t
+        if spec.type == QuestionType.DOCUMENT:
+            ctx.say(t._("This question asks for a document: please send it as a file."))
+            await self.prompt(ctx)
+            return
+        if spec.type != QuestionType.TEXT:
+            await super().on_text(ctx, text)
+            return
+        result = questions.from_text(spec, text, t, max_text_chars=ctx.options.max_text_chars)
+        await self._store(ctx, row, item, question_row, result)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        loaded = await self._load(ctx)
+        question_id = int_arg(args, 0)
+        if loaded is None or question_id != loaded[2].id:
+            await stale_button(ctx)
+            return
+        row, item, question_row = loaded
+        spec = questions.definition(question_row)
+        t = ctx.t
+        match action:
+            case "ans" if len(args) == 2:
+                result = questions.from_button(spec, args[1], t)
+                if result is None:
+                    await stale_button(ctx)
+                    return
+                await self._store(ctx, row, item, question_row, result)
+            case "tog" if len(args) == 2 and spec.type == QuestionType.MULTI_CHOICE:
+                if args[1] not in {c.id for c in spec.choices}:
+                    await stale_button(ctx)
+                    return
+                selection = list(ctx.data.get("selection") or [])
+                if args[1] in selection:
+                    selection.remove(args[1])
+                else:
+                    selection.append(args[1])
+                ctx.data["selection"] = selection
+                before = len(ctx.replies)
+                await self.prompt(ctx)
+                ctx.replies[before:] = [
+                    replace(reply, replace_previous=True) for reply in ctx.replies[before:]
+                ]
+            case "done" if len(args) == 1 and spec.type == QuestionType.MULTI_CHOICE:
+                result = questions.from_selection(spec, list(ctx.data.get("selection") or []), t)
+                await self._store(ctx, row, item, question_row, result)
+            case "back" if len(args) == 1:
+                await self._neighbour(ctx, item, question_row, step=-1)
+            case "skip" | "keep" if len(args) == 1:
+                answered = await ctx.uow.answers.get(ctx.me.id, question_row.id) is not None
+                if action == "skip" and spec.required and not answered:
+                    ctx.say(t._("This question is required, so it cannot be skipped."))
+                    await self.prompt(ctx)
+                    return
+                await self._neighbour(ctx, item, question_row, step=1)
+            case "save" if len(args) == 1:
+                ctx.say(
+                    t._(
+                        "Saved. Every answer you sent is kept; choose the agenda item again "
+                        "whenever you want to continue."
+                    )
+                )
+                await ctx.enter(State.AGENDA, consultation=row.id)
+            case _:
+                await stale_button(ctx)
+
+    async def on_document(self, ctx: Context) -> None:
+        loaded = await self._load(ctx)
+        document = ctx.event.document
+        if loaded is None or document is None:
+            await super().on_document(ctx)
+            return
+        row, item, question_row = loaded
+        spec = questions.definition(question_row)
+        if spec.type != QuestionType.DOCUMENT:
+            await super().on_document(ctx)
+            return
+        t = ctx.t
+        suffix = PurePath(document.filename).suffix.lower()
+        limit_mb = max(1, ctx.options.max_document_bytes // (1024 * 1024))
+        if suffix not in ctx.options.document_types:
+            result: questions.Accepted | questions.Rejected = questions.Rejected(
+                t._("Please send a PDF, DOCX or ODT file.")
+            )
+        elif document.size > ctx.options.max_document_bytes:
+            result = questions.Rejected(
+                t._("This file is larger than {size} MB; please send a smaller one.", size=limit_mb)
+            )
+        else:
+            content = await document.read()
+            if len(content) > ctx.options.max_document_bytes:
+                result = questions.Rejected(
+                    t._(
+                        "This file is larger than {size} MB; please send a smaller one.",
+                        size=limit_mb,
+                    )
+                )
+            elif not content.startswith(_MAGIC[suffix]):
+                result = questions.Rejected(
+                    t._("This file is not a valid {kind} document.", kind=suffix[1:].upper())
+                )
+            else:
+                stored = ctx.files.put(content, suffix)
+                saved = await ctx.uow.answers.add_document(
+                    Document(
+                        participant_id=ctx.me.id,
+                        filename=PurePath(document.filename).name[:255],
+                        mime_type=document.mime_type,
+                        size=stored.size,
+                        sha256=stored.sha256,
+                        storage_path=stored.path,
+                        created_at=ctx.now,
+                    )
+                )
+                result = questions.Accepted(
+                    {"document": saved.id, "filename": saved.filename, "sha256": saved.sha256},
+                    saved.filename,
+                )
+        await self._store(ctx, row, item, question_row, result)
+
+    async def _store(
+        self,
+        ctx: Context,
+        row: ConsultationRow,
+        item: AgendaItemRow,
+        question_row: QuestionRow,
+        result: questions.Accepted | questions.Rejected,
+    ) -> None:
+        t = ctx.t
+        if isinstance(result, questions.Rejected):
+            ctx.say(result.reason)
+            await self.prompt(ctx)
+            return
+        if window(row, ctx.now) != Window.OPEN:
+            ctx.say(t._("Submissions for this consultation are closed; nothing was changed."))
+            await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
+            return
+        tag = detect_language(result.text) if "text" in result.value else None
+        await ctx.uow.answers.save(
+            participant_id=ctx.me.id,
+            question_id=question_row.id,
+            value=result.value,
+            text=result.text,
+            language=tag.code if tag else None,
+            confidence=tag.confidence if tag else None,
+            channel=ctx.event.platform,
+            now=ctx.now,
+        )
+        before = await ctx.uow.submissions.get(ctx.me.id, item.id)
+        was_submitted = before is not None and before.status == SubmissionStatus.SUBMITTED
+        await ctx.uow.submissions.touch(ctx.me.id, item.id, ctx.now)
+        if was_submitted:
+            ctx.say(
+                t._(
+                    "Your change is saved. Your submission for this agenda item is reopened: "
+                    "submit it again from the review to send the change."
+                )
+            )
+        ctx.data.pop("selection", None)
+        await self._neighbour(ctx, item, question_row, step=1)
+
+    async def _neighbour(
+        self, ctx: Context, item: AgendaItemRow, question_row: QuestionRow, *, step: int
+    ) -> None:
+        siblings = list(await ctx.uow.consultations.questions(item.id))
+        index = next(i for i, q in enumerate(siblings) if q.id == question_row.id) + step
+        if index < 0:
+            await ctx.enter(State.AGENDA, consultation=item.consultation_id)
+        elif index >= len(siblings):
+            await ctx.enter(State.REVIEW, consultation=item.consultation_id, item=item.id)
+        else:
+            await ctx.enter(
+                State.QUESTION,
+                consultation=item.consultation_id,
+                item=item.id,
+                question=siblings[index].id,
+            )

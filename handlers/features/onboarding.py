@@ -1,0 +1,392 @@
+"""Onboarding: invite, language, privacy notice and consents, organisation profile, gender."""
+
+from __future__ import annotations
+
+from config.consultation import LANGUAGES
+from handlers.conversation import (
+    NOTICE_VERSION,
+    Context,
+    State,
+    Step,
+    payload,
+    stale_button,
+)
+from handlers.events import Button
+from handlers.i18n import LANGUAGE_NAMES, Translator, country_codes, negotiate
+from storage.models import Category, ConsentKind, Credit, Participant, ParticipantStatus
+
+GENDERS = ("female", "male", "other", "undisclosed")
+MAX_NAME = 300
+
+
+def category_label(t: Translator, category: str) -> str:
+    """An organisation category in words."""
+    labels: dict[str, str] = {
+        Category.NGO: t._("Non-governmental organization"),
+        Category.ACADEMIA: t._("Academia"),
+        Category.PRIVATE_SECTOR: t._("Private sector"),
+        Category.IGO: t._("Intergovernmental organization"),
+        Category.OTHER: t._("Other"),
+    }
+    return labels.get(category, category)
+
+
+def gender_label(t: Translator, gender: str) -> str:
+    """A respondent gender option in words."""
+    labels = {
+        "female": t._("Female"),
+        "male": t._("Male"),
+        "other": t._("Another gender"),
+        "undisclosed": t._("Prefer not to say"),
+    }
+    return labels.get(gender, gender)
+
+
+async def redeem(ctx: Context, code: str) -> None:
+    """Join with an invite code: create the participant and start onboarding."""
+    t = ctx.t
+    invite = await ctx.uow.invites.by_code(code.strip()) if code.strip() else None
+    problem = None
+    if invite is None:
+        problem = t._("I could not find the invite code {code}.", code=code.strip()[:40])
+    elif invite.revoked_at is not None:
+        problem = t._("This invite code has been withdrawn.")
+    elif invite.expires_at is not None and invite.expires_at <= ctx.now:
+        problem = t._("This invite code has expired.")
+    elif invite.uses >= invite.max_uses:
+        problem = t._("This invite code has already been used as often as it allows.")
+    if problem or invite is None:
+        ctx.say(f"{problem} {how_to_join(t)}")
+        return
+    invite.uses += 1
+    participant = await ctx.uow.participants.add(
+        Participant(
+            organisation_id=invite.organisation_id,
+            invite_id=invite.id,
+            status=ParticipantStatus.ACTIVE,
+            display_name=ctx.event.display_name,
+            timezone=ctx.event.timezone,
+            state=State.LANGUAGE.value,
+            context={},
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        )
+    )
+    ctx.identity.participant_id = participant.id
+    ctx.participant = participant
+    ctx.uow.audit.record(
+        actor=f"participant:{participant.id}",
+        action="invite.redeemed",
+        channel=ctx.event.platform,
+        now=ctx.now,
+        invite=invite.code,
+        organisation=invite.organisation_id,
+    )
+    ctx.say(
+        t._(
+            "Welcome! You were invited on behalf of {organisation}. "
+            "This bot collects your organisation's inputs for the constructive dialogues "
+            "of the review mechanism of the United Nations Convention against "
+            "Transnational Organized Crime.",
+            organisation=t.isolate(invite.organisation.name),
+        )
+    )
+    await ctx.enter(State.LANGUAGE)
+
+
+def how_to_join(t: Translator) -> str:
+    """What someone without a valid invite can do."""
+    return t._(
+        "This bot collects inputs from organisations invited by the secretariat. "
+        "Please open the invitation link you received, or send /start followed by "
+        "your invite code. If you have no invitation, please contact the secretariat."
+    )
+
+
+class LanguageStep(Step):
+    """Choose the interface language."""
+
+    async def prompt(self, ctx: Context) -> None:
+        suggested = ctx.me.locale or negotiate(ctx.identity.locale_hint)
+        ordered = [suggested, *[lang for lang in LANGUAGES if lang != suggested]]
+        rows = [
+            [Button(LANGUAGE_NAMES[lang], payload("lang", lang)) for lang in ordered[i : i + 2]]
+            for i in range(0, len(ordered), 2)
+        ]
+        ctx.say(ctx.t._("Which language would you like me to use?"), rows)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != "lang" or not args or args[0] not in LANGUAGES:
+            await stale_button(ctx)
+            return
+        saved = ctx.data.get("return")
+        ctx.set_language(args[0])
+        if saved:
+            ctx.say(ctx.t._("I will write in English from now on."))
+            await ctx.go_back(saved, State.HOME)
+        else:
+            await ctx.enter(State.CONSENT)
+
+
+class ConsentStep(Step):
+    """The privacy notice and consent to processing (required)."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        ctx.say(
+            t._(
+                "Before we start, how we handle your information:\n"
+                "• We record your organisation's profile and your answers to the questions "
+                "of each consultation, with the time and the language of each answer.\n"
+                "• The secretariat (UNODC) uses them to prepare the constructive dialogues "
+                "and the Chair's summaries; statistics are shown without personal details.\n"
+                "• Your written comments are published only if you allow it in the next step.\n"
+                "• At any time, /mydata sends you everything we hold about you and /forget "
+                "erases it.\n\n"
+                "Do you agree that we process your information for this purpose?"
+            ),
+            [
+                [
+                    Button(t._("I agree"), payload("consent", "yes")),
+                    Button(t._("I do not agree"), payload("consent", "no")),
+                ]
+            ],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != "consent" or args not in (["yes"], ["no"]):
+            await stale_button(ctx)
+            return
+        granted = args[0] == "yes"
+        await ctx.uow.participants.add_consent(
+            ctx.me.id,
+            ConsentKind.PROCESSING,
+            granted=granted,
+            version=NOTICE_VERSION,
+            now=ctx.now,
+        )
+        if granted:
+            await ctx.enter(State.PUBLICATION)
+        else:
+            await ctx.enter(State.REFUSED)
+
+
+class RefusedStep(Step):
+    """Consent to processing was refused: nothing can be recorded."""
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx.t._(
+                "Understood. Without your consent I cannot record any answers, so nothing "
+                "more will be stored. If you change your mind, send /start to see the "
+                "notice again. /forget erases the little we hold (your invite and language)."
+            )
+        )
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        await self.prompt(ctx)
+
+
+class PublicationStep(Step):
+    """Separate, optional consent to publishing written comments."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        ctx.say(
+            t._(
+                "The secretariat publishes written comments on its webpage when their "
+                "authors allow it. May your written comments be published? "
+                "Your answer does not affect whether your inputs are considered."
+            ),
+            [
+                [
+                    Button(t._("Yes, they may be published"), payload("pub", "yes")),
+                    Button(t._("No, do not publish"), payload("pub", "no")),
+                ]
+            ],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != "pub" or args not in (["yes"], ["no"]):
+            await stale_button(ctx)
+            return
+        granted = args[0] == "yes"
+        await ctx.uow.participants.add_consent(
+            ctx.me.id,
+            ConsentKind.PUBLICATION,
+            granted=granted,
+            version=NOTICE_VERSION,
+            now=ctx.now,
+        )
+        if granted:
+            await ctx.enter(State.CREDIT)
+        else:
+            ctx.me.credit = Credit.ANONYMOUS.value
+            await ctx.enter(State.PROFILE)
+
+
+class CreditStep(Step):
+    """How published comments are credited."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        ctx.say(
+            t._("How should published comments be credited?"),
+            [
+                [Button(t._("My name and organisation"), payload("credit", Credit.NAMED))],
+                [Button(t._("My organisation only"), payload("credit", Credit.ORGANISATION))],
+                [Button(t._("Anonymously"), payload("credit", Credit.ANONYMOUS))],
+            ],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != "credit" or len(args) != 1 or args[0] not in Credit.__members__.values():
+            await stale_button(ctx)
+            return
+        ctx.me.credit = args[0]
+        await ctx.enter(State.PROFILE)
+
+
+class ProfileStep(Step):
+    """Confirm or correct the organisation profile the invite prefilled."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        organisation = ctx.me.organisation
+        if organisation is None:
+            await ctx.enter(State.GENDER)
+            return
+        country = t.country(organisation.country) if organisation.country else t._("not given")
+        ctx.say(
+            t._(
+                "Please check your organisation's profile:\n"
+                "Name: {name}\nCategory: {category}\nCountry: {country}",
+                name=t.isolate(organisation.name),
+                category=category_label(t, organisation.category),
+                country=country,
+            ),
+            [
+                [Button(t._("This is correct"), payload("profile", "ok"))],
+                [
+                    Button(t._("Change name"), payload("profile", "name")),
+                    Button(t._("Change category"), payload("profile", "category")),
+                    Button(t._("Change country"), payload("profile", "country")),
+                ],
+            ],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        targets = {
+            "ok": State.GENDER,
+            "name": State.PROFILE_NAME,
+            "category": State.PROFILE_CATEGORY,
+            "country": State.PROFILE_COUNTRY,
+        }
+        if action != "profile" or len(args) != 1 or args[0] not in targets:
+            await stale_button(ctx)
+            return
+        await ctx.enter(targets[args[0]])
+
+
+class ProfileNameStep(Step):
+    """Type the organisation's name."""
+
+    def accepts_text(self, ctx: Context) -> bool:
+        return True
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(ctx.t._("Please type your organisation's full name."), [[_back_to_profile(ctx)]])
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        name = " ".join(text.split())
+        if not 2 <= len(name) <= MAX_NAME:
+            ctx.say(ctx.t._("A name has 2 to {limit} characters.", limit=MAX_NAME))
+            await self.prompt(ctx)
+            return
+        if ctx.me.organisation is not None:
+            ctx.me.organisation.name = name
+        await ctx.enter(State.PROFILE)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        await _profile_back(ctx, action, args)
+
+
+class ProfileCategoryStep(Step):
+    """Choose the organisation's category."""
+
+    async def prompt(self, ctx: Context) -> None:
+        rows = [[Button(category_label(ctx.t, c), payload("category", c))] for c in Category]
+        ctx.say(ctx.t._("Which kind of organisation is it?"), [*rows, [_back_to_profile(ctx)]])
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action == "category" and len(args) == 1 and args[0] in Category.__members__.values():
+            if ctx.me.organisation is not None:
+                ctx.me.organisation.category = args[0]
+            await ctx.enter(State.PROFILE)
+            return
+        await _profile_back(ctx, action, args)
+
+
+class ProfileCountryStep(Step):
+    """Type the country where the organisation is based."""
+
+    def accepts_text(self, ctx: Context) -> bool:
+        return True
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx.t._(
+                "In which country is your organisation based? Type its name or its "
+                "two-letter code (for example AT for Austria)."
+            ),
+            [[_back_to_profile(ctx)]],
+        )
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        code = country_codes().get(" ".join(text.split()).lower())
+        if code is None:
+            ctx.say(ctx.t._("I do not know a country called {name}.", name=text.strip()[:60]))
+            await self.prompt(ctx)
+            return
+        if ctx.me.organisation is not None:
+            ctx.me.organisation.country = code
+        await ctx.enter(State.PROFILE)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        await _profile_back(ctx, action, args)
+
+
+def _back_to_profile(ctx: Context) -> Button:
+    return Button(ctx.t._("‹ Back"), payload("profile", "back"))
+
+
+async def _profile_back(ctx: Context, action: str, args: list[str]) -> None:
+    if action == "profile" and args == ["back"]:
+        await ctx.enter(State.PROFILE)
+    else:
+        await stale_button(ctx)
+
+
+class GenderStep(Step):
+    """Optional respondent gender, for sex-disaggregated statistics."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        ctx.say(
+            t._(
+                "Optional: your gender, only for statistics disaggregated by sex, as the "
+                "Chair's summaries ask for. It is never shown next to your answers."
+            ),
+            [
+                [Button(gender_label(t, g), payload("gender", g)) for g in GENDERS[:2]],
+                [Button(gender_label(t, g), payload("gender", g)) for g in GENDERS[2:]],
+            ],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != "gender" or len(args) != 1 or args[0] not in GENDERS:
+            await stale_button(ctx)
+            return
+        ctx.me.gender = None if args[0] == "undisclosed" else args[0]
+        ctx.say(ctx.t._("Thank you, you are all set."))
+        await ctx.enter(State.HOME)

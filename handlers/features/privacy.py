@@ -1,0 +1,134 @@
+"""Privacy: a participant's own data as a document (/mydata) and its erasure (/forget)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from handlers.conversation import Context, State, Step, payload, stale_button
+from handlers.events import Button, OutgoingDocument
+from storage.models import ParticipantStatus
+
+
+async def my_data(ctx: Context) -> dict[str, Any]:
+    """Everything held about the participant, as a JSON-ready document."""
+    me = ctx.me
+    organisation = me.organisation
+    answers = []
+    for answer in await ctx.uow.answers.for_participant(me.id):
+        question = await ctx.uow.consultations.question(answer.question_id)
+        answers.append(
+            {
+                "question": question.key if question else answer.question_id,
+                "value": answer.value,
+                "language": answer.language,
+                "revisions": [
+                    {
+                        "revision": r.revision,
+                        "value": r.value,
+                        "channel": r.channel,
+                        "at": r.created_at.isoformat(),
+                    }
+                    for r in await ctx.uow.answers.revisions(answer.id)
+                ],
+            }
+        )
+    submissions = await ctx.uow.submissions.for_participant(me.id)
+    return {
+        "participant": {
+            "id": me.id,
+            "display_name": me.display_name,
+            "language": me.locale,
+            "gender": me.gender,
+            "credit": me.credit,
+            "created_at": me.created_at.isoformat(),
+        },
+        "organisation": {
+            "name": organisation.name,
+            "category": organisation.category,
+            "country": organisation.country,
+        }
+        if organisation
+        else None,
+        "identities": [
+            {"platform": i.platform, "user_id": i.platform_user_id}
+            for i in await ctx.uow.identities.of_participant(me.id)
+        ],
+        "consents": [
+            {
+                "kind": c.kind,
+                "granted": c.granted,
+                "notice_version": c.notice_version,
+                "at": c.created_at.isoformat(),
+            }
+            for c in await ctx.uow.participants.consents(me.id)
+        ],
+        "answers": answers,
+        "submissions": [
+            {
+                "agenda_item": s.agenda_item_id,
+                "status": s.status,
+                "reference": s.reference,
+                "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+            }
+            for s in submissions.values()
+        ],
+    }
+
+
+async def send_my_data(ctx: Context) -> None:
+    """Reply with the participant's data as a JSON file."""
+    document = json.dumps(await my_data(ctx), ensure_ascii=False, indent=2).encode()
+    ctx.say(
+        ctx.t._("Here is everything we hold about you."),
+        document=OutgoingDocument("my-data.json", document, "application/json"),
+    )
+    await ctx.reprompt()
+
+
+class ForgetStep(Step):
+    """Confirm erasure of the participant's personal data."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        ctx.say(
+            t._(
+                "This erases your answers, documents, consents and personal details. "
+                "It cannot be undone, and to take part again you would need a new "
+                "invitation. Erase your data?"
+            ),
+            [
+                [
+                    Button(t._("Erase my data"), payload("forget", "yes")),
+                    Button(t._("Keep my data"), payload("forget", "no")),
+                ]
+            ],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != "forget" or args not in (["yes"], ["no"]):
+            await stale_button(ctx)
+            return
+        if args[0] == "no":
+            ctx.say(ctx.t._("Nothing was erased."))
+            await ctx.go_back(ctx.data.get("return"), State.HOME)
+            return
+        me = ctx.me
+        for path in await ctx.uow.participants.erase(me):
+            ctx.files.remove(path)
+        me.status = ParticipantStatus.ERASED.value
+        ctx.move(State.HOME)
+        me.context = {}
+        ctx.uow.audit.record(
+            actor=f"participant:{me.id}",
+            action="participant.erased",
+            channel=ctx.event.platform,
+            now=ctx.now,
+        )
+        ctx.participant = None
+        ctx.say(
+            ctx.t._(
+                "Your personal data has been erased. Thank you for your contributions. "
+                "To take part again, please ask the secretariat for a new invitation."
+            )
+        )

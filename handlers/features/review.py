@@ -1,0 +1,160 @@
+"""Review of an agenda item's answers, submission and the receipt."""
+
+from __future__ import annotations
+
+import secrets
+
+from handlers import questions
+from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
+from handlers.events import Button
+from handlers.features.consultations import (
+    Window,
+    deadline_text,
+    item_progress,
+    title,
+    window,
+)
+from handlers.features.interview import item_heading, status_label
+from storage.models import AgendaItemRow, SubmissionStatus
+from storage.repositories import INVITE_ALPHABET
+
+
+def receipt_reference(consultation_id: str, item: AgendaItemRow) -> str:
+    """A reference a participant can quote: consultation, agenda item and a random tail."""
+    tail = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(6))
+    return f"{consultation_id.upper()}-{item.number}-{tail}"
+
+
+class ReviewStep(Step):
+    """All answers of one agenda item, then submit (or read-only after the deadline)."""
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        item = await ctx.uow.consultations.item(int(ctx.data.get("item", 0)))
+        row = await ctx.uow.consultations.get(item.consultation_id) if item else None
+        if item is None or row is None:
+            await ctx.enter(State.HOME)
+            return
+        progress = await item_progress(ctx, item)
+        answers = await ctx.uow.answers.for_item(ctx.me.id, item.id)
+        open_now = window(row, ctx.now) == Window.OPEN
+        lines = [t._("Review — {heading}", heading=item_heading(ctx, item)), ""]
+        buttons: list[list[Button]] = []
+        for number, question_row in enumerate(progress.questions, start=1):
+            spec = questions.definition(question_row)
+            answer = answers.get(question_row.id)
+            if answer is not None:
+                shown = questions.display(spec, answer.value, t)
+            elif spec.required:
+                shown = t._("— missing (required)")
+            else:
+                shown = t._("— not answered")
+            lines.append(f"{number}. {spec.text.get(t.language)}\n   → {t.isolate(shown)}")
+            if open_now:
+                buttons.append(
+                    [
+                        Button(
+                            t._("Change answer {number}", number=number),
+                            payload("edit", question_row.id),
+                        )
+                    ]
+                )
+        submission = progress.submission
+        lines.append("")
+        status = submission.status if submission else None
+        lines.append(t._("Status: {status}", status=status_label(ctx, status)))
+        if submission is not None and submission.reference:
+            lines.append(t._("Reference: {reference}", reference=submission.reference))
+        if not open_now:
+            lines.append(t._("Submissions are closed; these answers can no longer be changed."))
+        elif progress.required_missing:
+            lines.append(
+                t.n_(
+                    "{count} required question is still missing.",
+                    "{count} required questions are still missing.",
+                    len(progress.required_missing),
+                )
+            )
+        elif status != SubmissionStatus.SUBMITTED:
+            buttons.insert(0, [Button(t._("Submit"), payload("submit", item.id))])
+        else:
+            lines.append(
+                t._(
+                    "You can change your answers until {deadline}.",
+                    deadline=deadline_text(ctx, row),
+                )
+            )
+        buttons.append([Button(t._("‹ Agenda items"), payload("agenda"))])
+        ctx.say("\n".join(lines), buttons)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        item = await ctx.uow.consultations.item(int(ctx.data.get("item", 0)))
+        if item is None:
+            await stale_button(ctx)
+            return
+        if action == "agenda" and not args:
+            await ctx.enter(State.AGENDA, consultation=item.consultation_id)
+        elif action == "submit" and int_arg(args, 0) == item.id:
+            await self._submit(ctx, item)
+        elif action == "edit" and (question_id := int_arg(args, 0)) is not None:
+            question = await ctx.uow.consultations.question(question_id)
+            row = await ctx.uow.consultations.get(item.consultation_id)
+            if question is None or question.agenda_item_id != item.id or row is None:
+                await stale_button(ctx)
+            elif window(row, ctx.now) != Window.OPEN:
+                ctx.say(
+                    ctx.t._("Submissions for this consultation are closed; nothing was changed.")
+                )
+                await ctx.reprompt()
+            else:
+                await ctx.enter(
+                    State.QUESTION,
+                    consultation=item.consultation_id,
+                    item=item.id,
+                    question=question.id,
+                )
+        else:
+            await stale_button(ctx)
+
+    async def _submit(self, ctx: Context, item: AgendaItemRow) -> None:
+        t = ctx.t
+        row = await ctx.uow.consultations.get(item.consultation_id)
+        progress = await item_progress(ctx, item)
+        if row is None or window(row, ctx.now) != Window.OPEN:
+            ctx.say(t._("Submissions for this consultation are closed; nothing was changed."))
+            await ctx.reprompt()
+            return
+        if progress.required_missing:
+            await stale_button(ctx)
+            return
+        if (
+            progress.submission is not None
+            and progress.submission.status == SubmissionStatus.SUBMITTED
+        ):
+            await stale_button(ctx)
+            return
+        reference = receipt_reference(row.id, item)
+        await ctx.uow.submissions.submit(ctx.me.id, item.id, reference, ctx.now)
+        ctx.uow.audit.record(
+            actor=f"participant:{ctx.me.id}",
+            action="submission.submitted",
+            channel=ctx.event.platform,
+            now=ctx.now,
+            agenda_item=item.id,
+            reference=reference,
+        )
+        zone = row.timezone
+        from zoneinfo import ZoneInfo
+
+        ctx.say(
+            t._(
+                "Thank you. Your submission on {heading} of {consultation} was received on "
+                "{when}.\nReference: {reference}\nYou can change your answers until {deadline}.",
+                heading=item_heading(ctx, item),
+                consultation=title(row, t),
+                when=t.when(ctx.now, ZoneInfo(zone)),
+                reference=reference,
+                deadline=deadline_text(ctx, row),
+            )
+        )
+        await ctx.enter(State.AGENDA, consultation=row.id)

@@ -1,0 +1,72 @@
+"""The engine's ports: what it needs from the outside world, as Protocols."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Where the engine gets the time; tests inject a fixed or stepping clock."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real time."""
+
+    def now(self) -> datetime:
+        """The current UTC time."""
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock that tells the time it is given; `advance` moves it."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        """The time set on this clock."""
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        """Move the clock to `moment`."""
+        self.current = moment
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """Where a file was written and what it was."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+class FileStore:
+    """Content-addressed storage for documents on the local disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, content: bytes, suffix: str) -> StoredFile:
+        """Write `content` once under its hash; return where it lives."""
+        digest = hashlib.sha256(content).hexdigest()
+        relative = Path(digest[:2]) / f"{digest}{suffix}"
+        target = self.root / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".part")
+            partial.write_bytes(content)
+            partial.replace(target)
+        return StoredFile(path=str(relative), sha256=digest, size=len(content))
+
+    def remove(self, relative: str) -> None:
+        """Delete a stored file if it is there."""
+        (self.root / relative).unlink(missing_ok=True)

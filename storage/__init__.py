@@ -1,0 +1,1 @@
+"""Persistence: models, repositories (the only code touching a Session), migrations."""

@@ -1,0 +1,323 @@
+"""The tables. Every datetime is stored in UTC and comes back timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.mutable import MutableDict
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp kept as naive UTC in the database and handed out as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        date: Date(),
+    }
+
+
+class Category(StrEnum):
+    """The kinds of stakeholder organisation, as the Chair's summaries count them."""
+
+    NGO = "ngo"
+    ACADEMIA = "academia"
+    PRIVATE_SECTOR = "private_sector"
+    IGO = "igo"
+    OTHER = "other"
+
+
+class Credit(StrEnum):
+    """How a participant chose to be credited where comments are published."""
+
+    NAMED = "named"
+    ORGANISATION = "organisation"
+    ANONYMOUS = "anonymous"
+
+
+class ParticipantStatus(StrEnum):
+    """Where a participant stands with the secretariat."""
+
+    ACTIVE = "active"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    ERASED = "erased"
+
+
+class SubmissionStatus(StrEnum):
+    """The life of one participant's submission for one agenda item."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REOPENED = "reopened"
+
+
+class ConsentKind(StrEnum):
+    """What a participant consents to."""
+
+    PROCESSING = "processing"
+    PUBLICATION = "publication"
+
+
+class Organisation(Base):
+    """A stakeholder organisation: an NGO, a university, a company."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+
+
+class Participant(Base):
+    """One person answering on behalf of an organisation, with their conversation state."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id"))
+    status: Mapped[str] = mapped_column(String(20), default=ParticipantStatus.ACTIVE)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    credit: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(40))
+    context: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+class Identity(Base):
+    """A platform account (Telegram user, Slack user, terminal name) and where to reach it."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    platform_user_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str | None] = mapped_column(String(100))
+    locale_hint: Mapped[str | None] = mapped_column(String(16))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class Invite(Base):
+    """A code the secretariat gives an organisation to join a consultation."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    consultation_id: Mapped[str | None] = mapped_column(ForeignKey("consultations.id"))
+    max_uses: Mapped[int] = mapped_column(Integer, default=5)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Consent(Base):
+    """A consent given or refused, with the version of the notice it answered."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    notice_version: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class ConsultationRow(Base):
+    """A consultation as loaded from its YAML definition."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    definition: Mapped[dict[str, Any]]
+    opens_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    dialogue_date: Mapped[date]
+    timezone: Mapped[str] = mapped_column(String(64))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded_at: Mapped[datetime]
+
+
+class AgendaItemRow(Base):
+    """An agenda item of a loaded consultation."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("consultation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[str] = mapped_column(ForeignKey("consultations.id"))
+    number: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int]
+    title: Mapped[dict[str, Any]]
+    description: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class QuestionRow(Base):
+    """A question of an agenda item; `spec` holds its validated definition."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    type: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(Boolean)
+    spec: Mapped[dict[str, Any]]
+    group_title: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Document(Base):
+    """A file a participant sent as an answer, kept in the file store."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_path: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class Answer(Base):
+    """A participant's current answer to one question; history is in AnswerRevision."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("participant_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    value: Mapped[dict[str, Any]]
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_confidence: Mapped[float | None]
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AnswerRevision(Base):
+    """Every value an answer ever had, in order: nothing is overwritten."""
+
+    __tablename__ = "answer_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    value: Mapped[dict[str, Any]]
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class Submission(Base):
+    """One participant's submission for one agenda item: draft, submitted or reopened."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("participant_id", "agenda_item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.DRAFT)
+    reference: Mapped[str | None] = mapped_column(String(40))
+    submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """A platform update already handled, so a redelivery is recorded once."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("platform", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    update_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who did what, when, from which channel."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any]]

@@ -1,0 +1,646 @@
+"""Repositories: the only code that touches a Session. One transaction per unit of work."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from config.consultation import Consultation
+from storage.models import (
+    AgendaItemRow,
+    Answer,
+    AnswerRevision,
+    AuditEntry,
+    Consent,
+    ConsultationRow,
+    Document,
+    Identity,
+    Invite,
+    Organisation,
+    Participant,
+    ProcessedUpdate,
+    QuestionRow,
+    Submission,
+    SubmissionStatus,
+)
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Invite code letters: no 0/O or 1/I, so a code read aloud or retyped survives."""
+
+
+class DuplicateUpdate(Exception):
+    """The platform update was already processed by another worker."""
+
+
+def new_code(length: int = 8) -> str:
+    """A random code from the unambiguous alphabet."""
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(length))
+
+
+class Repository:
+    """Base: holds the unit of work's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+
+class UpdateRepository(Repository):
+    """Platform update ids already handled."""
+
+    async def seen(self, platform: str, key: str) -> bool:
+        """True when this update was processed before."""
+        query = select(
+            exists().where(ProcessedUpdate.platform == platform, ProcessedUpdate.update_key == key)
+        )
+        return bool(await self.session.scalar(query))
+
+    def record(self, platform: str, key: str, now: datetime) -> None:
+        """Mark the update processed, in the same transaction as its effects."""
+        self.session.add(ProcessedUpdate(platform=platform, update_key=key, created_at=now))
+
+
+class IdentityRepository(Repository):
+    """Platform accounts and the participants behind them."""
+
+    async def get(self, platform: str, user_id: str) -> Identity | None:
+        """The identity for a platform account, if it has written before."""
+        return await self.session.scalar(
+            select(Identity).where(
+                Identity.platform == platform, Identity.platform_user_id == user_id
+            )
+        )
+
+    async def add(self, identity: Identity) -> Identity:
+        """Store a new identity."""
+        self.session.add(identity)
+        await self.session.flush()
+        return identity
+
+    async def of_participant(self, participant_id: int) -> Sequence[Identity]:
+        """Every identity linked to a participant."""
+        result = await self.session.scalars(
+            select(Identity).where(Identity.participant_id == participant_id)
+        )
+        return result.all()
+
+
+class ParticipantRepository(Repository):
+    """Participants and their conversation state."""
+
+    async def get(self, participant_id: int) -> Participant | None:
+        """A participant by id."""
+        return await self.session.get(Participant, participant_id)
+
+    async def add(self, participant: Participant) -> Participant:
+        """Store a new participant."""
+        self.session.add(participant)
+        await self.session.flush()
+        return participant
+
+    async def add_consent(
+        self, participant_id: int, kind: str, *, granted: bool, version: str, now: datetime
+    ) -> None:
+        """Record a consent given or refused."""
+        self.session.add(
+            Consent(
+                participant_id=participant_id,
+                kind=kind,
+                granted=granted,
+                notice_version=version,
+                created_at=now,
+            )
+        )
+
+    async def consents(self, participant_id: int) -> Sequence[Consent]:
+        """Every consent the participant gave or refused, oldest first."""
+        result = await self.session.scalars(
+            select(Consent).where(Consent.participant_id == participant_id).order_by(Consent.id)
+        )
+        return result.all()
+
+    async def consent(self, participant_id: int, kind: str) -> bool:
+        """The participant's latest decision on `kind` (False when never asked)."""
+        granted = await self.session.scalar(
+            select(Consent.granted)
+            .where(Consent.participant_id == participant_id, Consent.kind == kind)
+            .order_by(Consent.id.desc())
+            .limit(1)
+        )
+        return bool(granted)
+
+    async def erase(self, participant: Participant) -> list[str]:
+        """Delete the participant's personal data; return the stored file paths to remove."""
+        pid = participant.id
+        answer_ids = select(Answer.id).where(Answer.participant_id == pid)
+        await self.session.execute(
+            delete(AnswerRevision).where(AnswerRevision.answer_id.in_(answer_ids))
+        )
+        await self.session.execute(delete(Answer).where(Answer.participant_id == pid))
+        await self.session.execute(delete(Submission).where(Submission.participant_id == pid))
+        await self.session.execute(delete(Consent).where(Consent.participant_id == pid))
+        paths = list(
+            await self.session.scalars(
+                select(Document.storage_path).where(Document.participant_id == pid)
+            )
+        )
+        await self.session.execute(delete(Document).where(Document.participant_id == pid))
+        await self.session.execute(
+            update(Identity)
+            .where(Identity.participant_id == pid)
+            .values(participant_id=None, chat_id=None, locale_hint=None)
+        )
+        participant.display_name = None
+        participant.gender = None
+        participant.credit = None
+        participant.timezone = None
+        participant.context = {}
+        return paths
+
+
+class OrganisationRepository(Repository):
+    """Stakeholder organisations."""
+
+    async def add(self, organisation: Organisation) -> Organisation:
+        """Store a new organisation."""
+        self.session.add(organisation)
+        await self.session.flush()
+        return organisation
+
+    async def by_name(self, name: str) -> Organisation | None:
+        """The organisation with this exact name (case-insensitive), if any."""
+        return await self.session.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == name.lower()).limit(1)
+        )
+
+
+class InviteRepository(Repository):
+    """Invite codes."""
+
+    async def get(self, invite_id: int) -> Invite | None:
+        """An invite by id."""
+        return await self.session.get(Invite, invite_id)
+
+    async def by_code(self, code: str) -> Invite | None:
+        """The invite with this code (codes are case-insensitive)."""
+        return await self.session.scalar(select(Invite).where(Invite.code == code.upper()))
+
+    async def add(self, invite: Invite) -> Invite:
+        """Store a new invite with a fresh unique code."""
+        while not invite.code or await self.by_code(invite.code) is not None:
+            invite.code = new_code()
+        self.session.add(invite)
+        await self.session.flush()
+        return invite
+
+    async def list(self, consultation_id: str | None = None) -> Sequence[Invite]:
+        """Invites, newest first."""
+        query = select(Invite).order_by(Invite.id.desc())
+        if consultation_id:
+            query = query.where(Invite.consultation_id == consultation_id)
+        return (await self.session.scalars(query)).all()
+
+
+@dataclass(frozen=True)
+class LoadedConsultation:
+    """A consultation definition together with the database ids of its parts."""
+
+    row: ConsultationRow
+    definition: Consultation
+    items: list[AgendaItemRow]
+    questions: dict[int, list[QuestionRow]]
+
+
+class ConsultationRepository(Repository):
+    """Consultations as loaded from YAML, with their agenda items and questions."""
+
+    async def upsert(self, consultation: Consultation, now: datetime) -> ConsultationRow:
+        """Insert or update a consultation, keeping ids of items and questions that stay."""
+        row = await self.session.get(ConsultationRow, consultation.id)
+        values: dict[str, Any] = {
+            "definition": consultation.model_dump(mode="json", exclude_none=True),
+            "opens_at": consultation.aware(consultation.opens),
+            "deadline": consultation.aware(consultation.deadline),
+            "dialogue_date": consultation.dialogue.date,
+            "timezone": consultation.dialogue.timezone,
+            "loaded_at": now,
+        }
+        if row is None:
+            row = ConsultationRow(id=consultation.id, closed=False, **values)
+            self.session.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        await self.session.flush()
+        existing_items = {
+            item.number: item
+            for item in await self.session.scalars(
+                select(AgendaItemRow).where(AgendaItemRow.consultation_id == consultation.id)
+            )
+        }
+        for position, item in enumerate(consultation.agenda_items):
+            item_row = existing_items.get(item.number)
+            title = item.title.as_dict()
+            description = item.description.as_dict() if item.description else None
+            if item_row is None:
+                item_row = AgendaItemRow(
+                    consultation_id=consultation.id,
+                    number=item.number,
+                    position=position,
+                    title=title,
+                    description=description,
+                )
+                self.session.add(item_row)
+                await self.session.flush()
+            else:
+                item_row.position, item_row.title = position, title
+                item_row.description = description
+            await self._upsert_questions(item_row, item.all_questions())
+        return row
+
+    async def _upsert_questions(self, item_row: AgendaItemRow, questions: list[Any]) -> None:
+        existing = {
+            q.key: q
+            for q in await self.session.scalars(
+                select(QuestionRow).where(QuestionRow.agenda_item_id == item_row.id)
+            )
+        }
+        keep: set[str] = set()
+        for position, (group_title, question) in enumerate(questions):
+            keep.add(question.id)
+            values = {
+                "position": position,
+                "type": question.type.value,
+                "required": question.required,
+                "spec": question.model_dump(mode="json", exclude_none=True),
+                "group_title": group_title.as_dict() if group_title else None,
+                "retired": False,
+            }
+            row = existing.get(question.id)
+            if row is None:
+                self.session.add(QuestionRow(agenda_item_id=item_row.id, key=question.id, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+        for key, row in existing.items():
+            if key not in keep:
+                # Answers may point at it: retire instead of deleting.
+                row.retired = True
+        await self.session.flush()
+
+    async def ids(self) -> list[str]:
+        """Ids of every loaded consultation, by opening date."""
+        result = await self.session.scalars(
+            select(ConsultationRow.id).order_by(ConsultationRow.opens_at)
+        )
+        return list(result.all())
+
+    async def rows(self, ids: Sequence[str] | None = None) -> Sequence[ConsultationRow]:
+        """Loaded consultations (all, or those with the given ids), by opening date."""
+        query = select(ConsultationRow).order_by(ConsultationRow.opens_at, ConsultationRow.id)
+        if ids is not None:
+            query = query.where(ConsultationRow.id.in_(ids))
+        return (await self.session.scalars(query)).all()
+
+    async def get(self, consultation_id: str) -> ConsultationRow | None:
+        """A loaded consultation by id."""
+        return await self.session.get(ConsultationRow, consultation_id)
+
+    async def items(self, consultation_id: str) -> Sequence[AgendaItemRow]:
+        """The agenda items of a consultation, in order."""
+        result = await self.session.scalars(
+            select(AgendaItemRow)
+            .where(AgendaItemRow.consultation_id == consultation_id)
+            .order_by(AgendaItemRow.position)
+        )
+        return result.all()
+
+    async def item(self, item_id: int) -> AgendaItemRow | None:
+        """An agenda item by id."""
+        return await self.session.get(AgendaItemRow, item_id)
+
+    async def questions(self, item_id: int) -> Sequence[QuestionRow]:
+        """The current questions of an agenda item, in order."""
+        result = await self.session.scalars(
+            select(QuestionRow)
+            .where(QuestionRow.agenda_item_id == item_id, QuestionRow.retired.is_(False))
+            .order_by(QuestionRow.position)
+        )
+        return result.all()
+
+    async def questions_of(self, consultation_id: str) -> Sequence[QuestionRow]:
+        """Every current question of a consultation, in agenda order."""
+        result = await self.session.scalars(
+            select(QuestionRow)
+            .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .where(
+                AgendaItemRow.consultation_id == consultation_id,
+                QuestionRow.retired.is_(False),
+            )
+            .order_by(AgendaItemRow.position, QuestionRow.position)
+        )
+        return result.all()
+
+    async def question(self, question_id: int) -> QuestionRow | None:
+        """A question by id."""
+        return await self.session.get(QuestionRow, question_id)
+
+
+class AnswerRepository(Repository):
+    """Answers, their revisions and documents."""
+
+    async def for_item(self, participant_id: int, item_id: int) -> dict[int, Answer]:
+        """The participant's current answers to an agenda item, by question id."""
+        result = await self.session.scalars(
+            select(Answer)
+            .join(QuestionRow, Answer.question_id == QuestionRow.id)
+            .where(Answer.participant_id == participant_id, QuestionRow.agenda_item_id == item_id)
+        )
+        return {answer.question_id: answer for answer in result}
+
+    async def for_participant(self, participant_id: int) -> Sequence[Answer]:
+        """Every current answer of the participant."""
+        result = await self.session.scalars(
+            select(Answer).where(Answer.participant_id == participant_id).order_by(Answer.id)
+        )
+        return result.all()
+
+    async def answered_question_ids(self, participant_id: int) -> set[int]:
+        """Ids of the questions the participant has answered."""
+        result = await self.session.scalars(
+            select(Answer.question_id).where(Answer.participant_id == participant_id)
+        )
+        return set(result.all())
+
+    async def get(self, participant_id: int, question_id: int) -> Answer | None:
+        """The participant's current answer to one question."""
+        return await self.session.scalar(
+            select(Answer).where(
+                Answer.participant_id == participant_id, Answer.question_id == question_id
+            )
+        )
+
+    async def save(
+        self,
+        *,
+        participant_id: int,
+        question_id: int,
+        value: dict[str, Any],
+        text: str,
+        language: str | None,
+        confidence: float | None,
+        channel: str,
+        now: datetime,
+    ) -> Answer:
+        """Store a new value as the current answer and append it to the history."""
+        answer = await self.get(participant_id, question_id)
+        if answer is None:
+            answer = Answer(
+                participant_id=participant_id,
+                question_id=question_id,
+                value=value,
+                text=text,
+                language=language,
+                language_confidence=confidence,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+            self.session.add(answer)
+            await self.session.flush()
+        else:
+            answer.value, answer.text, answer.updated_at = value, text, now
+            answer.language, answer.language_confidence = language, confidence
+            answer.revision += 1
+        self.session.add(
+            AnswerRevision(
+                answer_id=answer.id,
+                revision=answer.revision,
+                value=value,
+                text=text,
+                language=language,
+                channel=channel,
+                created_at=now,
+            )
+        )
+        await self.session.flush()
+        return answer
+
+    async def revisions(self, answer_id: int) -> Sequence[AnswerRevision]:
+        """Every revision of an answer, oldest first."""
+        result = await self.session.scalars(
+            select(AnswerRevision)
+            .where(AnswerRevision.answer_id == answer_id)
+            .order_by(AnswerRevision.revision)
+        )
+        return result.all()
+
+    async def add_document(self, document: Document) -> Document:
+        """Store a document's metadata."""
+        self.session.add(document)
+        await self.session.flush()
+        return document
+
+    async def document(self, document_id: int) -> Document | None:
+        """A document by id."""
+        return await self.session.get(Document, document_id)
+
+
+class SubmissionRepository(Repository):
+    """Submissions per participant and agenda item."""
+
+    async def get(self, participant_id: int, item_id: int) -> Submission | None:
+        """The participant's submission for an agenda item, if any."""
+        return await self.session.scalar(
+            select(Submission).where(
+                Submission.participant_id == participant_id, Submission.agenda_item_id == item_id
+            )
+        )
+
+    async def for_participant(self, participant_id: int) -> dict[int, Submission]:
+        """The participant's submissions by agenda item id."""
+        result = await self.session.scalars(
+            select(Submission).where(Submission.participant_id == participant_id)
+        )
+        return {s.agenda_item_id: s for s in result}
+
+    async def touch(self, participant_id: int, item_id: int, now: datetime) -> Submission:
+        """The submission for this item, created as a draft or reopened after an edit."""
+        submission = await self.get(participant_id, item_id)
+        if submission is None:
+            submission = Submission(
+                participant_id=participant_id,
+                agenda_item_id=item_id,
+                status=SubmissionStatus.DRAFT,
+                updated_at=now,
+            )
+            self.session.add(submission)
+            await self.session.flush()
+        elif submission.status == SubmissionStatus.SUBMITTED:
+            submission.status = SubmissionStatus.REOPENED
+        submission.updated_at = now
+        return submission
+
+    async def submit(
+        self, participant_id: int, item_id: int, reference: str, now: datetime
+    ) -> Submission:
+        """Mark the submission submitted, with its receipt reference."""
+        submission = await self.touch(participant_id, item_id, now)
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.reference = reference
+        submission.submitted_at = now
+        return submission
+
+
+class AuditRepository(Repository):
+    """The audit log."""
+
+    def record(
+        self, *, actor: str, action: str, channel: str, now: datetime, **detail: Any
+    ) -> None:
+        """Append an entry."""
+        self.session.add(
+            AuditEntry(at=now, actor=actor, action=action, channel=channel, detail=detail)
+        )
+
+    async def since(self, moment: datetime | None = None) -> Sequence[AuditEntry]:
+        """Entries in order, optionally only from `moment` on."""
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if moment is not None:
+            query = query.where(AuditEntry.at >= moment)
+        return (await self.session.scalars(query)).all()
+
+
+class UnitOfWork:
+    """One transaction and the repositories that share it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.updates = UpdateRepository(session)
+        self.identities = IdentityRepository(session)
+        self.participants = ParticipantRepository(session)
+        self.organisations = OrganisationRepository(session)
+        self.invites = InviteRepository(session)
+        self.consultations = ConsultationRepository(session)
+        self.answers = AnswerRepository(session)
+        self.submissions = SubmissionRepository(session)
+        self.audit = AuditRepository(session)
+        self.reports = ReportRepository(session)
+
+    async def commit(self) -> None:
+        """Commit; a unique-key clash on a processed update means a concurrent duplicate."""
+        try:
+            await self.session.commit()
+        except IntegrityError as exc:
+            await self.session.rollback()
+            if "processed_updates" in str(exc.orig) or "update_key" in str(exc.orig):
+                raise DuplicateUpdate from exc
+            raise
+
+
+class Store:
+    """Hands out units of work; the engine and the command line share it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work committed on success and rolled back on error."""
+        async with self._sessions() as session:
+            uow = UnitOfWork(session)
+            try:
+                yield uow
+                await uow.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One current answer with everything an export or a digest shows beside it."""
+
+    answer: Answer
+    participant: Participant
+    organisation: Organisation | None
+    question: QuestionRow
+    item: AgendaItemRow
+    consultation_id: str
+    publication_consent: bool
+
+
+class ReportRepository(Repository):
+    """Read-only queries across participants for exports and statistics."""
+
+    async def answers(self, consultation_id: str | None = None) -> list[AnswerRecord]:
+        """Every current, visible answer, in consultation and agenda order."""
+        query = (
+            select(Answer, Participant, QuestionRow, AgendaItemRow)
+            .join(Participant, Answer.participant_id == Participant.id)
+            .join(QuestionRow, Answer.question_id == QuestionRow.id)
+            .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .where(Answer.hidden_reason.is_(None))
+            .order_by(
+                AgendaItemRow.consultation_id,
+                AgendaItemRow.position,
+                QuestionRow.position,
+                Answer.id,
+            )
+        )
+        if consultation_id is not None:
+            query = query.where(AgendaItemRow.consultation_id == consultation_id)
+        rows = (await self.session.execute(query)).all()
+        consents = await self._publication_consents({p.id for _, p, _, _ in rows})
+        return [
+            AnswerRecord(
+                answer=answer,
+                participant=participant,
+                organisation=participant.organisation,
+                question=question,
+                item=item,
+                consultation_id=item.consultation_id,
+                publication_consent=consents.get(participant.id, False),
+            )
+            for answer, participant, question, item in rows
+        ]
+
+    async def _publication_consents(self, participant_ids: set[int]) -> dict[int, bool]:
+        if not participant_ids:
+            return {}
+        result = await self.session.execute(
+            select(Consent.participant_id, Consent.granted)
+            .where(Consent.participant_id.in_(participant_ids), Consent.kind == "publication")
+            .order_by(Consent.id)
+        )
+        latest: dict[int, bool] = {}
+        for participant_id, granted in result:
+            latest[participant_id] = granted  # later rows overwrite: the latest decision wins
+        return latest
+
+    async def invites(self) -> Sequence[Invite]:
+        """Every invite."""
+        return (await self.session.scalars(select(Invite).order_by(Invite.id))).all()
+
+    async def participants(self) -> Sequence[Participant]:
+        """Every participant who has not erased their data."""
+        result = await self.session.scalars(
+            select(Participant).where(Participant.status != "erased").order_by(Participant.id)
+        )
+        return result.all()
+
+    async def submissions(self, consultation_id: str) -> Sequence[tuple[Submission, AgendaItemRow]]:
+        """Every submission of a consultation with its agenda item."""
+        result = await self.session.execute(
+            select(Submission, AgendaItemRow)
+            .join(AgendaItemRow, Submission.agenda_item_id == AgendaItemRow.id)
+            .where(AgendaItemRow.consultation_id == consultation_id)
+        )
+        return [(s, i) for s, i in result.all()]
