@@ -139,16 +139,19 @@ def engine(store: Store, clock: FixedClock, files: FileStore) -> Engine:
 class Chat:
     """One participant talking to the engine: push an event, pop the replies."""
 
-    def __init__(self, engine: Engine, user: str, platform: str = "test") -> None:
+    def __init__(
+        self, engine: Engine, user: str, platform: str = "test", *, session: str = "1"
+    ) -> None:
         self.engine = engine
         self.user = user
         self.platform = platform
+        self.session = session
         self.replies: list[Reply] = []
         self._update = 0
 
     async def _send(self, **fields: Any) -> list[Reply]:
         self._update += 1
-        fields.setdefault("update_id", f"{self.user}-{self._update}")
+        fields.setdefault("update_id", f"{self.user}-{self.session}-{self._update}")
         event = Inbound(self.platform, self.user, f"chat-{self.user}", **fields)
         self.replies = await self.engine.handle(event)
         return self.replies
@@ -178,7 +181,8 @@ class Chat:
     def button(self, label: str) -> Button:
         """The button of the last replies whose label starts with `label`."""
         buttons = [b for r in self.replies for b in r.all_buttons()]
-        matches = [b for b in buttons if b.label.removeprefix("✓ ").startswith(label)]
+        wanted = label.removeprefix("✓ ")
+        matches = [b for b in buttons if b.label.removeprefix("✓ ").startswith(wanted)]
         if not matches:
             labels = [b.label for b in buttons]
             raise AssertionError(f"no button {label!r} among {labels}")

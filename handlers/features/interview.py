@@ -388,6 +388,10 @@ class QuestionStep(Step):
     async def _neighbour(
         self, ctx: Context, item: AgendaItemRow, question_row: QuestionRow, *, step: int
     ) -> None:
+        if ctx.data.get("review"):
+            # A single answer changed from the review goes back to the review.
+            await ctx.enter(State.REVIEW, consultation=item.consultation_id, item=item.id)
+            return
         siblings = list(await ctx.uow.consultations.questions(item.id))
         index = next(i for i, q in enumerate(siblings) if q.id == question_row.id) + step
         if index < 0:

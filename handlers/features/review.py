@@ -112,6 +112,7 @@ class ReviewStep(Step):
                     consultation=item.consultation_id,
                     item=item.id,
                     question=question.id,
+                    review=True,
                 )
         else:
             await stale_button(ctx)
