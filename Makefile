@@ -33,8 +33,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o handlers/locale/messages.pot --no-location --sort-output handlers bot
-	$(BIN)/pybabel update -i handlers/locale/messages.pot -d handlers/locale --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 --no-default-keywords -o handlers/locale/messages.pot \
+	  --no-location --sort-output --project intersessional handlers bot
+	$(BIN)/pybabel update -i handlers/locale/messages.pot -d handlers/locale --no-fuzzy-matching \
+	  --ignore-obsolete
+	$(BIN)/python -m bot.catalogue
 	$(BIN)/pybabel compile -d handlers/locale --statistics
 
 clean:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import load_into
-from config.consultation import load_consultations
+from config.consultation import Consultation, load_consultations
 from config.settings import BUNDLED_CONSULTATIONS, async_database_url
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
@@ -109,12 +109,20 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
+@pytest.fixture(scope="session")
+def bundled() -> list[Consultation]:
+    """The bundled consultations, parsed once."""
+    return load_consultations(BUNDLED_CONSULTATIONS)
+
+
 @pytest.fixture
-async def store(database_url: str, clock: FixedClock) -> AsyncIterator[Store]:
+async def store(
+    database_url: str, clock: FixedClock, bundled: list[Consultation]
+) -> AsyncIterator[Store]:
     """A store on a fresh database with the bundled consultations loaded."""
     engine = create_engine(database_url)
     store = Store(session_factory(engine))
-    await load_into(store, load_consultations(BUNDLED_CONSULTATIONS), clock)
+    await load_into(store, bundled, clock)
     yield store
     await engine.dispose()
 

@@ -1,0 +1,103 @@
+"""The terminal channel, driven as a newcomer would: a real process reading scripted stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.terminal import render, to_event
+from handlers.events import Button, OutgoingDocument, Reply
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def run_cli(args: list[str], cwd: Path, database_url: str, stdin: str = "") -> str:
+    """Run `python -m bot ARGS` in a fresh process; fail loudly on a non-zero exit."""
+    env = {**os.environ, "DATABASE_URL": database_url, "FILES_DIR": str(cwd / "files")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_buttons_are_numbered_and_documents_saved(tmp_path: Path) -> None:
+    reply = Reply(
+        "Pick one",
+        buttons=((Button("Yes", "ans:1:yes"), Button("No", "ans:1:no")), (Button("Skip", "s"),)),
+        document=OutgoingDocument("my-data.json", b"{}", "application/json"),
+    )
+    text = render(reply, tmp_path)
+    assert text.splitlines()[:3] == ["Pick one", "  [1] Yes   [2] No", "  [3] Skip"]
+    assert (tmp_path / "my-data.json").read_bytes() == b"{}"
+
+
+def test_lines_become_events(tmp_path: Path) -> None:
+    buttons = [Button("Yes", "ans:1:yes"), Button("✓ Privacy", "tog:2:privacy")]
+    assert to_event("2\n", buttons, user="u").payload == "tog:2:privacy"
+    assert to_event("yes\n", buttons, user="u").payload == "ans:1:yes"
+    assert to_event("privacy\n", buttons, user="u").payload == "tog:2:privacy"
+    assert to_event("3\n", buttons, user="u").text == "3"
+    assert to_event("/help\n", buttons, user="u").text == "/help"
+    pdf = tmp_path / "submission.pdf"
+    pdf.write_bytes(PDF)
+    event = to_event(f"{pdf}\n", buttons, user="u")
+    assert event.document is not None and event.document.filename == "submission.pdf"
+    assert event.document.size == len(PDF)
+    assert to_event(str(tmp_path / "missing.pdf"), buttons, user="u").text is not None
+
+
+@pytest.mark.slow
+def test_newcomer_path_shell_then_export(tmp_path: Path, database_url: str) -> None:
+    code = run_cli(
+        ["invite", "create", "--org", "Research Society of International Law", "--category",
+         "academia", "--country", "Pakistan", "--consultation", "wgic-18-2027"],
+        tmp_path,
+        database_url,
+    ).strip()
+    assert len(code) == 8
+    pdf = tmp_path / "comments.pdf"
+    pdf.write_bytes(PDF)
+    script = [
+        f"/start {code}", "1", "I agree", "1", "2", "1", "4",
+        "1", "Agenda item 4", "2", "Skip ›",
+        "Human rights safeguards must be built into every request for electronic evidence.",
+        str(pdf), "Submit",
+    ]  # fmt: skip
+    out = run_cli(["shell", "--user", "rsil"], tmp_path, database_url, "\n".join(script) + "\n")
+    assert "Which language would you like me to use?\n  [1] English   [2] Français" in out
+    assert "  [1] Constructive dialogue 2027 (WGIC 18)" in out
+    assert "Document: comments.pdf" in out
+    assert "Reference: WGIC-18-2027-4-" in out
+
+    # A new process on the same database: the conversation resumes where it was.
+    resumed = run_cli(["shell", "--user", "rsil"], tmp_path, database_url, "/start\n")
+    assert "Welcome back! Here is where you left off." in resumed
+    assert "Deadline: 31 May 2027, 23:59 (Europe/Vienna time)" in resumed
+
+    exported = json.loads(run_cli(["export", "--format", "json"], tmp_path, database_url))
+    assert [(row["question"], row["value"]) for row in exported] == [
+        ("ai4-priorities", "Capacity-building and technical assistance"),
+        (
+            "ai4-suggestions",
+            "Human rights safeguards must be built into every request for electronic evidence.",
+        ),
+        ("ai4-submission", "comments.pdf"),
+    ]
+    assert {row["organisation"] for row in exported} == {"Research Society of International Law"}
+    assert {row["country"] for row in exported} == {"PK"}
+    assert exported[1]["language"] == "en"
+    stored = list((tmp_path / "files").rglob("*.pdf"))
+    assert [p.read_bytes() for p in stored] == [PDF]

@@ -1,0 +1,79 @@
+"""Every sentence the bot says is in the message catalogue, and every catalogue is complete."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from handlers.i18n import LOCALE_DIR, negotiate, translator
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "n_": (1, 2)}
+
+
+def code_messages() -> set[object]:
+    found: set[object] = set()
+    for package in ("handlers", "bot"):
+        for _, _, message, _, _ in extract_from_dir(
+            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else tuple(message))
+    return found
+
+
+def catalogue(path: Path) -> dict[object, object]:
+    with path.open("rb") as handle:
+        return {
+            (m.id if isinstance(m.id, str) else tuple(m.id)): m.string
+            for m in read_po(handle)
+            if m.id
+        }
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_template_is_up_to_date_with_the_code() -> None:
+    template = set(catalogue(LOCALE_DIR / "messages.pot"))
+    missing, stale = code_messages() - template, template - code_messages()
+    assert (missing, stale) == (set(), set()), "run `make i18n`"
+
+
+@pytest.mark.parametrize("po", sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")), ids=str)
+def test_every_message_is_translated_with_the_same_placeholders(po: Path) -> None:
+    entries = catalogue(po)
+    assert set(entries) == code_messages()
+    for msgid, msgstr in entries.items():
+        ids = [msgid] if isinstance(msgid, str) else list(msgid)
+        strings = [msgstr] if isinstance(msgstr, str) else list(msgstr)  # type: ignore[call-overload]
+        assert all(strings), f"{po}: untranslated {msgid!r}"
+        expected = set().union(*(placeholders(i) for i in ids))
+        for text in strings:
+            assert placeholders(text) <= expected and placeholders(text) >= (
+                placeholders(ids[0]) - {"count"}
+            ), f"{po}: placeholders differ in {msgid!r}"
+    assert po.with_suffix(".mo").exists(), "compiled catalogue missing: run `make i18n`"
+
+
+def test_plural_forms_follow_the_count() -> None:
+    t = translator("en")
+    assert t.n_("{count} question", "{count} questions", 1) == "1 question"
+    assert t.n_("{count} question", "{count} questions", 3) == "3 questions"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("fr-CA", "fr"), ("zh_Hans", "zh"), ("pt-BR", "en"), (None, "en"), ("AR", "ar")],
+)
+def test_platform_locales_are_negotiated(locale: str | None, expected: str) -> None:
+    assert negotiate(locale) == expected
+
+
+def test_rtl_text_is_isolated() -> None:
+    assert translator("ar").isolate("Kennis 2027") == "\u2068Kennis 2027\u2069"
+    assert translator("en").isolate("Kennis 2027") == "Kennis 2027"
