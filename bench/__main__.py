@@ -91,9 +91,13 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rows = []
         for participants, rounds in ((1, 200), (100, 3)):
-            target = async_database_url(url) if url else f"sqlite+aiosqlite:///{tmp}/b{participants}.db"
+            target = (
+                async_database_url(url) if url else f"sqlite+aiosqlite:///{tmp}/b{participants}.db"
+            )
             rows.append(await measure(target, participants, rounds))
-    print(f"{'database':<20}{'participants':>13}{'steps':>7}{'steps/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    print(
+        f"{'database':<20}{'participants':>13}{'steps':>7}{'steps/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+    )
     for row in rows:
         print(
             f"{row['database']:<20}{row['participants']:>13}{row['steps']:>7}"

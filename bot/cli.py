@@ -160,7 +160,7 @@ async def cmd_consultations(args: argparse.Namespace, settings: Settings) -> int
         async with app.store.transaction() as uow:
             for row in await uow.consultations.rows():
                 title = row.definition.get("title", {}).get("en", "")
-                window = f"{row.opens_at:%Y-%m-%d} → {row.deadline:%Y-%m-%d %H:%M} UTC"
+                window = f"{row.opens_at:%Y-%m-%d} → {row.effective_deadline:%Y-%m-%d %H:%M} UTC"
                 print(f"{row.id}\t{window}\t{title}")
         return 0
 

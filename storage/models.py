@@ -165,6 +165,7 @@ class Invite(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     consultation_id: Mapped[str | None] = mapped_column(ForeignKey("consultations.id"))
+    email: Mapped[str | None] = mapped_column(String(320))
     max_uses: Mapped[int] = mapped_column(Integer, default=5)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime | None]
@@ -199,7 +200,16 @@ class ConsultationRow(Base):
     dialogue_date: Mapped[date]
     timezone: Mapped[str] = mapped_column(String(64))
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    extended_deadline: Mapped[datetime | None]
+    """A later deadline set by the secretariat; survives reloading the YAML file."""
     loaded_at: Mapped[datetime]
+
+    @property
+    def effective_deadline(self) -> datetime:
+        """The deadline in force: the file's, or the secretariat's extension."""
+        if self.extended_deadline is not None and self.extended_deadline > self.deadline:
+            return self.extended_deadline
+        return self.deadline
 
 
 class AgendaItemRow(Base):
@@ -214,6 +224,8 @@ class AgendaItemRow(Base):
     position: Mapped[int]
     title: Mapped[dict[str, Any]]
     description: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Closed by the secretariat ahead of the consultation's deadline."""
 
 
 class QuestionRow(Base):
@@ -321,3 +333,66 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     channel: Mapped[str] = mapped_column(String(20))
     detail: Mapped[dict[str, Any]]
+
+
+class KeyValue(Base):
+    """Small values the bot generates once and keeps (e.g. the Telegram webhook secret)."""
+
+    __tablename__ = "kv"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class DeliveryStatus(StrEnum):
+    """Where one outbound delivery stands; `sending` left behind by a crash is uncertain."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    UNCERTAIN = "uncertain"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Delivery(Base):
+    """The ledger of reminders and digests: one row per due time, so each goes out once."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    consultation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    due_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Admin(Base):
+    """A secretariat administrator, by platform account."""
+
+    __tablename__ = "admins"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    added_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class LinkCode(Base):
+    """A one-time code that links a second platform identity to a participant."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -20,7 +20,7 @@ from config.consultation import Consultation, load_consultations
 from config.settings import BUNDLED_CONSULTATIONS, async_database_url
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
-from handlers.events import Button, IncomingDocument, Inbound, Reply
+from handlers.events import Button, Inbound, IncomingDocument, Reply
 from handlers.ports import FileStore, FixedClock
 from storage import migrate
 from storage.db import create_engine, session_factory

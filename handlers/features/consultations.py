@@ -22,7 +22,7 @@ class Window(StrEnum):
 
 def window(row: ConsultationRow, now: datetime) -> Window:
     """Upcoming before it opens, closed after its deadline or when closed by hand."""
-    if row.closed or now >= row.deadline:
+    if row.closed or now >= row.effective_deadline:
         return Window.CLOSED
     if now < row.opens_at:
         return Window.UPCOMING
@@ -50,10 +50,10 @@ def deadline_text(ctx: Context, row: ConsultationRow) -> str:
     """The deadline in the consultation's time zone, and the participant's when different."""
     t = ctx.t
     zone = ZoneInfo(row.timezone)
-    text = t._("{when} ({zone} time)", when=t.when(row.deadline, zone), zone=row.timezone)
+    text = t._("{when} ({zone} time)", when=t.when(row.effective_deadline, zone), zone=row.timezone)
     own = ctx.me.timezone
     if own and own != row.timezone:
-        text += "; " + t._("{when} your time", when=t.when(row.deadline, ZoneInfo(own)))
+        text += "; " + t._("{when} your time", when=t.when(row.effective_deadline, ZoneInfo(own)))
     return text
 
 

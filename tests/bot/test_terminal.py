@@ -54,7 +54,8 @@ def test_lines_become_events(tmp_path: Path) -> None:
     pdf = tmp_path / "submission.pdf"
     pdf.write_bytes(PDF)
     event = to_event(f"{pdf}\n", buttons, user="u")
-    assert event.document is not None and event.document.filename == "submission.pdf"
+    assert event.document is not None
+    assert event.document.filename == "submission.pdf"
     assert event.document.size == len(PDF)
     assert to_event(str(tmp_path / "missing.pdf"), buttons, user="u").text is not None
 
@@ -62,8 +63,18 @@ def test_lines_become_events(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_newcomer_path_shell_then_export(tmp_path: Path, database_url: str) -> None:
     code = run_cli(
-        ["invite", "create", "--org", "Research Society of International Law", "--category",
-         "academia", "--country", "Pakistan", "--consultation", "wgic-18-2027"],
+        [
+            "invite",
+            "create",
+            "--org",
+            "Research Society of International Law",
+            "--category",
+            "academia",
+            "--country",
+            "Pakistan",
+            "--consultation",
+            "wgic-18-2027",
+        ],
         tmp_path,
         database_url,
     ).strip()

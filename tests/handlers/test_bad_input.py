@@ -111,7 +111,13 @@ async def test_text_answer_length_limits(at_question: Chat, store: Store) -> Non
     ],
 )
 async def test_bad_documents_are_refused(
-    chat: Chat, invite: str, store: Store, name: str, content: bytes, size: int | None, expected: str
+    chat: Chat,
+    invite: str,
+    store: Store,
+    name: str,
+    content: bytes,
+    size: int | None,
+    expected: str,
 ) -> None:
     await onboard(chat, invite)
     await chat.press("Constructive dialogue 2027")
@@ -194,7 +200,8 @@ async def test_a_redelivered_update_is_recorded_once(at_question: Chat, store: S
     assert "Question 2 of 3" in first[-1].text
     assert await at_question.engine.handle(event) == []
     records = (await snapshot(store))[1]
-    assert isinstance(records, tuple) and len(records) == 1
+    assert isinstance(records, tuple)
+    assert len(records) == 1
 
 
 async def test_concurrent_duplicates_are_stored_once(at_question: Chat, store: Store) -> None:

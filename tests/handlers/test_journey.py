@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from handlers.ports import FixedClock
-from storage.models import SubmissionStatus
 from storage.repositories import Store
 from tests.conftest import Chat, onboard
 
@@ -18,7 +17,8 @@ async def answers_of(store: Store, user: str) -> dict[str, dict[str, object]]:
     """The current answers of a test user, by question key."""
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", user)
-        assert identity is not None and identity.participant_id is not None
+        assert identity is not None
+        assert identity.participant_id is not None
         result = {}
         for answer in await uow.answers.for_participant(identity.participant_id):
             question = await uow.consultations.question(answer.question_id)
@@ -65,9 +65,11 @@ async def test_invite_language_consent_profile(chat: Chat, invite: str, store: S
     assert "Your consultations:" in chat.text
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
-        assert identity is not None and identity.participant_id is not None
+        assert identity is not None
+        assert identity.participant_id is not None
         participant = await uow.participants.get(identity.participant_id)
-        assert participant is not None and participant.organisation is not None
+        assert participant is not None
+        assert participant.organisation is not None
         assert (participant.credit, participant.gender) == ("named", None)
         assert participant.organisation.name == "Criminologists without Borders (CwB)"
         assert (participant.organisation.category, participant.organisation.country) == (
@@ -87,7 +89,8 @@ async def test_every_question_type_review_submit_and_receipt(
     await chat.press("We contributed to it")
     assert "Question 2 of 3" in chat.text
     await chat.press("Yes")
-    assert "Question 3 of 3" in chat.text and "Skip ›" in chat.labels
+    assert "Question 3 of 3" in chat.text
+    assert "Skip ›" in chat.labels
     await chat.say("Nous avons contribué à la liste de contrôle pour l'auto-évaluation en 2026.")
     assert chat.text.startswith("Review — Agenda item 2")
     assert "Status: not submitted" in chat.text
@@ -130,10 +133,12 @@ async def test_every_question_type_review_submit_and_receipt(
     assert stored["ai4-priorities"]["value"] == {"choice": "capacity"}
     assert stored["ai4-suggestions"]["language"] == "en"
     document = stored["ai4-submission"]["value"]
-    assert isinstance(document, dict) and document["filename"] == "Written submission.pdf"
+    assert isinstance(document, dict)
+    assert document["filename"] == "Written submission.pdf"
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
-        assert identity is not None and identity.participant_id is not None
+        assert identity is not None
+        assert identity.participant_id is not None
         submissions = await uow.submissions.for_participant(identity.participant_id)
         assert sorted(s.status for s in submissions.values()) == ["submitted"] * 3
 
@@ -142,7 +147,8 @@ def chat_choice(stored: dict[str, dict[str, object]]) -> str:
     value = stored["ai3-obstacles"]["value"]
     assert isinstance(value, dict)
     choices = value["choices"]
-    assert isinstance(choices, list) and len(choices) == 1
+    assert isinstance(choices, list)
+    assert len(choices) == 1
     return str(choices[0])
 
 
@@ -174,7 +180,8 @@ async def test_required_question_cannot_be_skipped_and_submit_waits(
     await chat.press("Keep ›")
     await chat.press("Save and exit")
     await chat.say("/status")
-    assert "Agenda item 2: Briefing" in chat.text and ": 1/3 · not submitted" in chat.text
+    assert "Agenda item 2: Briefing" in chat.text
+    assert ": 1/3 · not submitted" in chat.text
 
 
 async def test_edit_after_submit_keeps_history_and_reopens(
@@ -187,7 +194,8 @@ async def test_edit_after_submit_keeps_history_and_reopens(
     await chat.press("Skip ›")
     await chat.press("Submit")
     await chat.press("Agenda item 2")
-    assert "Status: submitted" in chat.text and "You can change your answers until" in chat.text
+    assert "Status: submitted" in chat.text
+    assert "You can change your answers until" in chat.text
     await chat.press("Change answer 2")
     await chat.press("No")
     assert "Your submission for this agenda item is reopened" in chat.text
@@ -196,7 +204,8 @@ async def test_edit_after_submit_keeps_history_and_reopens(
     assert "Thank you." in chat.text
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
-        assert identity is not None and identity.participant_id is not None
+        assert identity is not None
+        assert identity.participant_id is not None
         answers = await uow.answers.for_participant(identity.participant_id)
         platform = next(a for a in answers if a.value in ({"yes": False}, {"yes": True}))
         history = [r.value for r in await uow.answers.revisions(platform.id)]
@@ -233,7 +242,10 @@ async def test_closed_2023_consultation_is_shown_read_only(
     code = await new_invite(store, clock, consultation=None)
     chat = Chat(engine, "bob")
     await onboard(chat, code)
-    assert chat.labels == ["Constructive dialogue 2023 (WGIC 14)", "Constructive dialogue 2027 (WGIC 18)"]
+    assert chat.labels == [
+        "Constructive dialogue 2023 (WGIC 14)",
+        "Constructive dialogue 2027 (WGIC 18)",
+    ]
     assert "— closed" in chat.text
     await chat.press("Constructive dialogue 2023")
     await chat.press("Agenda item 3")
@@ -256,8 +268,11 @@ async def test_consent_refused_records_nothing_more(chat: Chat, invite: str, sto
     assert "Do you agree that we process your information" in chat.text
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
-        assert identity is not None and identity.participant_id is not None
-        consents = [(c.kind, c.granted) for c in await uow.participants.consents(identity.participant_id)]
+        assert identity is not None
+        assert identity.participant_id is not None
+        consents = [
+            (c.kind, c.granted) for c in await uow.participants.consents(identity.participant_id)
+        ]
         assert consents == [("processing", False)]
         assert await uow.answers.for_participant(identity.participant_id) == []
 
@@ -291,7 +306,8 @@ async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: o
     await chat.upload("note.pdf", PDF)
     await chat.say("/mydata")
     document = chat.replies[0].document
-    assert document is not None and document.filename == "my-data.json"
+    assert document is not None
+    assert document.filename == "my-data.json"
     data = json.loads(document.content)
     assert data["organisation"]["name"] == "Criminologists without Borders"
     assert {a["question"] for a in data["answers"]} == {
@@ -304,13 +320,15 @@ async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: o
 
     await chat.say("/forget")
     await chat.press("Keep my data")
-    assert "Nothing was erased." in chat.text and "Review — Agenda item 4" in chat.text
+    assert "Nothing was erased." in chat.text
+    assert "Review — Agenda item 4" in chat.text
     await chat.say("/forget")
     await chat.press("Erase my data")
     assert "Your personal data has been erased." in chat.text
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
-        assert identity is not None and identity.participant_id is None
+        assert identity is not None
+        assert identity.participant_id is None
         entries = [e.action for e in await uow.audit.since()]
         assert entries[-1] == "participant.erased"
         records = await uow.reports.answers()

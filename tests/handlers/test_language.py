@@ -11,8 +11,14 @@ from handlers.language import UNDETERMINED, detect_language
     ("text", "expected"),
     [
         ("Civil society organizations should take part in the working groups.", "en"),
-        ("Les organisations de la société civile devraient participer aux groupes de travail.", "fr"),
-        ("Las organizaciones de la sociedad civil deberían participar en los grupos de trabajo.", "es"),
+        (
+            "Les organisations de la société civile devraient participer aux groupes de travail.",
+            "fr",
+        ),
+        (
+            "Las organizaciones de la sociedad civil deberían participar en los grupos de trabajo.",
+            "es",
+        ),
         ("Организации гражданского общества должны участвовать в рабочих группах.", "ru"),
         ("民间社会组织应参加工作组的会议。", "zh"),
         ("ينبغي أن تشارك منظمات المجتمع المدني في الأفرقة العاملة.", "ar"),
