@@ -23,7 +23,7 @@ def fill_source_language(path: Path) -> int:
         if not message.id:
             continue
         if isinstance(message.id, tuple | list):
-            if not all(message.string):
+            if not isinstance(message.string, tuple | list) or not all(message.string):
                 message.string = (message.id[0], message.id[1])
                 filled += 1
         elif not message.string:

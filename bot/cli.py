@@ -11,12 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
-from bot import export, invites, stats
-from bot.adapters import terminal
+from bot import export, invites, runtime, stats
 from bot.app import App, build
-from bot.web import create_web_app
 from config.consultation import load_consultations, missing_translations
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
@@ -85,43 +81,21 @@ async def _with_app(
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the configured channels; with none configured, the terminal."""
-    for name, present in (
-        ("TELEGRAM_BOT_TOKEN", settings.has_telegram),
-        ("SLACK_BOT_TOKEN", settings.has_slack),
-    ):
-        if present:
-            log.warning("%s is set, but this release has no such channel yet", name)
-    args.user = "terminal"
-    return await cmd_shell(args, settings)
+    return await _with_app(settings, runtime.run)
 
 
 async def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Talk to the bot on stdin/stdout."""
 
     async def work(app: App) -> int:
-        greeting = None
-        if sys.stdin.isatty():
-            greeting = await terminal.trial_greeting(app, user=args.user)
-        await terminal.converse(app.engine, user=args.user, greeting=greeting)
-        return 0
+        return await runtime.shell(app, user=args.user)
 
     return await _with_app(settings, work)
 
 
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve HTTP on $PORT."""
-
-    async def work(app: App) -> int:
-        config = uvicorn.Config(
-            create_web_app(app),
-            host="0.0.0.0",  # noqa: S104 - a PaaS routes traffic to $PORT on every interface
-            port=settings.port,
-            log_level="info",
-        )
-        await uvicorn.Server(config).serve()
-        return 0
-
-    return await _with_app(settings, work)
+    return await _with_app(settings, runtime.serve)
 
 
 async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:

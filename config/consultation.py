@@ -31,7 +31,7 @@ LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ru", "zh", "ar")
 """The six official languages of the United Nations; English is the fallback."""
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 
 
 def _localized(value: Any) -> Any:
@@ -250,6 +250,15 @@ class DigestSettings(BaseModel):
     destinations: list[Destination] = Field(default_factory=list)
 
 
+def _moment(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValueError("give a time too: a date alone would mean midnight at its start")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
 class Consultation(BaseModel):
     """One consultation: a dialogue, its submission window and its agenda items."""
 
@@ -261,8 +270,8 @@ class Consultation(BaseModel):
     """A title short enough for a button; the title is used when it is not given."""
     working_group: Text
     dialogue: Dialogue
-    opens: datetime
-    deadline: datetime
+    opens: Moment
+    deadline: Moment
     requires_approval: bool = False
     agenda_items: list[AgendaItem] = Field(min_length=1)
     reminders: Reminders = Field(default_factory=Reminders)
@@ -294,6 +303,7 @@ _ERROR_FIXES: dict[str, str] = {
     "date_from_datetime_parsing": "write a date such as 2027-06-14",
     "date_parsing": "write a date such as 2027-06-14",
     "enum": "use one of the allowed values",
+    "string_type": 'write it as text in quotes, e.g. "2"',
     "model_type": "give a mapping of keys to values here",
     "list_type": "give a list here",
 }
@@ -334,7 +344,7 @@ def _semantic_problems(source: str, consultation: Consultation) -> list[Problem]
     def add(path: str, message: str, fix: str) -> None:
         problems.append(Problem(source=source, path=path, message=message, fix=fix))
 
-    if not _ID.match(consultation.id):
+    if not _ID.fullmatch(consultation.id):
         add("id", "must be lower-case letters, digits, '-', '_' or '.'", "use an id like wgic-14")
     opens, deadline = (
         consultation.aware(consultation.opens),
@@ -365,7 +375,7 @@ def _semantic_problems(source: str, consultation: Consultation) -> list[Problem]
                 for j, q in enumerate(group.questions)
             ]
         for path, question in located:
-            if not _ID.match(question.id):
+            if not _ID.fullmatch(question.id):
                 add(
                     f"{path}.id", "must be lower-case letters, digits, '-', '_' or '.'", "rename it"
                 )
@@ -404,14 +414,20 @@ def _question_problems(path: str, question: Question, add: Any) -> None:
         and question.min_length > question.max_length
     ):
         add(f"{path}.min_length", "min_length exceeds max_length", "lower min_length")
-    if question.type != QuestionType.TEXT and (question.min_length or question.max_length):
-        add(f"{path}.max_length", "only text questions have a length", "remove the length limits")
+    if question.type != QuestionType.TEXT:
+        for name in ("min_length", "max_length"):
+            if getattr(question, name) is not None:
+                add(f"{path}.{name}", "only text questions have a length", f"remove {name}")
 
 
 def parse_consultation(source: str, text: str) -> Consultation:
     """Parse and validate one YAML document; raise ConfigError with every problem."""
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # an impossible date such as 2027-02-30
+        raise ConfigError(
+            [Problem(source, "", f"not a valid value ({exc})", "correct the date or number")]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -451,6 +467,10 @@ def load_consultations(path: Path) -> list[Consultation]:
     if not path.exists():
         raise ConfigError(
             [Problem(str(path), "", "no such file or directory", "set CONSULTATIONS_PATH")]
+        )
+    if not consultation_files(path):
+        raise ConfigError(
+            [Problem(str(path), "", "no .yaml or .yml file here", "add a consultation file")]
         )
     problems: list[Problem] = []
     consultations: list[Consultation] = []

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from config.errors import ConfigError, Problem
 
@@ -28,7 +30,7 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
 
-    database_url: str = "sqlite+aiosqlite:///intersessional.db"
+    database_url: str = Field(default="sqlite+aiosqlite:///intersessional.db", repr=False)
     consultations_path: Path = BUNDLED_CONSULTATIONS
     port: int = Field(default=8080, ge=1, le=65535)
     telegram_bot_token: SecretStr | None = None
@@ -74,7 +76,12 @@ def async_database_url(url: str) -> str:
     scheme = drivers.get(scheme, scheme)
     if scheme not in {"postgresql+asyncpg", "sqlite+aiosqlite"}:
         raise ValueError(f"unsupported database scheme {scheme!r}")
-    return f"{scheme}://{rest}"
+    url = f"{scheme}://{rest}"
+    try:
+        make_url(url).port  # noqa: B018 - reading the port is the check
+    except (ValueError, ArgumentError):
+        raise ValueError("the URL cannot be read (check the port and special characters)") from None
+    return url
 
 
 def redact_url(url: str) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+from handlers.events import Reply
 
 
 class Clock(Protocol):
@@ -70,3 +73,18 @@ class FileStore:
     def remove(self, relative: str) -> None:
         """Delete a stored file if it is there."""
         (self.root / relative).unlink(missing_ok=True)
+
+
+class Unreachable(Exception):
+    """The participant cannot be reached on this channel (e.g. they blocked the bot)."""
+
+
+class Outbox(Protocol):
+    """A channel's way of sending replies the participant did not ask for just now
+    (reminders, broadcasts, decisions). Each channel's adapter provides one."""
+
+    platform: str
+
+    async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send the replies to a chat; raise Unreachable when the chat is closed to us."""
+        ...
