@@ -7,7 +7,6 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--category", required=True, help=", ".join(c.value for c in Category))
     create.add_argument("--country", default="", help="ISO 3166 code or name")
     create.add_argument("--consultation", default=None, help="consultation id (default: all)")
-    create.add_argument("--max-uses", type=int, default=5)
+    create.add_argument("--max-uses", default="5")
     create.add_argument("--expires", default=None, help="e.g. 2027-05-31T23:59+02:00")
     importer = invite_sub.add_parser("import", help="create invites from a CSV file")
     importer.add_argument("file", type=Path)
@@ -138,7 +137,7 @@ async def cmd_consultations(args: argparse.Namespace, settings: Settings) -> int
                 print(f"{row.id}\t{window}\t{title}")
         return 0
 
-    return await _with_app(settings, listing, load=False)
+    return await _with_app(settings, listing)
 
 
 async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
@@ -147,14 +146,17 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     async def work(app: App) -> int:
         now = app.clock.now()
         if args.action == "create":
+            async with app.store.transaction() as uow:
+                known = set(await uow.consultations.ids())
             try:
-                request = invites.InviteRequest(
-                    organisation=args.org.strip(),
-                    category=invites.parse_category(args.category),
-                    country=invites.parse_country(args.country),
-                    consultation=args.consultation,
-                    max_uses=args.max_uses,
-                    expires=datetime.fromisoformat(args.expires) if args.expires else None,
+                request = invites.validate_request(
+                    organisation=args.org,
+                    category=args.category,
+                    country=args.country,
+                    consultation=args.consultation or "",
+                    max_uses=str(args.max_uses),
+                    expires=args.expires or "",
+                    known_consultations=known,
                 )
                 invite = await invites.create(app.store, request, now=now, actor="cli")
             except ValueError as exc:
@@ -165,7 +167,18 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
             if link:
                 print(link)
             return 0
-        text = args.file.read_text(encoding="utf-8-sig")
+        try:
+            text = args.file.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            print(f"intersessional: {args.file}: no such file", file=sys.stderr)
+            return 2
+        except UnicodeDecodeError:
+            print(
+                f"intersessional: {args.file}: not UTF-8 text; save the CSV as UTF-8 "
+                "(in Excel: CSV UTF-8)",
+                file=sys.stderr,
+            )
+            return 2
         async with app.store.transaction() as uow:
             known = set(await uow.consultations.ids())
         requests, problems = invites.parse_csv(text, known)

@@ -60,6 +60,42 @@ def parse_country(value: str) -> str | None:
     return code
 
 
+def validate_request(
+    *,
+    organisation: str,
+    category: str,
+    country: str,
+    consultation: str,
+    max_uses: str,
+    expires: str,
+    known_consultations: set[str],
+) -> InviteRequest:
+    """One invite request from its fields as typed; ValueError says what is wrong."""
+    name = " ".join(organisation.split())
+    if not 2 <= len(name) <= 300:
+        raise ValueError("organisation name must have 2 to 300 characters")
+    consultation_id = consultation.strip() or None
+    if consultation_id and consultation_id not in known_consultations:
+        raise ValueError(f"no consultation with id {consultation_id!r} is loaded")
+    uses = max_uses.strip()
+    if not uses.isdigit() or not 1 <= int(uses) <= 1000:
+        raise ValueError(f"max_uses must be a whole number from 1 to 1000, not {uses!r}")
+    try:
+        expiry = datetime.fromisoformat(expires.strip()) if expires.strip() else None
+    except ValueError:
+        raise ValueError(f"expires {expires!r} is not a date and time") from None
+    if expiry is not None and expiry.tzinfo is None:
+        raise ValueError("expires needs a time zone, e.g. 2027-05-31T23:59+02:00")
+    return InviteRequest(
+        organisation=name,
+        category=parse_category(category),
+        country=parse_country(country),
+        consultation=consultation_id,
+        max_uses=int(uses),
+        expires=expiry,
+    )
+
+
 def deep_link(bot_username: str | None, code: str) -> str | None:
     """The Telegram link that opens the bot with the code, when the bot's name is known."""
     return f"https://t.me/{bot_username.lstrip('@')}?start={code}" if bot_username else None
@@ -138,26 +174,15 @@ def parse_csv(
         }
         line = reader.line_num
         try:
-            name = row.get("organisation", "")
-            if not 2 <= len(name) <= 300:
-                raise ValueError("organisation name must have 2 to 300 characters")
-            consultation = row.get("consultation") or None
-            if consultation and consultation not in known_consultations:
-                raise ValueError(f"no consultation with id {consultation!r} is loaded")
-            uses = row.get("max_uses") or "5"
-            if not uses.isdigit() or not 1 <= int(uses) <= 1000:
-                raise ValueError(f"max_uses must be a whole number from 1 to 1000, not {uses!r}")
-            expires = datetime.fromisoformat(row["expires"]) if row.get("expires") else None
-            if expires is not None and expires.tzinfo is None:
-                raise ValueError("expires needs a time zone, e.g. 2027-05-31T23:59+02:00")
             requests.append(
-                InviteRequest(
-                    organisation=name,
-                    category=parse_category(row.get("category", "")),
-                    country=parse_country(row.get("country", "")),
-                    consultation=consultation,
-                    max_uses=int(uses),
-                    expires=expires,
+                validate_request(
+                    organisation=row.get("organisation", ""),
+                    category=row.get("category", ""),
+                    country=row.get("country", ""),
+                    consultation=row.get("consultation", ""),
+                    max_uses=row.get("max_uses") or "5",
+                    expires=row.get("expires", ""),
+                    known_consultations=known_consultations,
                 )
             )
         except ValueError as exc:

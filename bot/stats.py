@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from storage.models import SubmissionStatus
@@ -29,7 +28,8 @@ class ConsultationStats:
         for item, count in self.submitted_by_item.items():
             out.append(f"  agenda item {item}: {count} submitted")
         for category, count in sorted(self.submitted_by_category.items()):
-            out.append(f"  submitted by {category}: {count} organisations")
+            noun = "organisation" if count == 1 else "organisations"
+            out.append(f"  submitted by {category}: {count} {noun}")
         return out
 
 
@@ -63,8 +63,8 @@ async def collect(store: Store, consultation: str | None = None) -> list[Consult
                         participant.organisation.category, set()
                     ).add(participant.organisation.id)
             stats.submitted_by_item = items
-            stats.submitted_by_category = dict(
-                Counter({k: len(v) for k, v in organisations_by_category.items()})
-            )
+            stats.submitted_by_category = {
+                category: len(ids) for category, ids in organisations_by_category.items()
+            }
             result.append(stats)
         return result

@@ -87,13 +87,17 @@ def translator(language: str) -> Translator:
     return Translator(language if language in LANGUAGES else "en")
 
 
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "ZZ", "XA", "XB"})
+"""Two-letter territory codes CLDR knows that are not countries (regions, pseudo-locales)."""
+
+
 @cache
 def country_codes() -> dict[str, str]:
     """Every ISO 3166 alpha-2 code Babel knows, mapped from lower-cased names in all languages."""
     names: dict[str, str] = {}
     for language in LANGUAGES:
         for code, name in Locale.parse(language).territories.items():
-            if len(code) == 2 and code.isalpha():
+            if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
                 names[str(name).lower()] = code
                 names[code.lower()] = code
     return names
