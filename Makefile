@@ -32,11 +32,16 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Every language: extract, update, fill English, compile. Idempotent: the template is only
+# replaced when its messages change, so a second run leaves every file as it was.
+# New messages arrive empty in the other languages: translate them, then run it again.
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 --no-default-keywords -o handlers/locale/messages.pot \
-	  --no-location --sort-output --project intersessional handlers bot
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 --no-default-keywords \
+	  -o handlers/locale/messages.pot.new --no-location --sort-output --project intersessional \
+	  handlers bot
+	$(BIN)/python -m bot.catalogue template handlers/locale/messages.pot.new
 	$(BIN)/pybabel update -i handlers/locale/messages.pot -d handlers/locale --no-fuzzy-matching \
-	  --ignore-obsolete
+	  --ignore-obsolete -w 100
 	$(BIN)/python -m bot.catalogue
 	$(BIN)/pybabel compile -d handlers/locale --statistics
 

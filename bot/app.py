@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,7 +13,7 @@ from config.errors import ConfigError, Problem
 from config.settings import Settings, redact_url
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
-from handlers.ports import Clock, FileStore, SystemClock
+from handlers.ports import Clock, FileStore, Outbox, SystemClock
 from storage import migrate
 from storage.db import create_engine, session_factory
 from storage.repositories import Store
@@ -31,6 +31,9 @@ class App:
     engine: Engine
     clock: Clock
     files: FileStore
+    outboxes: dict[str, Outbox] = field(default_factory=dict)
+    """Each running channel's outbox by platform; channels add theirs when they start,
+    and reminders and digests go out through them."""
 
     async def close(self) -> None:
         """Release the database connections."""

@@ -7,11 +7,17 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot import export, invites, runtime, stats
+from bot import export, invites, reminders, runtime, stats
 from bot.app import App, build
+from bot.digest import build as digest_build
+from bot.digest import deliver as digest_deliver
+from bot.digest import sample
+from bot.digest import schedule as digest_schedule
 from config.consultation import load_consultations, missing_translations
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
@@ -65,6 +71,23 @@ def _parser() -> argparse.ArgumentParser:
 
     stats_parser = sub.add_parser("stats", help="participation figures")
     stats_parser.add_argument("--consultation", default=None)
+
+    remind = sub.add_parser("remind", help="send the reminders due now")
+    remind.add_argument("--dry-run", action="store_true", help="list them and send nothing")
+
+    digest = sub.add_parser("digest", help="the secretariat's digest of a consultation")
+    digest.add_argument("--consultation", default=None, help="id (default: the open one)")
+    digest.add_argument("--format", choices=list(digest_deliver.FORMATS), default="md")
+    digest.add_argument("--out", type=Path, default=None)
+    digest.add_argument(
+        "--since", default=None, help="mark answers new since this date (default: last digest)"
+    )
+    digest.add_argument(
+        "--send", action="store_true", help="also deliver it to the consultation's destinations"
+    )
+
+    seed = sub.add_parser("seed-demo", help="store invented sample answers to try the digest")
+    seed.add_argument("--consultation", default=sample.CONSULTATION)
     return parser
 
 
@@ -239,6 +262,147 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_app(settings, work)
 
 
+async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """Send (or list) the reminders due now."""
+
+    async def work(app: App) -> int:
+        report = await reminders.sweep(app.store, app.outboxes, app.clock, dry_run=args.dry_run)
+        for due in report.due:
+            channel = due.recipient.channels[0].platform if due.recipient.channels else "-"
+            print(
+                f"{due.action.value}\t{due.consultation.id}\t{due.recipient.organisation}"
+                f"\tparticipant {due.recipient.participant_id}"
+                f"\tdue {due.slot.due_at:%Y-%m-%d %H:%M} UTC"
+                f"\t{_offset(due.slot.offset.total_seconds())} before the deadline\t{channel}"
+            )
+        summary = report.summary()
+        if args.dry_run:
+            summary = "dry run, nothing was sent; " + summary.replace("sent:", "to send:", 1)
+        print(summary, file=sys.stderr)
+        return 0
+
+    return await _with_app(settings, work)
+
+
+def _offset(seconds: float) -> str:
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    parts = [
+        f"{days}d" if days else "",
+        f"{hours}h" if hours else "",
+        f"{rest // 60}m" if rest else "",
+    ]
+    return "".join(parts) or "0m"
+
+
+def _since(value: str, zone: ZoneInfo) -> datetime:
+    """A --since value: a date (its midnight) or a date-time, in the consultation's zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"--since {value!r} is not a date such as 2027-03-01") from None
+    if len(value) <= 10:
+        moment = datetime.combine(date.fromisoformat(value), time(0))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the digest of a consultation, write it, and optionally deliver it."""
+
+    async def work(app: App) -> int:
+        now = app.clock.now()
+        async with app.store.transaction() as uow:
+            rows = list(await uow.consultations.rows())
+        if args.consultation is None:
+            open_ones = [
+                r for r in rows if not r.closed and r.opens_at <= now < r.effective_deadline
+            ]
+            if len(open_ones) != 1:
+                ids = ", ".join(r.id for r in rows)
+                print(
+                    f"intersessional: name the consultation with --consultation ({ids})",
+                    file=sys.stderr,
+                )
+                return 2
+            args.consultation = open_ones[0].id
+        row = next((r for r in rows if r.id == args.consultation), None)
+        if row is None:
+            print(
+                f"intersessional: no consultation with id {args.consultation!r} is loaded",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            since = _since(args.since, ZoneInfo(row.timezone)) if args.since else None
+        except ValueError as exc:
+            print(f"intersessional: {exc}", file=sys.stderr)
+            return 2
+        if since is None:
+            since = await digest_build.previous_digest(app.store, row.id)
+        digest = await digest_build.build(app.store, row.id, now=now, since=since)
+        document = digest_deliver.document(digest, args.format)
+        out = args.out
+        if out is None and args.format in ("docx", "xlsx"):
+            out = Path(document.filename)
+        if out is not None:
+            out.write_bytes(document.content)
+            print(f"{digest.label} of {row.id} written to {out}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(document.content)
+            sys.stdout.flush()
+        if not args.send:
+            return 0
+        run = await digest_schedule.send(
+            app.store,
+            app.outboxes,
+            app.clock,
+            settings,
+            row.id,
+            occasion=digest_schedule.Occasion.MANUAL,
+            due_at=now,
+            since=since,
+        )
+        if run.status is None:
+            print("intersessional: this digest was just sent by another process", file=sys.stderr)
+            return 1
+        if not run.outcomes:
+            print("no destinations are configured for this consultation", file=sys.stderr)
+        for outcome in run.outcomes:
+            result = "sent" if outcome.ok else f"FAILED ({outcome.error})"
+            print(
+                f"{outcome.kind} {outcome.target}: {result} after {outcome.attempts} tries",
+                file=sys.stderr,
+            )
+        return 0 if all(outcome.ok for outcome in run.outcomes) else 1
+
+    return await _with_app(settings, work)
+
+
+async def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Store the invented sample stakeholders and answers."""
+
+    async def work(app: App) -> int:
+        try:
+            report = await sample.seed(
+                app.store, now=app.clock.now(), consultation_id=args.consultation
+            )
+        except LookupError as exc:
+            print(f"intersessional: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"{report.organisations} organisations, {report.participants} participants, "
+            f"{report.answers} answers and {report.submissions} submissions stored"
+            + (
+                f"; {len(report.skipped)} organisations were already there"
+                if report.skipped
+                else ""
+            )
+        )
+        return 0
+
+    return await _with_app(settings, work)
+
+
 COMMANDS: dict[str, Handler] = {
     "run": cmd_run,
     "shell": cmd_shell,
@@ -248,6 +412,9 @@ COMMANDS: dict[str, Handler] = {
     "invite": cmd_invite,
     "export": cmd_export,
     "stats": cmd_stats,
+    "remind": cmd_remind,
+    "digest": cmd_digest,
+    "seed-demo": cmd_seed_demo,
 }
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+from collections.abc import Awaitable
 
 import uvicorn
 
-from bot.adapters import terminal
+from bot.adapters import slack, telegram, terminal
 from bot.app import App
+from bot.scheduler import scheduled
 from bot.web import create_web_app
 
 log = logging.getLogger(__name__)
@@ -17,14 +20,94 @@ log = logging.getLogger(__name__)
 async def run(app: App) -> int:
     """Start every channel whose credentials are set; with none, the terminal channel."""
     settings = app.settings
-    configured = {
-        "TELEGRAM_BOT_TOKEN": settings.has_telegram,
-        "SLACK_BOT_TOKEN": settings.has_slack,
-    }
-    for name, present in configured.items():
-        if present:
-            log.warning("%s is set, but this release has no such channel yet", name)
-    return await shell(app, user="terminal")
+    channels: list[Awaitable[None]] = []
+    if settings.has_telegram:
+        channels.append(telegram_polling(app))
+    if settings.has_slack and settings.slack_app_token is not None:
+        channels.append(slack_socket_mode(app))
+    elif settings.has_slack:
+        log.warning(
+            "SLACK_APP_TOKEN is not set: Slack reaches this bot over HTTP, "
+            "through `intersessional serve` at /slack/events"
+        )
+    async with scheduled(app):
+        if channels:
+            await asyncio.gather(*channels)
+            return 0
+        return await shell(app, user="terminal")
+
+
+async def telegram_polling(app: App, *, stop: asyncio.Event | None = None) -> None:
+    """The Telegram channel by long polling (getUpdates), until `stop` is set."""
+    channel = telegram.from_settings(app.settings, app.engine, app.store)
+    await channel.start()
+    try:
+        app.outboxes[channel.platform] = channel
+        await channel.set_commands()
+        log.info("Telegram: polling for updates")
+        await channel.poll(stop=stop)
+    finally:
+        app.outboxes.pop(channel.platform, None)
+        await channel.close()
+
+
+async def telegram_webhook(app: App) -> telegram.TelegramWebhook | None:
+    """When TELEGRAM_WEBHOOK_URL is set: register it with its secret and set the commands."""
+    settings = app.settings
+    if not settings.has_telegram or not settings.telegram_webhook_url:
+        if settings.has_telegram:
+            log.warning(
+                "TELEGRAM_WEBHOOK_URL is not set: this process receives no Telegram updates"
+            )
+        return None
+    channel = telegram.from_settings(settings, app.engine, app.store)
+    await channel.start()
+    try:
+        secret = await telegram.webhook_secret(settings, app.store, app.clock)
+        await channel.register_webhook(settings.telegram_webhook_url, secret)
+        await channel.set_commands()
+    except BaseException:
+        await channel.close()
+        raise
+    app.outboxes[channel.platform] = channel
+    log.info("Telegram: webhook registered")
+    return telegram.TelegramWebhook(channel, secret)
+
+
+def slack_socket(app: App) -> slack.SocketMode:
+    """The Slack channel on its Socket Mode connection (SLACK_APP_TOKEN), not yet connected."""
+    token = app.settings.slack_app_token
+    if token is None:
+        raise ValueError("SLACK_APP_TOKEN is not set")
+    channel = slack.from_settings(app.settings, app.engine)
+    return slack.socket_mode(channel, token.get_secret_value())
+
+
+async def slack_socket_mode(app: App, *, stop: asyncio.Event | None = None) -> None:
+    """The Slack channel over Socket Mode, until `stop` is set (or the task is cancelled)."""
+    socket = slack_socket(app)
+    app.outboxes[socket.channel.platform] = socket.channel
+    try:
+        await socket.connect()
+        log.info("Slack: connected in Socket Mode")
+        await (stop or asyncio.Event()).wait()
+    finally:
+        app.outboxes.pop(socket.channel.platform, None)
+        await socket.close()
+
+
+def slack_events(app: App) -> slack.SlackEvents | None:
+    """When Slack credentials and SLACK_SIGNING_SECRET are set: the /slack/events endpoint."""
+    settings = app.settings
+    if not settings.has_slack:
+        return None
+    if settings.slack_signing_secret is None:
+        log.warning("SLACK_SIGNING_SECRET is not set: this process receives no Slack requests")
+        return None
+    channel = slack.from_settings(settings, app.engine)
+    app.outboxes[channel.platform] = channel
+    log.info("Slack: receiving events at /slack/events")
+    return slack.SlackEvents(channel)
 
 
 async def shell(app: App, *, user: str) -> int:
@@ -36,11 +119,22 @@ async def shell(app: App, *, user: str) -> int:
 
 async def serve(app: App) -> int:
     """The web process on $PORT."""
+    webhook = await telegram_webhook(app)
+    events = slack_events(app)
     config = uvicorn.Config(
-        create_web_app(app),
+        create_web_app(app, telegram=webhook, slack=events),
         host="0.0.0.0",  # noqa: S104 - a PaaS routes traffic to $PORT on every interface
         port=app.settings.port,
         log_level="info",
     )
-    await uvicorn.Server(config).serve()
+    try:
+        async with scheduled(app):
+            await uvicorn.Server(config).serve()
+    finally:
+        if webhook is not None:
+            app.outboxes.pop(webhook.channel.platform, None)
+            await webhook.channel.close()
+        if events is not None:
+            app.outboxes.pop(events.channel.platform, None)
+            await events.channel.close()
     return 0

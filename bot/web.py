@@ -8,11 +8,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.adapters.slack import SlackEvents
+from bot.adapters.telegram import TelegramWebhook
 from bot.app import App
 
 
-def create_web_app(app: App) -> Starlette:
-    """The Starlette application serving every HTTP route of the bot."""
+def create_web_app(
+    app: App, *, telegram: TelegramWebhook | None = None, slack: SlackEvents | None = None
+) -> Starlette:
+    """The Starlette application serving every HTTP route of the bot.
+
+    Args:
+        app: The built application.
+        telegram: When Telegram runs by webhook, what POST /telegram/webhook needs.
+        slack: When Slack runs over HTTP, what POST /slack/events needs (events,
+            interactivity and the slash command).
+    """
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -22,4 +33,9 @@ def create_web_app(app: App) -> Starlette:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"])])
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if telegram is not None:
+        routes.append(Route("/telegram/webhook", telegram.endpoint, methods=["POST"]))
+    if slack is not None:
+        routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
+    return Starlette(routes=routes)

@@ -161,7 +161,8 @@ class Dialogue(BaseModel):
 
 
 def _duration(value: Any) -> Any:
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.startswith("P"):
+        # ISO 8601 ("P14D", as the definition is stored) is left to pydantic.
         match = _DURATION.match(value)
         if not match:
             raise ValueError(f"{value!r} is not a duration such as 14d, 12h or 30m")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -20,7 +21,16 @@ _FIXES: dict[str, str] = {
     "or postgresql://user:password@host:5432/dbname",
     "port": "set PORT to a number between 1 and 65535",
     "consultations_path": "point CONSULTATIONS_PATH at a YAML file or a directory of them",
+    "smtp_url": "use a URL such as smtp://user:password@mail.example.org:587 "
+    "or smtps://user:password@mail.example.org:465",
+    "admins": "list accounts as platform:user_id separated by commas, "
+    "e.g. ADMINS=telegram:12345,slack:U0ABC",
+    "telegram_webhook_secret": "use letters, digits, _ and - only (at most 256), "
+    "or unset it to have one generated",
 }
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+ADMIN_PLATFORMS = frozenset({"telegram", "slack", "terminal"})
+"""The platforms an administrator's account can be on."""
 
 
 class Settings(BaseSettings):
@@ -36,6 +46,12 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
+    telegram_base_file_url: str | None = None
+    """The Bot API file URL; by default derived from TELEGRAM_BASE_URL (`…/bot` → `…/file/bot`)."""
+    telegram_webhook_url: str | None = None
+    """The public URL of `serve`'s /telegram/webhook route; when set, `serve` registers it."""
+    telegram_webhook_secret: SecretStr | None = None
+    """The webhook's secret token; generated once and kept in the database when not set."""
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -45,11 +61,45 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=4000, ge=10)
     default_locale: str = "en"
     log_level: str = "INFO"
+    smtp_url: SecretStr | None = None
+    """Where digests are e-mailed from: smtp://user:password@host:587 (STARTTLS when the
+    server offers it) or smtps://user:password@host:465 (TLS from the start)."""
+    smtp_from: str | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    admins: str = ""
+    """Secretariat administrators added at start: `telegram:12345,slack:U0ABC`."""
 
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return async_database_url(value)
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+                raise ValueError("not an smtp:// or smtps:// URL with a host")
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_accounts(cls, value: str) -> str:
+        parse_admins(value)
+        return value
+
+    @property
+    def admin_accounts(self) -> tuple[tuple[str, str], ...]:
+        """The ADMINS accounts as (platform, user id) pairs."""
+        return parse_admins(self.admins)
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("Telegram accepts 1 to 256 characters A-Z, a-z, 0-9, _ and -")
+        return value
 
     @property
     def has_telegram(self) -> bool:
@@ -60,6 +110,22 @@ class Settings(BaseSettings):
     def has_slack(self) -> bool:
         """True when Slack credentials are configured."""
         return self.slack_bot_token is not None
+
+
+def parse_admins(value: str) -> tuple[tuple[str, str], ...]:
+    """`telegram:12345,slack:U0ABC` as pairs; ValueError names the entry that is wrong."""
+    accounts: list[tuple[str, str]] = []
+    for entry in value.split(","):
+        if not entry.strip():
+            continue
+        platform, _, user_id = entry.strip().partition(":")
+        if platform.lower() not in ADMIN_PLATFORMS or not user_id.strip():
+            raise ValueError(
+                f"{entry.strip()!r} is not platform:user_id with a platform among "
+                f"{', '.join(sorted(ADMIN_PLATFORMS))}"
+            )
+        accounts.append((platform.lower(), user_id.strip()))
+    return tuple(dict.fromkeys(accounts))
 
 
 def async_database_url(url: str) -> str:

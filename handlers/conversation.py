@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -33,6 +33,8 @@ class State(StrEnum):
     QUESTION = "question"
     REVIEW = "review"
     FORGET = "forget"
+    PENDING = "pending"
+    """Onboarded, waiting for the secretariat's approval (or told it was refused)."""
 
 
 ONBOARDING = frozenset(
@@ -47,6 +49,7 @@ ONBOARDING = frozenset(
         State.PROFILE_COUNTRY,
         State.GENDER,
         State.REFUSED,
+        State.PENDING,
     }
 )
 """States before the participant may see consultations."""
@@ -78,6 +81,8 @@ class Context:
     files: FileStore
     steps: Mapping[State, Step]
     replies: list[Reply] = field(default_factory=list)
+    later: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
+    """Work to run once the transaction is committed (deliveries); its replies follow."""
 
     @property
     def me(self) -> Participant:

@@ -19,7 +19,8 @@ from handlers.conversation import (
 )
 from handlers.events import Inbound, Reply
 from handlers.features.commands import AFTER_ONBOARDING, COMMANDS, PUBLIC
-from handlers.features.interview import AgendaStep, HomeStep, QuestionStep
+from handlers.features.forms import FormResult, FormValue, ItemForm, load_form, save_form
+from handlers.features.interview import RESUME, AgendaStep, HomeStep, QuestionStep, resume
 from handlers.features.onboarding import (
     ConsentStep,
     CreditStep,
@@ -34,11 +35,12 @@ from handlers.features.onboarding import (
     how_to_join,
     redeem,
 )
+from handlers.features.overview import Overview, overview
 from handlers.features.privacy import ForgetStep
 from handlers.features.review import ReviewStep
 from handlers.i18n import negotiate, translator
 from handlers.ports import Clock, FileStore
-from storage.models import Identity, ParticipantStatus
+from storage.models import Identity, Participant, ParticipantStatus
 from storage.repositories import DuplicateUpdate, Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,82 @@ class Engine:
                 log.info("update %s/%s processed concurrently", event.platform, event.update_id)
                 return []
 
+    async def _participant(
+        self, uow: UnitOfWork, platform: str, user_id: str
+    ) -> Participant | None:
+        identity = await uow.identities.get(platform, user_id)
+        if identity is None or identity.participant_id is None:
+            return None
+        participant = await uow.participants.get(identity.participant_id)
+        if participant is None or participant.status == ParticipantStatus.ERASED:
+            return None
+        return participant
+
+    async def overview(
+        self,
+        platform: str,
+        user_id: str,
+        *,
+        locale: str | None = None,
+        timezone: str | None = None,
+    ) -> Overview | None:
+        """A participant's consultations, progress and deadlines; None for a stranger.
+
+        Args:
+            platform: The platform of the account.
+            user_id: The account's user id on that platform.
+            locale: The platform's locale for the user, when the participant chose none.
+            timezone: The user's time zone as the platform reports it.
+        """
+        async with self._lock(Inbound(platform, user_id, "")), self.store.transaction() as uow:
+            participant = await self._participant(uow, platform, user_id)
+            if participant is None:
+                return None
+            t = translator(participant.locale or negotiate(locale))
+            return await overview(uow, participant, t, self.clock.now(), timezone=timezone)
+
+    async def form(
+        self, platform: str, user_id: str, item_id: int, *, locale: str | None = None
+    ) -> ItemForm | None:
+        """The form of one agenda item, or None when this account may not answer it."""
+        async with self._lock(Inbound(platform, user_id, "")), self.store.transaction() as uow:
+            participant = await self._participant(uow, platform, user_id)
+            if participant is None:
+                return None
+            t = translator(participant.locale or negotiate(locale))
+            return await load_form(
+                uow, participant, t, self.clock.now(), item_id, options=self.options
+            )
+
+    async def submit_form(
+        self,
+        platform: str,
+        user_id: str,
+        item_id: int,
+        values: Mapping[int, FormValue],
+        *,
+        locale: str | None = None,
+    ) -> FormResult:
+        """Validate a submitted form in one transaction; valid answers are kept as a draft."""
+        async with self._lock(Inbound(platform, user_id, "")), self.store.transaction() as uow:
+            participant = await self._participant(uow, platform, user_id)
+            t = translator((participant.locale if participant else None) or negotiate(locale))
+            if participant is None:
+                return FormResult(t.language, problem=how_to_join(t))
+            result = await save_form(
+                uow,
+                participant,
+                t,
+                self.clock.now(),
+                item_id,
+                values,
+                options=self.options,
+                channel=platform,
+            )
+            if result.saved:
+                participant.updated_at = self.clock.now()
+            return result
+
     async def _context(self, uow: UnitOfWork, event: Inbound) -> Context:
         now = self.clock.now()
         identity = await uow.identities.get(event.platform, event.user_id)
@@ -127,10 +205,12 @@ class Engine:
                     chat_id=event.chat_id,
                     locale_hint=event.locale,
                     created_at=now,
+                    last_seen_at=now,
                 )
             )
         else:
             identity.chat_id = event.chat_id
+            identity.last_seen_at = now
             if event.locale:
                 identity.locale_hint = event.locale
         participant = (
@@ -180,7 +260,10 @@ class Engine:
         step = STEPS[ctx.state]
         if event.payload is not None:
             action, args = parse_payload(event.payload)
-            if not action:
+            if action == RESUME and ctx.state not in ONBOARDING:
+                # A reminder's button: valid from any step once onboarding is done.
+                await resume(ctx, args)
+            elif not action:
                 await stale_button(ctx)
             else:
                 await step.on_button(ctx, action, args)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from handlers.events import Reply
+from handlers.events import OutgoingDocument, Reply
 
 
 class Clock(Protocol):
@@ -87,4 +87,42 @@ class Outbox(Protocol):
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send the replies to a chat; raise Unreachable when the chat is closed to us."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryCounts:
+    """How a batch of unsolicited messages fared (a broadcast, decisions on registrations)."""
+
+    delivered: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    no_channel: int = 0
+    """Participants with no account on a running channel."""
+
+
+class AdminServices(Protocol):
+    """What the secretariat's commands need from the bot around the engine.
+
+    The engine calls these only after its transaction is committed.
+    """
+
+    async def stats(self, consultation_id: str | None) -> list[str]:
+        """Participation figures and who is outstanding, as plain lines."""
+        ...
+
+    async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
+        """The digest of a consultation as a document; ValueError for an unknown format."""
+        ...
+
+    async def remind(self) -> DeliveryCounts:
+        """Send the reminders due now (each at most once) and count them."""
+        ...
+
+    def deep_link(self, code: str) -> str | None:
+        """The link that opens the bot with an invite code, when there is one."""
+        ...
+
+    async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
+        """Deliver replies to participants by id, paced by each channel's limits."""
         ...

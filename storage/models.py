@@ -154,6 +154,8 @@ class Identity(Base):
     locale_hint: Mapped[str | None] = mapped_column(String(16))
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
     created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+    """When this account last wrote to us: reminders go to the account used most recently."""
 
 
 class Invite(Base):

@@ -10,22 +10,31 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.consultation import Consultation
 from storage.models import (
+    Admin,
     AgendaItemRow,
     Answer,
     AnswerRevision,
     AuditEntry,
     Consent,
+    ConsentKind,
     ConsultationRow,
+    Delivery,
+    DeliveryStatus,
     Document,
     Identity,
     Invite,
+    KeyValue,
+    LinkCode,
     Organisation,
     Participant,
+    ParticipantStatus,
     ProcessedUpdate,
     QuestionRow,
     Submission,
@@ -164,6 +173,46 @@ class ParticipantRepository(Repository):
         participant.context = {}
         return paths
 
+    async def mark_unreachable(
+        self, platform: str, chat_id: str, *, unreachable: bool = True
+    ) -> int:
+        """Mark the participant behind a platform chat (un)reachable; how many were changed."""
+        behind = select(Identity.participant_id).where(
+            Identity.platform == platform,
+            Identity.chat_id == chat_id,
+            Identity.participant_id.is_not(None),
+        )
+        result = await self.session.execute(
+            update(Participant)
+            .where(Participant.id.in_(behind), Participant.unreachable.is_not(unreachable))
+            .values(unreachable=unreachable)
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class KeyValueRepository(Repository):
+    """Small values generated once and shared by every process (e.g. a webhook secret)."""
+
+    async def get(self, key: str) -> str | None:
+        """The value stored under `key`, if any."""
+        return await self.session.scalar(select(KeyValue.value).where(KeyValue.key == key))
+
+    async def setdefault(self, key: str, value: str, now: datetime) -> str:
+        """The value under `key`; `value` is stored first when there is none.
+
+        Two processes starting together both end up with the first value stored.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(KeyValue)
+            .values(key=key, value=value, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[KeyValue.key])
+        )
+        stored = await self.get(key)
+        return value if stored is None else stored
+
 
 class OrganisationRepository(Repository):
     """Stakeholder organisations."""
@@ -175,10 +224,13 @@ class OrganisationRepository(Repository):
         return organisation
 
     async def by_name(self, name: str) -> Organisation | None:
-        """The organisation with this exact name (case-insensitive), if any."""
-        return await self.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == name.lower()).limit(1)
+        """The organisation with this name, compared case-insensitively in every script."""
+        # SQLite's lower() folds ASCII only, so fold in Python among names of the same length.
+        candidates = await self.session.scalars(
+            select(Organisation).where(func.length(Organisation.name) == len(name))
         )
+        wanted = name.casefold()
+        return next((o for o in candidates if o.name.casefold() == wanted), None)
 
 
 class InviteRepository(Repository):
@@ -518,6 +570,83 @@ class AuditRepository(Repository):
         return (await self.session.scalars(query)).all()
 
 
+class AdminRepository(Repository):
+    """Secretariat administrators, and what they leave half-done (a broadcast to confirm)."""
+
+    async def is_admin(self, platform: str, user_id: str) -> bool:
+        """True when this platform account is an administrator."""
+        found = await self.session.scalar(
+            select(Admin.id).where(Admin.platform == platform, Admin.user_id == user_id)
+        )
+        return found is not None
+
+    async def add(self, platform: str, user_id: str, *, added_by: str, now: datetime) -> bool:
+        """Make an account an administrator; False when it already was."""
+        if await self.is_admin(platform, user_id):
+            return False
+        self.session.add(Admin(platform=platform, user_id=user_id, added_by=added_by, created_at=now))
+        await self.session.flush()
+        return True
+
+    async def remove(self, platform: str, user_id: str) -> bool:
+        """Remove an administrator; False when the account was not one."""
+        result = await self.session.execute(
+            delete(Admin).where(Admin.platform == platform, Admin.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def all(self) -> Sequence[Admin]:
+        """Every administrator, oldest first."""
+        return (await self.session.scalars(select(Admin).order_by(Admin.id))).all()
+
+    async def stash(self, key: str, value: str, now: datetime) -> None:
+        """Keep a small pending value under `key`, replacing any earlier one."""
+        found = await self.session.get(KeyValue, key)
+        if found is None:
+            self.session.add(KeyValue(key=key, value=value, updated_at=now))
+        else:
+            found.value, found.updated_at = value, now
+        await self.session.flush()
+
+    async def unstash(self, key: str) -> str | None:
+        """Take the pending value under `key` away, returning it."""
+        found = await self.session.get(KeyValue, key)
+        if found is None:
+            return None
+        await self.session.delete(found)
+        await self.session.flush()
+        return found.value
+
+    async def answer(self, answer_id: int) -> Answer | None:
+        """One answer by id, whoever wrote it (for hiding and unhiding)."""
+        return await self.session.get(Answer, answer_id)
+
+    async def participant_answers_to(
+        self, participant_ids: set[int], question_ids: set[int]
+    ) -> dict[int, set[int]]:
+        """Which of `question_ids` each participant answered."""
+        found: dict[int, set[int]] = {pid: set() for pid in participant_ids}
+        if not participant_ids or not question_ids:
+            return found
+        result = await self.session.execute(
+            select(Answer.participant_id, Answer.question_id).where(
+                Answer.participant_id.in_(participant_ids), Answer.question_id.in_(question_ids)
+            )
+        )
+        for participant_id, question_id in result:
+            found[participant_id].add(question_id)
+        return found
+
+    async def pending(self) -> Sequence[Participant]:
+        """Participants waiting for the secretariat's approval."""
+        result = await self.session.scalars(
+            select(Participant)
+            .where(Participant.status == ParticipantStatus.PENDING)
+            .order_by(Participant.id)
+        )
+        return result.all()
+
+
 class UnitOfWork:
     """One transaction and the repositories that share it."""
 
@@ -533,6 +662,10 @@ class UnitOfWork:
         self.submissions = SubmissionRepository(session)
         self.audit = AuditRepository(session)
         self.reports = ReportRepository(session)
+        self.links = LinkCodeRepository(session)
+        self.deliveries = DeliveryRepository(session)
+        self.kv = KeyValueRepository(session)
+        self.admins = AdminRepository(session)
 
     async def commit(self) -> None:
         """Commit; a unique-key clash on a processed update means a concurrent duplicate."""
@@ -644,3 +777,188 @@ class ReportRepository(Repository):
             .where(AgendaItemRow.consultation_id == consultation_id)
         )
         return [(s, i) for s, i in result.all()]
+
+    async def audience(self, consultation_id: str) -> Sequence[Participant]:
+        """Active participants invited to a consultation who consented to processing."""
+        result = await self.session.scalars(
+            select(Participant)
+            .join(Invite, Participant.invite_id == Invite.id)
+            .where(
+                Participant.status == ParticipantStatus.ACTIVE,
+                (Invite.consultation_id == consultation_id) | Invite.consultation_id.is_(None),
+            )
+            .order_by(Participant.id)
+        )
+        participants = result.all()
+        consents = await self.latest_consents({p.id for p in participants}, ConsentKind.PROCESSING)
+        return [p for p in participants if consents.get(p.id, False)]
+
+    async def latest_consents(self, participant_ids: set[int], kind: str) -> dict[int, bool]:
+        """Each participant's latest decision on a consent of `kind`."""
+        if not participant_ids:
+            return {}
+        result = await self.session.execute(
+            select(Consent.participant_id, Consent.granted)
+            .where(Consent.participant_id.in_(participant_ids), Consent.kind == kind)
+            .order_by(Consent.id)
+        )
+        latest: dict[int, bool] = {}
+        for participant_id, granted in result:
+            latest[participant_id] = granted  # later rows overwrite: the latest decision wins
+        return latest
+
+    async def answered(self, participant_ids: set[int]) -> dict[int, set[int]]:
+        """The ids of the questions each participant has answered."""
+        answered: dict[int, set[int]] = {pid: set() for pid in participant_ids}
+        if not participant_ids:
+            return answered
+        result = await self.session.execute(
+            select(Answer.participant_id, Answer.question_id).where(
+                Answer.participant_id.in_(participant_ids)
+            )
+        )
+        for participant_id, question_id in result:
+            answered[participant_id].add(question_id)
+        return answered
+
+    async def identities(self, participant_ids: set[int]) -> dict[int, list[Identity]]:
+        """Each participant's platform accounts, the one used most recently first."""
+        found: dict[int, list[Identity]] = {pid: [] for pid in participant_ids}
+        if not participant_ids:
+            return found
+        result = await self.session.scalars(
+            select(Identity).where(Identity.participant_id.in_(participant_ids))
+        )
+        for identity in result:
+            if identity.participant_id is not None:
+                found[identity.participant_id].append(identity)
+        for accounts in found.values():
+            accounts.sort(key=lambda i: (i.last_seen_at or i.created_at, i.id), reverse=True)
+        return found
+
+
+class DeliveryRepository(Repository):
+    """The ledger of reminders and digests: a key is claimed once, then its outcome recorded."""
+
+    async def claim(
+        self,
+        *,
+        key: str,
+        kind: str,
+        due_at: datetime,
+        now: datetime,
+        participant_id: int | None = None,
+        consultation_id: str | None = None,
+        status: DeliveryStatus = DeliveryStatus.SENDING,
+        detail: dict[str, Any] | None = None,
+    ) -> Delivery | None:
+        """Insert the ledger row for `key`; None when a sweep somewhere already holds it.
+
+        The unique key decides between concurrent sweeps and processes. Claim alone in its
+        unit of work: a clash rolls the whole transaction back.
+        """
+        row = Delivery(
+            key=key,
+            kind=kind,
+            status=status,
+            participant_id=participant_id,
+            consultation_id=consultation_id,
+            due_at=due_at,
+            attempts=1 if status == DeliveryStatus.SENDING else 0,
+            detail=detail or {},
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            await self.session.rollback()
+            return None
+        return row
+
+    async def get(self, key: str) -> Delivery | None:
+        """The ledger row of a key."""
+        return await self.session.scalar(select(Delivery).where(Delivery.key == key))
+
+    async def finish(self, key: str, status: DeliveryStatus, now: datetime, **detail: Any) -> None:
+        """Record how a claimed delivery went."""
+        row = await self.get(key)
+        if row is None:
+            raise LookupError(f"no delivery {key!r} in the ledger")
+        row.status = status.value
+        row.updated_at = now
+        row.detail = {**row.detail, **detail}
+
+    async def retry(self, key: str, now: datetime, *, max_attempts: int) -> bool:
+        """Claim a failed delivery again; False when another sweep did, or attempts ran out."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.key == key,
+                Delivery.status == DeliveryStatus.FAILED,
+                Delivery.attempts < max_attempts,
+            )
+            .values(
+                status=DeliveryStatus.SENDING.value,
+                attempts=Delivery.attempts + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def expire_sending(self, *, before: datetime, now: datetime) -> list[str]:
+        """Turn rows left `sending` since before `before` (a crash) into `uncertain`."""
+        keys = list(
+            await self.session.scalars(
+                select(Delivery.key).where(
+                    Delivery.status == DeliveryStatus.SENDING, Delivery.updated_at < before
+                )
+            )
+        )
+        if keys:
+            await self.session.execute(
+                update(Delivery)
+                .where(Delivery.key.in_(keys), Delivery.status == DeliveryStatus.SENDING)
+                .values(status=DeliveryStatus.UNCERTAIN.value, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        return keys
+
+    async def of_consultation(
+        self, consultation_id: str, kind: str | None = None
+    ) -> Sequence[Delivery]:
+        """The ledger rows of a consultation (of one kind), oldest due first."""
+        query = (
+            select(Delivery)
+            .where(Delivery.consultation_id == consultation_id)
+            .order_by(Delivery.due_at, Delivery.id)
+        )
+        if kind is not None:
+            query = query.where(Delivery.kind == kind)
+        return (await self.session.scalars(query)).all()
+
+    async def everything(self) -> Sequence[Delivery]:
+        """Every ledger row, in the order they were claimed."""
+        return (await self.session.scalars(select(Delivery).order_by(Delivery.id))).all()
+
+
+class LinkCodeRepository(Repository):
+    """One-time codes that link another platform account to a participant."""
+
+    async def add(self, link: LinkCode) -> LinkCode:
+        """Store a new code, unique among all codes."""
+        while await self.session.scalar(select(LinkCode.id).where(LinkCode.code == link.code)):
+            link.code = new_code()
+        self.session.add(link)
+        await self.session.flush()
+        return link
+
+    async def usable(self, code: str, now: datetime) -> LinkCode | None:
+        """The unused, unexpired code, if any."""
+        return await self.session.scalar(
+            select(LinkCode).where(
+                LinkCode.code == code, LinkCode.used_at.is_(None), LinkCode.expires_at > now
+            )
+        )

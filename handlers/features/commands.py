@@ -14,6 +14,7 @@ from handlers.features.consultations import (
     window,
 )
 from handlers.features.interview import item_heading, status_label
+from handlers.features.linking import link
 from handlers.features.onboarding import how_to_join, redeem
 from handlers.features.privacy import send_my_data
 from handlers.i18n import Translator
@@ -29,7 +30,9 @@ def command_descriptions(t: Translator) -> dict[str, str]:
         "language": t._("Change the language"),
         "mydata": t._("Get a copy of your data"),
         "forget": t._("Erase your data"),
+        "reminders": t._("Turn reminders before deadlines off or on (off / on)"),
         "cancel": t._("Stop what you are doing and go back to your consultations"),
+        "link": t._("Use the same profile on another platform (Telegram or Slack)"),
         "help": t._("What this bot does and its commands"),
     }
 
@@ -63,7 +66,8 @@ async def help_(ctx: Context, argument: str) -> None:
         ),
         "",
     ]
-    lines += [f"/{name} — {text}" for name, text in command_descriptions(t).items()]
+    # Isolated, "/help" stays "/help" in an Arabic line, whose direction its text then sets.
+    lines += [f"{t.isolate('/' + name)} — {text}" for name, text in command_descriptions(t).items()]
     ctx.say("\n".join(lines))
     if ctx.participant is not None:
         await ctx.reprompt()
@@ -106,6 +110,34 @@ async def forget(ctx: Context, argument: str) -> None:
     await ctx.enter(State.FORGET, **{"return": saved})
 
 
+async def reminders(ctx: Context, argument: str) -> None:
+    """/reminders off|on: pause or resume reminders before deadlines."""
+    t = ctx.t
+    choice = argument.lower()
+    if choice in {"off", "on"}:
+        ctx.me.reminders_paused = choice == "off"
+        ctx.uow.audit.record(
+            actor=f"participant:{ctx.me.id}",
+            action="reminders.paused" if choice == "off" else "reminders.resumed",
+            channel=ctx.event.platform,
+            now=ctx.now,
+        )
+        if choice == "off":
+            ctx.say(t._("Reminders are off. Send /reminders on to receive them again."))
+        else:
+            ctx.say(
+                t._(
+                    "Reminders are on: I will remind you before a deadline while answers "
+                    "are missing."
+                )
+            )
+    elif ctx.me.reminders_paused:
+        ctx.say(t._("Reminders are off. Send /reminders on to receive them again."))
+    else:
+        ctx.say(t._("Reminders are on. Send /reminders off to stop them."))
+    await ctx.reprompt()
+
+
 async def cancel(ctx: Context, argument: str) -> None:
     """/cancel: leave the current step for the consultations (answers stay saved)."""
     ctx.say(ctx.t._("Stopped. Your saved answers are kept."))
@@ -119,9 +151,11 @@ COMMANDS: dict[str, Command] = {
     "language": language,
     "mydata": mydata,
     "forget": forget,
+    "reminders": reminders,
     "cancel": cancel,
+    "link": link,
 }
 """The command table. Before an invite is redeemed only /start and /help are open."""
 
-PUBLIC = frozenset({"start", "help"})
-AFTER_ONBOARDING = frozenset({"status", "cancel"})
+PUBLIC = frozenset({"start", "help", "link"})
+AFTER_ONBOARDING = frozenset({"status", "cancel", "reminders"})

@@ -20,9 +20,10 @@ class Window(StrEnum):
     CLOSED = "closed"
 
 
-def window(row: ConsultationRow, now: datetime) -> Window:
-    """Upcoming before it opens, closed after its deadline or when closed by hand."""
-    if row.closed or now >= row.effective_deadline:
+def window(row: ConsultationRow, now: datetime, item: AgendaItemRow | None = None) -> Window:
+    """Upcoming before it opens, closed after its deadline or when closed by hand (the
+    consultation, or the agenda item when one is given)."""
+    if row.closed or (item is not None and item.closed) or now >= row.effective_deadline:
         return Window.CLOSED
     if now < row.opens_at:
         return Window.UPCOMING

@@ -60,7 +60,7 @@ class HomeStep(Step):
                 Window.UPCOMING: t._("opens on {date}", date=t.day(row.opens_at, _zone(row))),
                 Window.CLOSED: t._("closed"),
             }[state]
-            lines.append(f"• {title(row, t)} — {note}")
+            lines.append(f"• {t.isolate(title(row, t))} — {note}")
             buttons.append([Button(short_title(row, t), payload("cons", row.id))])
         ctx.say("\n".join(lines), buttons)
 
@@ -132,13 +132,33 @@ class AgendaStep(Step):
         await open_item(ctx, item)
 
 
+RESUME = "resume"
+"""The action of a reminder's button: `resume:<agenda item id>` opens that agenda item."""
+
+
+def resume_payload(item_id: int) -> str:
+    """The payload of a button that resumes an agenda item from any step."""
+    return payload(RESUME, item_id)
+
+
+async def resume(ctx: Context, args: list[str]) -> None:
+    """Open the agenda item a reminder points at, if the participant may still see it."""
+    item_id = int_arg(args, 0) if len(args) == 1 else None
+    item = await ctx.uow.consultations.item(item_id) if item_id else None
+    allowed = {row.id for row in await accessible(ctx)}
+    if item is None or item.consultation_id not in allowed:
+        await stale_button(ctx)
+        return
+    await open_item(ctx, item)
+
+
 async def open_item(ctx: Context, item: AgendaItemRow) -> None:
     """Go into an agenda item: the first unanswered question, else its review."""
     row = await ctx.uow.consultations.get(item.consultation_id)
     if row is None:
         await ctx.enter(State.HOME)
         return
-    state = window(row, ctx.now)
+    state = window(row, ctx.now, item)
     if state == Window.UPCOMING:
         ctx.say(ctx.t._("This consultation is not open yet."))
         await ctx.reprompt()
@@ -357,7 +377,7 @@ class QuestionStep(Step):
             ctx.say(result.reason)
             await self.prompt(ctx)
             return
-        if window(row, ctx.now) != Window.OPEN:
+        if window(row, ctx.now, item) != Window.OPEN:
             ctx.say(t._("Submissions for this consultation are closed; nothing was changed."))
             await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
             return

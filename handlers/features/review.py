@@ -37,7 +37,7 @@ class ReviewStep(Step):
             return
         progress = await item_progress(ctx, item)
         answers = await ctx.uow.answers.for_item(ctx.me.id, item.id)
-        open_now = window(row, ctx.now) == Window.OPEN
+        open_now = window(row, ctx.now, item) == Window.OPEN
         lines = [t._("Review — {heading}", heading=item_heading(ctx, item)), ""]
         buttons: list[list[Button]] = []
         for number, question_row in enumerate(progress.questions, start=1):
@@ -101,7 +101,7 @@ class ReviewStep(Step):
             row = await ctx.uow.consultations.get(item.consultation_id)
             if question is None or question.agenda_item_id != item.id or row is None:
                 await stale_button(ctx)
-            elif window(row, ctx.now) != Window.OPEN:
+            elif window(row, ctx.now, item) != Window.OPEN:
                 ctx.say(
                     ctx.t._("Submissions for this consultation are closed; nothing was changed.")
                 )
@@ -121,7 +121,7 @@ class ReviewStep(Step):
         t = ctx.t
         row = await ctx.uow.consultations.get(item.consultation_id)
         progress = await item_progress(ctx, item)
-        if row is None or window(row, ctx.now) != Window.OPEN:
+        if row is None or window(row, ctx.now, item) != Window.OPEN:
             ctx.say(t._("Submissions for this consultation are closed; nothing was changed."))
             await ctx.reprompt()
             return

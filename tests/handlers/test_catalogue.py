@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import string
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from config.consultation import LANGUAGES
 from handlers.i18n import LOCALE_DIR, negotiate, translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,18 +46,38 @@ def test_template_is_up_to_date_with_the_code() -> None:
     assert (missing, stale) == (set(), set()), "run `make i18n`"
 
 
-@pytest.mark.parametrize("po", sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")), ids=str)
-def test_every_message_is_translated_with_the_same_placeholders(po: Path) -> None:
+def forms_for_one_count(po: Path) -> set[int]:
+    """The plural forms used for a single count only, e.g. Arabic's "one" and "two"."""
+    with po.open("rb") as handle:
+        parsed = read_po(handle)
+    plural = gettext.c2py(parsed.plural_expr)
+    counts = [plural(n) for n in range(1000)]
+    return {form for form in range(parsed.num_plurals) if counts.count(form) == 1}
+
+
+def plural_forms(po: Path) -> int:
+    with po.open("rb") as handle:
+        return read_po(handle).num_plurals
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated_with_the_same_placeholders(language: str) -> None:
+    # Every language of the bot, not only the catalogues found: a missing one fails here.
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
     entries = catalogue(po)
     assert set(entries) == code_messages()
+    in_words = forms_for_one_count(po)
     for msgid, msgstr in entries.items():
         ids = [msgid] if isinstance(msgid, str) else list(msgid)
         strings = [msgstr] if isinstance(msgstr, str) else list(msgstr)  # type: ignore[call-overload]
         assert all(strings), f"{po}: untranslated {msgid!r}"
+        if len(ids) > 1:
+            assert len(strings) == plural_forms(po), f"{po}: {msgid!r} plural forms"
         allowed = set().union(*(placeholders(i) for i in ids))
-        # A plural form may leave out {count} (Arabic says "one question" in words).
-        required = allowed - {"count"}
-        for text in strings:
+        for index, text in enumerate(strings):
+            # A form for one count only may say it in words (Arabic: "one question", "two").
+            spelled = len(ids) > 1 and index in in_words
+            required = allowed - {"count"} if spelled else allowed
             found = placeholders(text)
             assert found <= allowed, f"{po}: {msgid!r} adds {found - allowed}"
             assert found >= required, f"{po}: {msgid!r} drops {required - found}"

@@ -1,0 +1,345 @@
+"""The Telegram channel: polling, the webhook, the command menu and the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from telegram.error import BadRequest
+
+from bot.adapters.telegram.client import BotApi, file_base_url
+from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
+from bot.adapters.telegram.translate import (
+    PLATFORM,
+    ApiCall,
+    Received,
+    as_message,
+    to_calls,
+    to_received,
+)
+from config.consultation import LANGUAGES
+from config.settings import Settings
+from handlers.engine import Engine
+from handlers.events import Reply
+from handlers.features.commands import command_descriptions
+from handlers.i18n import translator
+from handlers.ports import Clock, Unreachable
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WEBHOOK_SECRET_KEY = "telegram.webhook_secret"  # noqa: S105 - a key name, not a secret
+"""Where a generated webhook secret is kept (table `kv`), so every process uses the same one."""
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+MAX_UPDATE_ATTEMPTS = 3
+"""Tries of an update whose processing failed (the database was away) before it is skipped."""
+
+
+class ChatQueues:
+    """Runs the jobs of one chat one after another, and those of different chats concurrently."""
+
+    def __init__(self) -> None:
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` after every job submitted earlier under the same key."""
+        previous = self._tails.get(key)
+
+        async def run() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await job()
+
+        task = asyncio.create_task(run())
+        self._tails[key] = task
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            if self._tails.get(key) is finished:
+                del self._tails[key]
+
+        task.add_done_callback(done)
+
+    async def drain(self) -> None:
+        """Wait until every submitted job has finished."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class TelegramChannel:
+    """Holds the engine and speaks the Bot API; it is also Telegram's `Outbox`."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        engine: Engine,
+        store: Store,
+        api: BotApi,
+        *,
+        limiter: Limiter | None = None,
+        sleep: Sleep = asyncio.sleep,
+        poll_timeout: int = 30,
+        webhook_wait: float = 10.0,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.api = api
+        self.limiter = limiter or Limiter()
+        self.queues = ChatQueues()
+        self.poll_timeout = poll_timeout
+        self.webhook_wait = webhook_wait
+        self._sleep = sleep
+        self._attempts: dict[int, int] = {}
+
+    async def start(self) -> None:
+        """Open the connection to the Bot API and check the token."""
+        await self.api.start()
+
+    async def close(self) -> None:
+        """Finish the updates in hand, then close the connection."""
+        await self.queues.drain()
+        await self.api.close()
+
+    async def set_commands(self) -> None:
+        """The command menu in every language of the catalogue, English by default."""
+        menus: list[tuple[str | None, str]] = [(None, "en"), *((lang, lang) for lang in LANGUAGES)]
+        for language_code, language in menus:
+            commands = command_descriptions(translator(language))
+            await self.limiter.run(
+                None, partial(self.api.set_commands, commands, language_code), counted=False
+            )
+
+    async def register_webhook(self, url: str, secret: str) -> None:
+        """Have Telegram deliver updates to `url`, signed with `secret`."""
+        await self.limiter.run(None, partial(self.api.set_webhook, url, secret), counted=False)
+
+    # Receiving
+
+    def enqueue(self, update: Mapping[str, Any]) -> asyncio.Future[bool]:
+        """Queue an update behind the earlier ones of its chat.
+
+        Returns:
+            A future that becomes True once the update's effects are committed (its replies
+            may still be on their way), False when processing it failed.
+        """
+        received = to_received(update, bot_id=self.api.bot_id, fetch=self._download)
+        accepted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.queues.submit(received.ordering_key, partial(self._process, received, accepted))
+        return accepted
+
+    async def receive(self, update: Mapping[str, Any], *, wait: float | None = None) -> bool:
+        """Queue an update and wait (at most `wait` seconds) until it is committed.
+
+        Returns:
+            False when processing failed, so the sender may deliver the update again.
+        """
+        accepted = self.enqueue(update)
+        if wait is None:
+            return await accepted
+        try:
+            return await asyncio.wait_for(asyncio.shield(accepted), wait)
+        except TimeoutError:
+            return True  # still queued behind its chat's earlier updates; it will be processed
+
+    async def _process(self, received: Received, accepted: asyncio.Future[bool]) -> None:
+        try:
+            if received.callback_query_id is not None:
+                await self._answer(received.callback_query_id, received.chat_id)
+            if received.reachable is not None and received.chat_id is not None:
+                await self._mark(received.chat_id, unreachable=not received.reachable)
+            replies = await self.engine.handle(received.event) if received.event else []
+        except Exception:  # Logged and reported: the update is delivered again.
+            log.exception("Telegram update %s could not be processed", received.update_id)
+            if not accepted.done():
+                accepted.set_result(False)
+            return
+        if not accepted.done():
+            accepted.set_result(True)
+        if replies and received.chat_id is not None:
+            calls = to_calls(replies, chat_id=received.chat_id, edit_message_id=received.message_id)
+            try:
+                await self._send_all(received.chat_id, calls)
+            except Unreachable:
+                pass  # marked in _send_all
+            except (Transient, RetryLater, BadRequest):
+                log.exception("replies to Telegram chat %s were not delivered", received.chat_id)
+
+    async def _answer(self, callback_query_id: str, chat_id: str | None) -> None:
+        try:
+            await self.limiter.run(
+                chat_id, partial(self.api.answer_callback, callback_query_id), counted=False
+            )
+        except Exception as exc:  # A redelivered button press is "too old" to answer: harmless.
+            log.info("callback query %s not answered: %s", callback_query_id, exc)
+
+    async def _download(self, file_id: str) -> bytes:
+        return await self.limiter.run(None, partial(self.api.download, file_id), counted=False)
+
+    async def _mark(self, chat_id: str, *, unreachable: bool) -> None:
+        async with self.store.transaction() as uow:
+            await uow.participants.mark_unreachable(PLATFORM, chat_id, unreachable=unreachable)
+        log.info("Telegram chat %s %s", chat_id, "unreachable" if unreachable else "reachable")
+
+    # Sending
+
+    async def _send_all(self, chat_id: str, calls: Sequence[ApiCall]) -> None:
+        try:
+            for call in calls:
+                try:
+                    await self.limiter.run(chat_id, partial(self.api.send, call))
+                except BadRequest:
+                    if call.method != "editMessageText":
+                        raise
+                    # Too old to edit, or deleted: show the new state as a new message.
+                    await self.limiter.run(chat_id, partial(self.api.send, as_message(call)))
+        except Unreachable:
+            await self._mark(chat_id, unreachable=True)
+            raise
+
+    async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send replies nobody asked for just now (reminders, announcements).
+
+        Raises:
+            Unreachable: The participant blocked the bot; they are marked unreachable.
+        """
+        await self._send_all(chat_id, to_calls(replies, chat_id=chat_id))
+
+    # Polling
+
+    async def poll(self, *, stop: asyncio.Event | None = None) -> None:
+        """Long-poll getUpdates until `stop` is set (or the task is cancelled).
+
+        The offset moves past a batch only once its updates are committed, so an update in
+        hand when the process dies is delivered again, and recognised if it was processed.
+        """
+        stop = stop or asyncio.Event()
+        await self.limiter.run(None, self.api.delete_webhook, counted=False)
+        offset: int | None = None
+        errors = 0
+        try:
+            while not stop.is_set():
+                fetch = self.api.get_updates(offset=offset, wait=self.poll_timeout)
+                try:
+                    updates = await _unless(stop, fetch)
+                except (Transient, RetryLater) as exc:
+                    errors += 1
+                    delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**errors)
+                    log.warning("getUpdates failed (%s); again in %s s", exc, delay)
+                    await self._sleep(delay)
+                    continue
+                errors = 0
+                if updates:
+                    offset = await self._batch(updates)
+        finally:
+            await self.queues.drain()
+
+    async def _batch(self, updates: Sequence[Mapping[str, Any]]) -> int:
+        """Process one getUpdates answer; the offset to confirm it with."""
+        ids = [int(update["update_id"]) for update in updates]
+        results = await asyncio.gather(*[self.enqueue(update) for update in updates])
+        retry = []
+        for update_id, ok in zip(ids, results, strict=True):
+            if ok:
+                self._attempts.pop(update_id, None)
+                continue
+            self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
+            if self._attempts[update_id] < MAX_UPDATE_ATTEMPTS:
+                retry.append(update_id)
+            else:
+                log.error(
+                    "Telegram update %s skipped after %s attempts", update_id, MAX_UPDATE_ATTEMPTS
+                )
+                del self._attempts[update_id]
+        if retry:
+            await self._sleep(1.0)
+            return min(retry)
+        return max(ids) + 1
+
+
+async def _unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
+    """`work`'s result, or None as soon as `stop` is set (the work is then cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        stopped.cancel()
+        return task.result()
+    task.cancel()
+    with suppress(asyncio.CancelledError, Exception):
+        await task
+    return None
+
+
+@dataclass(frozen=True)
+class TelegramWebhook:
+    """What the web app needs for POST /telegram/webhook."""
+
+    channel: TelegramChannel
+    secret: str
+
+    def authorised(self, token: str | None) -> bool:
+        """True when the X-Telegram-Bot-Api-Secret-Token header carries our secret."""
+        return token is not None and hmac.compare_digest(token.encode(), self.secret.encode())
+
+    async def endpoint(self, request: Request) -> Response:
+        """POST /telegram/webhook: check the secret, then answer once the update is committed.
+
+        A missing or wrong secret gets 403 and nothing is read or recorded; a failure to
+        process gets 500, so Telegram delivers the update again.
+        """
+        if not self.authorised(request.headers.get(SECRET_HEADER)):
+            return Response(status_code=403)
+        try:
+            update = json.loads(await request.body())
+        except ValueError:
+            return Response(status_code=400)
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            return Response(status_code=400)
+        accepted = await self.channel.receive(update, wait=self.channel.webhook_wait)
+        return Response(status_code=200 if accepted else 500)
+
+
+def from_settings(
+    settings: Settings,
+    engine: Engine,
+    store: Store,
+    *,
+    limiter: Limiter | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> TelegramChannel:
+    """The channel for the configured bot, talking to TELEGRAM_BASE_URL."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    # httpx logs every request URL at INFO and python-telegram-bot the API URL at DEBUG;
+    # both URLs contain the bot token, which must never reach the logs.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").level))
+    api = BotApi(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        base_file_url=file_base_url(settings.telegram_base_url, settings.telegram_base_file_url),
+    )
+    return TelegramChannel(engine, store, api, limiter=limiter, sleep=sleep)
+
+
+async def webhook_secret(settings: Settings, store: Store, clock: Clock) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or the one generated once and kept in the database."""
+    if settings.telegram_webhook_secret is not None:
+        return settings.telegram_webhook_secret.get_secret_value()
+    async with store.transaction() as uow:
+        return await uow.kv.setdefault(WEBHOOK_SECRET_KEY, secrets.token_urlsafe(32), clock.now())

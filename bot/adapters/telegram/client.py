@@ -1,0 +1,200 @@
+"""The Bot API transport: python-telegram-bot's HTTP client, its errors in the limiter's terms."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.adapters.telegram.limiter import RetryLater, Transient
+from bot.adapters.telegram.translate import ALLOWED_UPDATES, ApiCall
+from handlers.ports import Unreachable
+
+log = logging.getLogger(__name__)
+
+
+def file_base_url(base_url: str, explicit: str | None = None) -> str:
+    """The Bot API file URL that goes with `base_url` (`…/bot` → `…/file/bot`).
+
+    Args:
+        base_url: The Bot API base, as python-telegram-bot's `base_url`.
+        explicit: TELEGRAM_BASE_FILE_URL, when the operator set one.
+
+    Returns:
+        The file base URL, so downloads reach the same server as the API calls.
+    """
+    if explicit:
+        return explicit
+    head, separator, tail = base_url.rpartition("/bot")
+    if separator:
+        return f"{head}/file/bot{tail}"
+    return base_url.rstrip("/") + "/file/bot"
+
+
+class FloodControl(TelegramError):
+    """A 429 answer with its retry_after, read from the response's `parameters`."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"Flood control exceeded: retry after {retry_after} s")
+        self.seconds = retry_after
+
+
+class _Request(HTTPXRequest):
+    """python-telegram-bot's httpx request, reading 429 answers itself.
+
+    The library's own RetryAfter exposes the wait through a property that warns on every
+    access in version 22; reading `parameters.retry_after` here keeps the number exact and
+    the warning away.
+    """
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == 429:
+            try:
+                retry_after = json.loads(payload)["parameters"]["retry_after"]
+            except (ValueError, KeyError, TypeError):
+                retry_after = None
+            if isinstance(retry_after, int | float):
+                raise FloodControl(float(retry_after))
+        return code, payload
+
+
+class BotApi:
+    """The calls the channel makes, through a `telegram.Bot` used only as an HTTP client."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str,
+        base_file_url: str,
+        read_timeout: float = 15.0,
+        connections: int = 16,
+    ) -> None:
+        self.bot_id = token.partition(":")[0]
+        self.bot = Bot(
+            token,
+            base_url=base_url,
+            base_file_url=base_file_url,
+            request=_Request(
+                connection_pool_size=connections,
+                read_timeout=read_timeout,
+                write_timeout=read_timeout,
+                media_write_timeout=60.0,
+            ),
+            # getUpdates adds the long-poll timeout to this read timeout.
+            get_updates_request=_Request(connection_pool_size=1, read_timeout=10.0),
+        )
+
+    async def start(self) -> None:
+        """Open the HTTP clients and check the token (getMe)."""
+        await self.bot.initialize()
+
+    async def close(self) -> None:
+        """Close the HTTP clients."""
+        await self.bot.shutdown()
+
+    async def send(self, call: ApiCall) -> Any:
+        """Make one call produced by `translate.to_calls`.
+
+        Raises:
+            Unreachable: The chat is closed to the bot (blocked, deactivated).
+            RetryLater: Telegram answered 429.
+            Transient: A 5xx answer, a timeout or a network failure.
+            BadRequest: Telegram refused the call; retrying would not help.
+        """
+        params = dict(call.params)
+        markup = _markup(params.pop("reply_markup", None))
+        with _translated_errors():
+            if call.method == "sendMessage":
+                return await self.bot.send_message(reply_markup=markup, **params)
+            if call.method == "editMessageText":
+                try:
+                    return await self.bot.edit_message_text(reply_markup=markup, **params)
+                except BadRequest as exc:
+                    if "message is not modified" in exc.message.lower():
+                        return True  # the same toggle pressed twice: already shown
+                    raise
+            if call.method == "sendDocument" and call.document is not None:
+                return await self.bot.send_document(
+                    document=call.document.content,
+                    filename=call.document.filename,
+                    reply_markup=markup,
+                    **params,
+                )
+        raise ValueError(f"not a call this channel makes: {call.method}")
+
+    async def answer_callback(self, callback_query_id: str) -> None:
+        """Stop the spinner on a pressed button."""
+        with _translated_errors():
+            await self.bot.answer_callback_query(callback_query_id)
+
+    async def get_updates(self, *, offset: int | None, wait: int) -> list[dict[str, Any]]:
+        """Long-poll for updates, as JSON: Telegram answers at once when it has some, else
+        after `wait` seconds."""
+        with _translated_errors():
+            updates = await self.bot.get_updates(
+                offset=offset, timeout=wait, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        return [update.to_dict() for update in updates]
+
+    async def download(self, file_id: str) -> bytes:
+        """A file's bytes, through getFile and the file URL."""
+        with _translated_errors():
+            file = await self.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+
+    async def set_commands(self, commands: Mapping[str, str], language: str | None) -> None:
+        """The command menu for one language (None: the default menu)."""
+        with _translated_errors():
+            await self.bot.set_my_commands(
+                [BotCommand(name, description[:256]) for name, description in commands.items()],
+                language_code=language,
+            )
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Have Telegram POST updates to `url` with the secret header."""
+        with _translated_errors():
+            await self.bot.set_webhook(
+                url, allowed_updates=list(ALLOWED_UPDATES), secret_token=secret
+            )
+
+    async def delete_webhook(self) -> None:
+        """Remove any webhook, so getUpdates may be used."""
+        with _translated_errors():
+            await self.bot.delete_webhook()
+
+
+def _markup(raw: Any) -> InlineKeyboardMarkup | None:
+    if not raw:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(cell["text"], callback_data=cell["callback_data"])
+                for cell in row
+            ]
+            for row in raw["inline_keyboard"]
+        ]
+    )
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Maps python-telegram-bot's errors to the ones the limiter and the channel act on."""
+    try:
+        yield
+    except FloodControl as exc:
+        raise RetryLater(exc.seconds) from exc
+    except Forbidden as exc:
+        raise Unreachable(exc.message) from exc
+    except BadRequest:
+        raise  # Telegram refused the call as made: retrying would not help
+    except NetworkError as exc:  # also TimedOut and 5xx answers
+        raise Transient(str(exc)) from exc

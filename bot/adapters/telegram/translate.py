@@ -1,0 +1,304 @@
+"""Pure translation between Bot API JSON and the engine's neutral events and replies."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from handlers.events import Button, Inbound, IncomingDocument, OutgoingDocument, Reply
+
+PLATFORM = "telegram"
+PARSE_MODE = "HTML"
+MAX_MESSAGE_CHARS = 4096
+"""Telegram's limit for a message's text, counted after entity parsing."""
+MAX_CAPTION_CHARS = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+UNSUPPORTED_CONTENT = (
+    "sticker",
+    "photo",
+    "animation",
+    "video",
+    "video_note",
+    "voice",
+    "audio",
+    "contact",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+    "game",
+    "story",
+    "invoice",
+    "paid_media",
+)
+"""Message contents a participant may send that the engine cannot read."""
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+"""The update types the bot asks Telegram for (polling and webhook alike)."""
+
+Fetch = Callable[[str], Awaitable[bytes]]
+"""Downloads a file by its Telegram file_id."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update as the channel needs it: the engine's event and what Telegram expects back."""
+
+    update_id: int
+    chat_id: str | None
+    event: Inbound | None = None
+    """None when nothing in the update is for the engine (an edit, a group message...)."""
+    callback_query_id: str | None = None
+    """Set for a pressed button: Telegram shows a spinner until it is answered."""
+    message_id: int | None = None
+    """The bot message whose button was pressed, so a toggle can edit it in place."""
+    reachable: bool | None = None
+    """From `my_chat_member` in a private chat: False when the user blocked the bot."""
+
+    @property
+    def ordering_key(self) -> str:
+        """Updates with the same key are processed one after another, in order."""
+        return self.chat_id if self.chat_id is not None else f"update:{self.update_id}"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One Bot API method call with its parameters (JSON-ready, except the document)."""
+
+    method: str
+    params: dict[str, Any]
+    document: OutgoingDocument | None = field(default=None, compare=True)
+
+
+def update_key(bot_id: str, update_id: int) -> str:
+    """The deduplication key of an update: update ids are only unique per bot."""
+    return f"{bot_id}:{update_id}"
+
+
+def to_received(update: Mapping[str, Any], *, bot_id: str, fetch: Fetch) -> Received:
+    """Translate one Bot API `Update` object.
+
+    Args:
+        update: The update as JSON (webhook body, or one element of getUpdates).
+        bot_id: The bot's numeric id (the part of the token before the colon).
+        fetch: Downloads a file by file_id; called only when the engine reads a document.
+
+    Returns:
+        What the channel does with the update.
+    """
+    update_id = int(update["update_id"])
+    key = update_key(bot_id, update_id)
+    if isinstance(message := update.get("message"), Mapping):
+        return _from_message(update_id, key, message, fetch)
+    if isinstance(query := update.get("callback_query"), Mapping):
+        return _from_callback(update_id, key, query)
+    if isinstance(member := update.get("my_chat_member"), Mapping):
+        chat = member.get("chat") or {}
+        if chat.get("type") != "private":
+            return Received(update_id, _chat_id(chat))
+        status = (member.get("new_chat_member") or {}).get("status")
+        return Received(update_id, _chat_id(chat), reachable=status not in ("kicked", "left"))
+    # Edits, channel posts and the rest change nothing: an answer is what was first sent.
+    for value in update.values():
+        if isinstance(value, Mapping) and isinstance(value.get("chat"), Mapping):
+            return Received(update_id, _chat_id(value["chat"]))
+    return Received(update_id, None)
+
+
+def _chat_id(chat: Mapping[str, Any]) -> str | None:
+    return str(chat["id"]) if "id" in chat else None
+
+
+def _sender(user: Mapping[str, Any]) -> dict[str, Any]:
+    name = " ".join(str(user[k]) for k in ("first_name", "last_name") if user.get(k)).strip()
+    return {
+        "user_id": str(user["id"]),
+        "locale": user.get("language_code") or None,
+        "display_name": name or None,
+    }
+
+
+def _from_message(update_id: int, key: str, message: Mapping[str, Any], fetch: Fetch) -> Received:
+    chat = message.get("chat") or {}
+    chat_id = _chat_id(chat)
+    sender = message.get("from")
+    if chat.get("type") != "private" or not isinstance(sender, Mapping) or chat_id is None:
+        # The conversation is personal: group chats would show one person's data to all.
+        return Received(update_id, chat_id)
+    base = Inbound(PLATFORM, chat_id=chat_id, update_id=key, **_sender(sender))
+    if isinstance(text := message.get("text"), str):
+        return Received(update_id, chat_id, _with(base, text=text))
+    if isinstance(document := message.get("document"), Mapping):
+        incoming = IncomingDocument(
+            filename=str(document.get("file_name") or "document"),
+            size=int(document.get("file_size") or 0),
+            mime_type=document.get("mime_type"),
+            read=partial(fetch, str(document["file_id"])),
+        )
+        return Received(update_id, chat_id, _with(base, document=incoming))
+    kind = next((kind for kind in UNSUPPORTED_CONTENT if kind in message), None)
+    if kind is not None:
+        return Received(update_id, chat_id, _with(base, unsupported=kind))
+    return Received(update_id, chat_id)  # a service message: nobody wrote anything
+
+
+def _from_callback(update_id: int, key: str, query: Mapping[str, Any]) -> Received:
+    sender = query["from"]
+    message = query.get("message")
+    chat = message.get("chat") if isinstance(message, Mapping) else None
+    chat_id = _chat_id(chat) if isinstance(chat, Mapping) else None
+    chat_id = chat_id or str(sender["id"])
+    # An inaccessible message (date 0) can no longer be edited.
+    message_id = (
+        int(message["message_id"])
+        if isinstance(message, Mapping) and message.get("date") and "message_id" in message
+        else None
+    )
+    data = query.get("data")
+    event = (
+        Inbound(PLATFORM, chat_id=chat_id, update_id=key, payload=str(data), **_sender(sender))
+        if data is not None
+        else None
+    )
+    return Received(
+        update_id, chat_id, event, callback_query_id=str(query["id"]), message_id=message_id
+    )
+
+
+def _with(base: Inbound, **fields: Any) -> Inbound:
+    return Inbound(
+        base.platform,
+        base.user_id,
+        base.chat_id,
+        update_id=base.update_id,
+        locale=base.locale,
+        display_name=base.display_name,
+        **fields,
+    )
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 code units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split a text into messages of at most `limit` characters without breaking words.
+
+    Paragraph breaks are preferred, then line breaks, then spaces; only a single word
+    longer than the limit is cut.
+    """
+    chunks: list[str] = []
+    rest = text
+    while True:
+        fit = _fitting(rest, limit)
+        if fit >= len(rest):
+            chunks.append(rest)
+            break
+        window = rest[: fit + 1]  # one more, so a break right after the limit is found
+        cut, skip = fit, 0
+        for separator, earliest in (("\n\n", fit // 2), ("\n", fit // 2), (" ", 1), ("\n", 1)):
+            at = window.rfind(separator)
+            if at >= earliest:
+                cut, skip = at, len(separator)
+                break
+        chunks.append(rest[:cut])
+        rest = rest[cut + skip :]
+    return [chunk for chunk in chunks if chunk.strip()] or [text[: _fitting(text, limit)]]
+
+
+def keyboard(buttons: Sequence[Sequence[Button]]) -> dict[str, Any]:
+    """An inline keyboard; each button sends our payload back as callback_data."""
+    rows = []
+    for row in buttons:
+        cells = []
+        for button in row:
+            if len(button.payload.encode()) > MAX_CALLBACK_DATA_BYTES:
+                raise ValueError(f"button payload over 64 bytes: {button.payload!r}")
+            cells.append({"text": button.label, "callback_data": button.payload})
+        rows.append(cells)
+    return {"inline_keyboard": rows}
+
+
+def to_calls(
+    replies: Sequence[Reply], *, chat_id: str, edit_message_id: int | None = None
+) -> list[ApiCall]:
+    """The Bot API calls that show `replies` in a chat.
+
+    Args:
+        replies: The engine's replies, in order.
+        chat_id: Where they go.
+        edit_message_id: The message whose button was pressed; a reply that replaces the
+            previous one (a multi-choice toggle) edits it instead of sending a new message.
+
+    Returns:
+        sendMessage, editMessageText and sendDocument calls, in order. Text is escaped for
+        HTML parse mode; long texts are split; buttons go on the last part.
+    """
+    calls: list[ApiCall] = []
+    for reply in replies:
+        markup = {"reply_markup": keyboard(reply.buttons)} if reply.buttons else {}
+        text = reply.text if reply.text.strip() else ("·" if reply.buttons else "")
+        if reply.document is not None:
+            caption = text if utf16_length(text) <= MAX_CAPTION_CHARS else ""
+            if text and not caption:
+                calls += _messages(chat_id, text, {})
+            params: dict[str, Any] = {"chat_id": chat_id, **markup}
+            if caption:
+                params |= {"caption": html.escape(caption), "parse_mode": PARSE_MODE}
+            calls.append(ApiCall("sendDocument", params, reply.document))
+        elif (
+            reply.replace_previous
+            and edit_message_id is not None
+            and utf16_length(text) <= MAX_MESSAGE_CHARS
+        ):
+            calls.append(
+                ApiCall(
+                    "editMessageText",
+                    {
+                        "chat_id": chat_id,
+                        "message_id": edit_message_id,
+                        "text": html.escape(text),
+                        "parse_mode": PARSE_MODE,
+                        **markup,
+                    },
+                )
+            )
+            edit_message_id = None  # one pressed message, edited once
+        elif text:
+            calls += _messages(chat_id, text, markup)
+    return calls
+
+
+def _messages(chat_id: str, text: str, markup: dict[str, Any]) -> list[ApiCall]:
+    parts = split_text(text)
+    return [
+        ApiCall(
+            "sendMessage",
+            {
+                "chat_id": chat_id,
+                "text": html.escape(part),
+                "parse_mode": PARSE_MODE,
+                **(markup if index == len(parts) - 1 else {}),
+            },
+        )
+        for index, part in enumerate(parts)
+    ]
+
+
+def as_message(call: ApiCall) -> ApiCall:
+    """An edit turned into a new message, for when the original can no longer be edited."""
+    params = {k: v for k, v in call.params.items() if k != "message_id"}
+    return ApiCall("sendMessage", params)

@@ -1,0 +1,1 @@
+"""The secretariat's digest: built from the database, rendered, scheduled and delivered."""

@@ -1,0 +1,519 @@
+"""The digest's content: read once from the database into a `Digest`, then rendered.
+
+`build` reads what a consultation holds; `assemble` is the pure part that turns those
+rows into figures, sentences and sections, so the same input always gives the same digest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+
+from bot.digest.words import participation_sentence
+from bot.export import credited
+from bot.reminders import definition_of
+from config.consultation import Question, QuestionType
+from handlers.features.onboarding import category_label
+from handlers.i18n import translator
+from storage.models import (
+    AgendaItemRow,
+    Category,
+    ConsultationRow,
+    Credit,
+    Delivery,
+    DeliveryStatus,
+    Invite,
+    Participant,
+    QuestionRow,
+    Submission,
+    SubmissionStatus,
+)
+from storage.repositories import AnswerRecord, Store
+
+KIND = "digest"
+"""The ledger kind of a digest."""
+
+CATEGORY_ORDER = tuple(Category)
+GENDER_LABELS = {"female": "Female", "male": "Male", "other": "Another gender"}
+UNDETERMINED = "und"
+NOT_GIVEN = "Not given"
+_ENGLISH = Locale.parse("en")
+_SUBMITTED = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.REOPENED})
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the control characters XML (DOCX, XLSX) cannot hold."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A label and how many."""
+
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """Organisations of one category: invited, registered, submitted."""
+
+    category: str
+    label: str
+    invited: int
+    registered: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class DigestAnswer:
+    """One answer as the secretariat reads it."""
+
+    organisation: str
+    """As the author chose to be credited."""
+    category: str
+    country: str
+    language: str
+    """The detected language code of a free-text answer ('und' when unclear), else ''."""
+    answered_at: datetime
+    text: str
+    new: bool
+    """Given or changed since the previous digest."""
+    submitted: bool
+    """False while the agenda item is a draft the author has not submitted."""
+
+
+@dataclass(frozen=True)
+class QuestionSection:
+    """One question with every answer and, for closed questions, the counts."""
+
+    key: str
+    text: str
+    type: str
+    group: str | None
+    required: bool
+    answers: tuple[DigestAnswer, ...]
+    counts: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class ItemSection:
+    """One agenda item and its questions."""
+
+    number: str
+    title: str
+    submitted: int
+    """Organisations that submitted this agenda item."""
+    questions: tuple[QuestionSection, ...]
+
+    @property
+    def heading(self) -> str:
+        """'Agenda item 3: title'."""
+        return f"Agenda item {self.number}: {self.title}"
+
+
+@dataclass(frozen=True)
+class OutstandingOrganisation:
+    """An invited organisation that has not submitted anything yet."""
+
+    name: str
+    category: str
+    country: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class ReminderFigures:
+    """Reminders of the consultation, from the ledger."""
+
+    sent: int = 0
+    sent_in_period: int = 0
+    skipped: int = 0
+    uncertain: int = 0
+    failed: int = 0
+    participants_reminded: int = 0
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything a digest shows for one consultation and one period."""
+
+    consultation_id: str
+    title: str
+    short_title: str
+    dialogue_title: str
+    dialogue_date: date
+    venue: str
+    deadline: datetime
+    timezone: str
+    generated_at: datetime
+    since: datetime | None
+    final: bool
+    categories: tuple[CategoryFigures, ...]
+    registered_sentence: str
+    submitted_sentence: str
+    by_country: tuple[Figure, ...]
+    by_language: tuple[Figure, ...]
+    by_gender: tuple[Figure, ...]
+    items: tuple[ItemSection, ...]
+    outstanding: tuple[OutstandingOrganisation, ...]
+    reminders: ReminderFigures
+    submissions_by_day: tuple[tuple[date, int], ...]
+    """Submissions (agenda items submitted) per day, in the consultation's time zone."""
+    total_answers: int = 0
+    new_answers: int = 0
+    invited: int = field(default=0)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The consultation's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def registered(self) -> int:
+        """Organisations registered."""
+        return sum(c.registered for c in self.categories)
+
+    @property
+    def submitted(self) -> int:
+        """Organisations that submitted at least one agenda item."""
+        return sum(c.submitted for c in self.categories)
+
+    @property
+    def label(self) -> str:
+        """'Digest' or 'Final digest'."""
+        return "Final digest" if self.final else "Digest"
+
+    def local(self, moment: datetime) -> datetime:
+        """A moment in the consultation's time zone."""
+        return moment.astimezone(self.zone)
+
+    def period(self) -> str:
+        """The period the digest covers, in words."""
+        until = f"{self.local(self.generated_at):%d %B %Y, %H:%M}"
+        if self.since is None:
+            return f"All submissions up to {until} ({self.timezone} time)"
+        since = f"{self.local(self.since):%d %B %Y, %H:%M}"
+        return f"Since the previous digest of {since} up to {until} ({self.timezone} time)"
+
+    def filename(self, extension: str) -> str:
+        """A file name for this digest in a format."""
+        kind = "final-digest" if self.final else "digest"
+        return f"{kind}-{self.consultation_id}-{self.local(self.generated_at):%Y-%m-%d}.{extension}"
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """The rows a digest is made from."""
+
+    consultation: ConsultationRow
+    items: Sequence[AgendaItemRow]
+    questions: Sequence[QuestionRow]
+    records: Sequence[AnswerRecord]
+    submissions: Sequence[tuple[Submission, AgendaItemRow]]
+    invites: Sequence[Invite]
+    audience: Sequence[Participant]
+    participants: Sequence[Participant]
+    ledger: Sequence[Delivery]
+
+
+async def read(store: Store, consultation_id: str) -> Source:
+    """Everything a digest of this consultation needs, in one transaction."""
+    async with store.transaction() as uow:
+        row = await uow.consultations.get(consultation_id)
+        if row is None:
+            raise LookupError(f"no consultation with id {consultation_id!r} is loaded")
+        return Source(
+            consultation=row,
+            items=await uow.consultations.items(consultation_id),
+            questions=await uow.consultations.questions_of(consultation_id),
+            records=await uow.reports.answers(consultation_id),
+            submissions=await uow.reports.submissions(consultation_id),
+            invites=[
+                invite
+                for invite in await uow.reports.invites()
+                if invite.consultation_id in (consultation_id, None) and invite.revoked_at is None
+            ],
+            audience=await uow.reports.audience(consultation_id),
+            participants=await uow.reports.participants(),
+            ledger=await uow.deliveries.of_consultation(consultation_id),
+        )
+
+
+async def previous_digest(store: Store, consultation_id: str) -> datetime | None:
+    """When the last digest of this consultation went out, if one did."""
+    async with store.transaction() as uow:
+        rows = await uow.deliveries.of_consultation(consultation_id, KIND)
+    sent = [row.created_at for row in rows if row.status == DeliveryStatus.SENT]
+    return max(sent, default=None)
+
+
+async def build(
+    store: Store,
+    consultation_id: str,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    final: bool = False,
+) -> Digest:
+    """The digest of a consultation at `now`, marking what is new since `since`."""
+    return assemble(await read(store, consultation_id), now=now, since=since, final=final)
+
+
+# ---------------------------------------------------------------------------
+# Assembling (pure)
+# ---------------------------------------------------------------------------
+
+
+def country_name(code: str | None) -> str:
+    """A country's English name from its ISO code; 'Not given' without one."""
+    if not code:
+        return NOT_GIVEN
+    return str(_ENGLISH.territories.get(code.upper(), code.upper()))
+
+
+def language_name(code: str) -> str:
+    """A language's English name from its code, e.g. 'French (fr)'."""
+    if code == UNDETERMINED:
+        return "Undetermined (und)"
+    return f"{_ENGLISH.languages.get(code, code)} ({code})"
+
+
+def _figures(counter: Counter[str], *, last: Iterable[str] = ()) -> tuple[Figure, ...]:
+    """Counts by label, most first (then by label), with the `last` labels at the end."""
+    trailing = set(last)
+    head = sorted(
+        ((label, n) for label, n in counter.items() if label not in trailing),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    tail = [(label, counter[label]) for label in last if counter.get(label)]
+    return tuple(Figure(label, n) for label, n in [*head, *tail])
+
+
+def _english(texts: object) -> str:
+    if isinstance(texts, Mapping):
+        return str(texts.get("en") or "")
+    return ""
+
+
+def _choice_counts(
+    question: Question, values: Iterable[Mapping[str, object]]
+) -> tuple[Figure, ...]:
+    counter: Counter[str] = Counter()
+    if question.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
+        labels = [(choice.id, choice.label.en) for choice in question.choices]
+        for value in values:
+            chosen = value.get("choices") if "choices" in value else [value.get("choice")]
+            for choice_id in chosen if isinstance(chosen, list) else []:
+                counter[str(choice_id)] += 1
+        return tuple(Figure(label, counter[cid]) for cid, label in labels)
+    if question.type == QuestionType.YES_NO:
+        for value in values:
+            counter["Yes" if value.get("yes") else "No"] += 1
+        return (Figure("Yes", counter["Yes"]), Figure("No", counter["No"]))
+    if question.type == QuestionType.SCALE:
+        for value in values:
+            counter[str(value.get("scale"))] += 1
+        return tuple(
+            Figure(str(n), counter[str(n)])
+            for n in range(question.scale_min, question.scale_max + 1)
+        )
+    return ()
+
+
+def _reminder_figures(ledger: Sequence[Delivery], since: datetime | None) -> ReminderFigures:
+    reminders = [row for row in ledger if row.kind == "reminder"]
+    sent = [row for row in reminders if row.status == DeliveryStatus.SENT]
+    return ReminderFigures(
+        sent=len(sent),
+        sent_in_period=sum(1 for row in sent if since is None or row.updated_at > since),
+        skipped=sum(1 for row in reminders if row.status == DeliveryStatus.SKIPPED),
+        uncertain=sum(1 for row in reminders if row.status == DeliveryStatus.UNCERTAIN),
+        failed=sum(1 for row in reminders if row.status == DeliveryStatus.FAILED),
+        participants_reminded=len({row.participant_id for row in sent}),
+    )
+
+
+def assemble(source: Source, *, now: datetime, since: datetime | None, final: bool) -> Digest:
+    """Turn the rows of a consultation into its digest."""
+    row = source.consultation
+    definition = definition_of(row)
+    zone = ZoneInfo(row.timezone)
+    english = translator("en")
+
+    by_id = {p.id: p for p in source.participants}
+    submitted_pairs = {
+        (submission.participant_id, item.id)
+        for submission, item in source.submissions
+        if submission.status in _SUBMITTED and submission.participant_id in by_id
+    }
+    submitters = {pid for pid, _ in submitted_pairs}
+
+    def organisation_of(participant_id: int) -> tuple[int, str, str, str | None] | None:
+        participant = by_id.get(participant_id)
+        organisation = participant.organisation if participant else None
+        if organisation is None:
+            return None
+        return organisation.id, organisation.name, organisation.category, organisation.country
+
+    invited = {invite.organisation.id: invite.organisation for invite in source.invites}
+    registered = {
+        p.organisation.id: p.organisation for p in source.audience if p.organisation is not None
+    }
+    submitted_orgs = {
+        found[0]: found for pid in submitters if (found := organisation_of(pid)) is not None
+    }
+
+    def by_category(ids: Iterable[str]) -> Counter[str]:
+        return Counter(ids)
+
+    invited_by = by_category(o.category for o in invited.values())
+    registered_by = by_category(o.category for o in registered.values())
+    submitted_by = by_category(found[2] for found in submitted_orgs.values())
+    categories = tuple(
+        CategoryFigures(
+            category=category.value,
+            label=category_label(english, category.value),
+            invited=invited_by[category.value],
+            registered=registered_by[category.value],
+            submitted=submitted_by[category.value],
+        )
+        for category in CATEGORY_ORDER
+    )
+
+    by_country = _figures(
+        Counter(country_name(found[3]) for found in submitted_orgs.values()), last=[NOT_GIVEN]
+    )
+    questions_by_item: dict[int, list[QuestionRow]] = {}
+    for question in source.questions:
+        questions_by_item.setdefault(question.agenda_item_id, []).append(question)
+    current = {q.id for q in source.questions}
+    records = [r for r in source.records if r.question.id in current]
+
+    languages = Counter(
+        r.answer.language or UNDETERMINED for r in records if r.question.type == QuestionType.TEXT
+    )
+    by_language = _figures(
+        Counter({language_name(code): n for code, n in languages.items()}),
+        last=[language_name(UNDETERMINED)],
+    )
+    genders = Counter(GENDER_LABELS.get(by_id[pid].gender or "", NOT_GIVEN) for pid in submitters)
+    by_gender = _figures(genders, last=[NOT_GIVEN])
+
+    items = []
+    for item in source.items:
+        sections = []
+        for question in questions_by_item.get(item.id, []):
+            spec = Question.model_validate(question.spec)
+            mine = [r for r in records if r.question.id == question.id]
+            answers = tuple(
+                DigestAnswer(
+                    organisation=credited(r),
+                    category=category_label(english, r.organisation.category)
+                    if r.organisation
+                    else "",
+                    country=""
+                    if r.participant.credit == Credit.ANONYMOUS or r.organisation is None
+                    else country_name(r.organisation.country).replace(NOT_GIVEN, ""),
+                    language=(r.answer.language or UNDETERMINED)
+                    if question.type == QuestionType.TEXT
+                    else "",
+                    answered_at=r.answer.updated_at.astimezone(zone),
+                    text=r.answer.text,
+                    new=since is not None and r.answer.updated_at > since,
+                    submitted=(r.participant.id, item.id) in submitted_pairs,
+                )
+                for r in mine
+            )
+            sections.append(
+                QuestionSection(
+                    key=question.key,
+                    text=spec.text.en,
+                    type=question.type,
+                    group=_english(question.group_title) or None,
+                    required=question.required,
+                    answers=answers,
+                    counts=_choice_counts(spec, (r.answer.value for r in mine)),
+                )
+            )
+        items.append(
+            ItemSection(
+                number=item.number,
+                title=_english(item.title),
+                submitted=len(
+                    {
+                        found[0]
+                        for pid, item_id in submitted_pairs
+                        if item_id == item.id and (found := organisation_of(pid)) is not None
+                    }
+                ),
+                questions=tuple(sections),
+            )
+        )
+
+    outstanding = tuple(
+        OutstandingOrganisation(
+            name=organisation.name,
+            category=category_label(english, organisation.category),
+            country=country_name(organisation.country).replace(NOT_GIVEN, ""),
+            registered=organisation_id in registered,
+        )
+        for organisation_id, organisation in sorted(
+            invited.items(), key=lambda kv: kv[1].name.casefold()
+        )
+        if organisation_id not in submitted_orgs
+    )
+
+    days = Counter(
+        submission.submitted_at.astimezone(zone).date()
+        for submission, _ in source.submissions
+        if submission.status in _SUBMITTED and submission.submitted_at is not None
+    )
+    counts = {c.category: c.submitted for c in categories}
+    registered_counts = {c.category: c.registered for c in categories}
+    return Digest(
+        consultation_id=row.id,
+        title=definition.title.en,
+        short_title=(definition.short_title or definition.title).en,
+        dialogue_title=definition.dialogue.title.en,
+        dialogue_date=definition.dialogue.date,
+        venue=definition.dialogue.venue,
+        deadline=row.effective_deadline,
+        timezone=row.timezone,
+        generated_at=now,
+        since=since,
+        final=final,
+        categories=categories,
+        registered_sentence=participation_sentence(
+            registered_counts,
+            "registered to take part",
+            nobody="No organization has registered yet.",
+        ),
+        submitted_sentence=participation_sentence(
+            counts,
+            "submitted written comments",
+            nobody="No organization has submitted written comments yet.",
+        ),
+        by_country=by_country,
+        by_language=by_language,
+        by_gender=by_gender,
+        items=tuple(items),
+        outstanding=outstanding,
+        reminders=_reminder_figures(source.ledger, since),
+        submissions_by_day=tuple(sorted(days.items())),
+        total_answers=len(records),
+        new_answers=sum(1 for r in records if since is not None and r.answer.updated_at > since),
+        invited=len(invited),
+    )

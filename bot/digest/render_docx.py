@@ -1,0 +1,156 @@
+"""The digest as a Word document (python-docx): a heading per agenda item, to edit into a
+Chair's summary."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.shared import Cm, Pt, RGBColor
+
+from bot.digest.build import Digest, Figure, QuestionSection, xml_safe
+from bot.digest.charts import charts
+
+GREY = RGBColor(0x59, 0x59, 0x59)
+BLUE = RGBColor(0x00, 0x7C, 0xB0)
+_RTL = frozenset({"ar"})
+
+
+def _table(
+    document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            cell.text = xml_safe(str(value))
+            if isinstance(value, int):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            elif index == 0:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+    document.add_paragraph()
+
+
+def _figures(document: DocumentObject, header: str, figures: tuple[Figure, ...], unit: str) -> None:
+    if not figures:
+        document.add_paragraph("None yet.")
+        return
+    _table(document, [header, unit], [[f.label, f.count] for f in figures])
+
+
+def _question(document: DocumentObject, question: QuestionSection) -> None:
+    document.add_heading(xml_safe(question.text), level=2)
+    meta = document.add_paragraph()
+    if question.group:
+        group = meta.add_run(xml_safe(question.group) + " · ")
+        group.italic = True
+    required = "required" if question.required else "optional"
+    run = meta.add_run(f"{len(question.answers)} answers · {required}")
+    run.font.color.rgb = GREY
+    if question.counts:
+        _figures(document, "Answer", question.counts, "Answers")
+    for answer in question.answers:
+        head = document.add_paragraph()
+        head.paragraph_format.space_after = Pt(0)
+        head.paragraph_format.keep_with_next = True
+        if answer.new:
+            new = head.add_run("NEW ")
+            new.bold = True
+            new.font.color.rgb = BLUE
+        name = head.add_run(xml_safe(answer.organisation))
+        name.bold = True
+        details = [part for part in (answer.category, answer.country) if part]
+        details.append(f"{answer.answered_at:%d %B %Y, %H:%M}")
+        if answer.language:
+            details.append(f"language: {answer.language}")
+        if not answer.submitted:
+            details.append("draft, not yet submitted")
+        info = head.add_run(" — " + xml_safe(", ".join(details)))
+        info.font.color.rgb = GREY
+        info.font.size = Pt(9)
+        body = document.add_paragraph(xml_safe(answer.text))
+        body.paragraph_format.left_indent = Cm(0.6)
+        if answer.language in _RTL:
+            body.paragraph_format.element.get_or_add_pPr().append(OxmlElement("w:bidi"))
+
+
+def render(digest: Digest) -> bytes:
+    """The whole digest as DOCX bytes."""
+    document = Document()
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, as UN documents
+        section.left_margin = section.right_margin = Cm(2.2)
+        section.top_margin = section.bottom_margin = Cm(2)
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+
+    document.add_heading(xml_safe(f"{digest.label}: {digest.short_title}"), level=0)
+    document.add_paragraph(xml_safe(digest.title))
+    deadline = digest.local(digest.deadline)
+    meta = document.add_paragraph()
+    for line in (
+        f"Dialogue: {digest.dialogue_title}, {digest.dialogue_date:%d %B %Y}, {digest.venue}",
+        f"Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({digest.timezone} time)",
+        f"Period: {digest.period()}",
+        f"Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+    ):
+        run = meta.add_run(xml_safe(line) + "\n")
+        run.font.color.rgb = GREY
+
+    document.add_heading("Participation", level=1)
+    lead = document.add_paragraph(f"{digest.submitted_sentence} {digest.registered_sentence}")
+    lead.runs[0].font.size = Pt(12)
+    _table(
+        document,
+        ["Category", "Invited", "Registered", "Submitted"],
+        [[c.label, c.invited, c.registered, c.submitted] for c in digest.categories]
+        + [["Total", digest.invited, digest.registered, digest.submitted]],
+    )
+    for chart in charts(digest):
+        document.add_picture(io.BytesIO(chart.png), width=Cm(15))
+        caption = document.add_paragraph(chart.title)
+        caption.runs[0].italic = True
+    document.add_heading("By country (organizations that submitted)", level=2)
+    _figures(document, "Country", digest.by_country, "Organizations")
+    document.add_heading("By language of the written answers", level=2)
+    _figures(document, "Language", digest.by_language, "Answers")
+    document.add_heading("By respondent gender (respondents who submitted)", level=2)
+    _figures(document, "Gender", digest.by_gender, "Respondents")
+
+    for item in digest.items:
+        document.add_heading(xml_safe(item.heading), level=1)
+        document.add_paragraph(f"Submitted by {item.submitted} organizations.")
+        for question in item.questions:
+            _question(document, question)
+
+    document.add_heading("Outstanding", level=1)
+    document.add_paragraph(f"{len(digest.outstanding)} invited organizations have not submitted.")
+    if digest.outstanding:
+        _table(
+            document,
+            ["Organization", "Category", "Country", "Registered"],
+            [
+                [o.name, o.category, o.country, "yes" if o.registered else "no"]
+                for o in digest.outstanding
+            ],
+        )
+    r = digest.reminders
+    document.add_heading("Reminders", level=1)
+    document.add_paragraph(
+        f"{r.sent} reminders sent to {r.participants_reminded} participants "
+        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
+        f"{r.failed} failed."
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

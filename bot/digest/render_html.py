@@ -1,0 +1,149 @@
+"""The digest as one self-contained HTML page: styles inline, charts embedded, text escaped."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from bot.digest.build import Digest, Figure, QuestionSection
+from bot.digest.charts import Chart, charts
+
+_STYLE = """
+body { font-family: "Segoe UI", Roboto, Arial, sans-serif; color: #222; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #009edb;
+     padding-bottom: .2rem; margin-top: 2.2rem; } h3 { font-size: 1.05rem; margin-top: 1.6rem; }
+.meta { color: #555; } .lead { font-size: 1.1rem; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; } th, td { border: 1px solid #ccc;
+        padding: .3rem .55rem; vertical-align: top; text-align: left; }
+td.n, th.n { text-align: right; } th { background: #eef6fb; }
+table.answers { width: 100%; } table.answers td.text { white-space: pre-wrap; }
+.new { background: #009edb; color: #fff; border-radius: 3px; padding: 0 .3rem; font-size: .8rem; }
+.draft { color: #a15c00; font-size: .85rem; } .group { color: #555; font-style: italic; }
+figure { margin: 1rem 0; } img { max-width: 100%; }
+"""
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _figures(header: str, figures: tuple[Figure, ...], unit: str) -> str:
+    if not figures:
+        return "<p>None yet.</p>"
+    rows = "".join(f'<tr><td>{_e(f.label)}</td><td class="n">{f.count}</td></tr>' for f in figures)
+    return (
+        f'<table><thead><tr><th>{_e(header)}</th><th class="n">{_e(unit)}</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def _chart(chart: Chart) -> str:
+    data = base64.b64encode(chart.png).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(chart.description)}">'
+        f"<figcaption>{_e(chart.title)}</figcaption></figure>"
+    )
+
+
+def _question(question: QuestionSection) -> str:
+    parts = [f"<h3>{_e(question.text)}</h3>"]
+    if question.group:
+        parts.append(f'<p class="group">{_e(question.group)}</p>')
+    required = "required" if question.required else "optional"
+    parts.append(f'<p class="meta">{len(question.answers)} answers · {required}</p>')
+    if question.counts:
+        parts.append(_figures("Answer", question.counts, "Answers"))
+    if question.answers:
+        rows = []
+        for a in question.answers:
+            marks = '<span class="new">NEW</span> ' if a.new else ""
+            draft = (
+                '<br><span class="draft">draft, not yet submitted</span>' if not a.submitted else ""
+            )
+            lang = f' lang="{_e(a.language)}"' if a.language and a.language != "und" else ""
+            rows.append(
+                "<tr>"
+                f"<td>{marks}{_e(a.organisation)}{draft}</td>"
+                f"<td>{_e(a.category)}</td>"
+                f"<td>{_e(a.country)}</td>"
+                f"<td>{_e(a.language)}</td>"
+                f"<td>{a.answered_at:%d %b %Y %H:%M}</td>"
+                f'<td class="text" dir="auto"{lang}>{_e(a.text)}</td>'
+                "</tr>"
+            )
+        parts.append(
+            '<table class="answers"><thead><tr><th>Organization</th><th>Category</th>'
+            "<th>Country</th><th>Language</th><th>Time</th><th>Answer</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+    return "".join(parts)
+
+
+def render(digest: Digest) -> str:
+    """The whole digest as an HTML document."""
+    deadline = digest.local(digest.deadline)
+    body = [
+        f"<h1>{_e(digest.label)}: {_e(digest.short_title)}</h1>",
+        f"<p>{_e(digest.title)}</p>",
+        '<p class="meta">',
+        f"Dialogue: {_e(digest.dialogue_title)}, {digest.dialogue_date:%d %B %Y}, "
+        f"{_e(digest.venue)}<br>",
+        f"Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({_e(digest.timezone)} "
+        "time)<br>",
+        f"Period: {_e(digest.period())}<br>",
+        f"Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+        "</p>",
+        "<h2>Participation</h2>",
+        f'<p class="lead">{_e(digest.submitted_sentence)} {_e(digest.registered_sentence)}</p>',
+        '<table><thead><tr><th>Category</th><th class="n">Invited</th>'
+        '<th class="n">Registered</th><th class="n">Submitted</th></tr></thead><tbody>',
+    ]
+    for c in digest.categories:
+        body.append(
+            f'<tr><td>{_e(c.label)}</td><td class="n">{c.invited}</td>'
+            f'<td class="n">{c.registered}</td><td class="n">{c.submitted}</td></tr>'
+        )
+    body.append(
+        f'<tr><th>Total</th><th class="n">{digest.invited}</th>'
+        f'<th class="n">{digest.registered}</th><th class="n">{digest.submitted}</th></tr>'
+        "</tbody></table>"
+    )
+    body += [_chart(chart) for chart in charts(digest)]
+    body += [
+        "<h3>By country (organizations that submitted)</h3>",
+        _figures("Country", digest.by_country, "Organizations"),
+        "<h3>By language of the written answers</h3>",
+        _figures("Language", digest.by_language, "Answers"),
+        "<h3>By respondent gender (respondents who submitted)</h3>",
+        _figures("Gender", digest.by_gender, "Respondents"),
+    ]
+    for item in digest.items:
+        body.append(f"<h2>{_e(item.heading)}</h2>")
+        body.append(f'<p class="meta">Submitted by {item.submitted} organizations.</p>')
+        body += [_question(question) for question in item.questions]
+    body.append("<h2>Outstanding</h2>")
+    body.append(f"<p>{len(digest.outstanding)} invited organizations have not submitted.</p>")
+    if digest.outstanding:
+        rows = "".join(
+            f"<tr><td>{_e(o.name)}</td><td>{_e(o.category)}</td><td>{_e(o.country)}</td>"
+            f"<td>{'yes' if o.registered else 'no'}</td></tr>"
+            for o in digest.outstanding
+        )
+        body.append(
+            "<table><thead><tr><th>Organization</th><th>Category</th><th>Country</th>"
+            f"<th>Registered</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    r = digest.reminders
+    body += [
+        "<h2>Reminders</h2>",
+        f"<p>{r.sent} reminders sent to {r.participants_reminded} participants "
+        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
+        f"{r.failed} failed.</p>",
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(digest.label)}: {_e(digest.short_title)}</title>"
+        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )

@@ -1,0 +1,352 @@
+"""Fixtures for the Slack channel: the fake Web API on loopback, the web app serving
+/slack/events on loopback, and Slack users who send SIGNED requests shaped like the recorded
+payloads and read the bot's answers as the fake server holds them."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot.adapters.slack import SlackChannel, SlackEvents, from_settings
+from bot.adapters.slack.limiter import Limiter
+from bot.app import App, build
+from bot.web import create_web_app
+from config.settings import Settings, load_settings
+from handlers.ports import FixedClock
+from tests.fakes import serve_loopback
+from tests.fakes.slack_server import TEAM, TOKEN, Call, FakeSlack
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # noqa: S105 - the tests' own secret
+
+
+def fixture(name: str) -> dict[str, Any]:
+    """A recorded payload from tests/fixtures/slack/."""
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def signed_headers(
+    body: bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """The headers Slack sends: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    base = b"v0:" + stamp.encode() + b":" + body
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+
+
+def unescape(text: str) -> str:
+    """What a Slack user reads of escaped mrkdwn."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@dataclass
+class FakeTimer:
+    """Time for the limiter: `sleep` moves `now` on at once and remembers how long it was."""
+
+    current: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        """The fake monotonic time."""
+        return self.current
+
+    async def sleep(self, seconds: float) -> None:
+        """Pretend to wait."""
+        self.sleeps.append(seconds)
+        self.current += seconds
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    """The fake Web API, served on 127.0.0.1; its base URL is `fake.url`."""
+    server = FakeSlack()
+    async with serve_loopback(server.app) as url:
+        server.url = url
+        yield server
+
+
+@pytest.fixture
+def timer() -> FakeTimer:
+    """The limiter's clock and sleep."""
+    return FakeTimer()
+
+
+@pytest.fixture
+def settings(fake: FakeSlack, database_url: str, tmp_path: Path) -> Settings:
+    """Settings as an operator writes them, with SLACK_API_URL at the fake server."""
+    return load_settings(
+        database_url=database_url,
+        files_dir=tmp_path / "files",
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=f"{fake.url}/api/",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
+    """The application built from those settings, on the test clock."""
+    built = await build(settings, clock=clock)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def channel(app: App, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
+    """The Slack channel with the fake timer."""
+    built = from_settings(app.settings, app.engine, limiter=Limiter(now=timer.now, sleep=timer.sleep))
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def web(app: App, channel: SlackChannel) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the web app serving /slack/events on loopback, as Slack reaches it."""
+    served = create_web_app(app, slack=SlackEvents(channel))
+    async with serve_loopback(served) as url, httpx.AsyncClient(base_url=url) as client:
+        yield client
+
+
+class SlackUser:
+    """A person in Slack: sends signed requests shaped like the recorded ones, reads the bot's
+    answers as the fake server holds them."""
+
+    def __init__(
+        self,
+        fake: FakeSlack,
+        web: httpx.AsyncClient,
+        channel: SlackChannel,
+        ids: Iterator[int],
+        *,
+        user_id: str,
+        name: str,
+        **details: Any,
+    ) -> None:
+        self.fake = fake
+        self.web = web
+        self.channel = channel
+        self.ids = ids
+        self.person = fake.person(user_id, name, **details)
+        self.user_id = user_id
+        self.dm = self.person.dm
+        self.calls: list[Call] = []
+        self.last: httpx.Response | None = None
+
+    async def post(self, body: bytes, content_type: str, **headers: str) -> httpx.Response:
+        """POST a signed body to /slack/events and wait for the work after the ack."""
+        before = len(self.fake.calls)
+        response = await self.web.post(
+            "/slack/events",
+            content=body,
+            headers={"Content-Type": content_type, **signed_headers(body), **headers},
+        )
+        await self.channel.idle()
+        self.calls = [c for c in self.fake.calls[before:] if c.status == 200]
+        self.last = response
+        return response
+
+    def envelope(self, template: str, **event: Any) -> dict[str, Any]:
+        """An event_callback envelope from a recorded template, from this user."""
+        body = copy.deepcopy(fixture(template))
+        body["event_id"] = f"Ev{next(self.ids):010d}"
+        body["event"].update(user=self.user_id, channel=self.dm, **event)
+        return body
+
+    async def event(self, body: dict[str, Any], **headers: str) -> httpx.Response:
+        """Deliver an Events API envelope."""
+        response = await self.post(json.dumps(body).encode(), "application/json", **headers)
+        assert response.status_code == 200
+        return response
+
+    async def say(self, text: str) -> None:
+        """Write a message in the app's DM."""
+        await self.event(self.envelope("message_im", text=text))
+
+    async def upload(self, name: str, content: bytes, mimetype: str) -> None:
+        """Share a file in the app's DM."""
+        shared = self.fake.add_file(name, content, mimetype)
+        await self.event(self.envelope("file_share", files=[shared]))
+
+    async def open_home(self) -> None:
+        """Open the app's Home tab."""
+        await self.event(self.envelope("app_home_opened"))
+
+    async def interact(self, payload: dict[str, Any]) -> httpx.Response:
+        """POST an interactivity payload (form-encoded `payload=` JSON), as Slack does."""
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        response = await self.post(body, "application/x-www-form-urlencoded")
+        assert response.status_code == 200
+        return response
+
+    def _action(
+        self, message: dict[str, Any] | None, action: dict[str, Any], state: dict[str, Any]
+    ) -> dict[str, Any]:
+        payload = copy.deepcopy(fixture("block_actions"))
+        payload["user"]["id"] = self.user_id
+        payload["trigger_id"] = f"{next(self.ids)}.1234567890.{self.user_id.lower()}"
+        payload["actions"] = [{**action, "action_ts": "1800000070.123456"}]
+        payload["state"] = {"values": state}
+        if message is None:  # pressed in the App Home
+            payload["container"] = {"type": "view", "view_id": "V0HOME0001"}
+            del payload["channel"], payload["message"]
+            payload["view"] = {"id": "V0HOME0001", "type": "home", "callback_id": ""}
+        else:
+            payload["container"].update(message_ts=message["ts"], channel_id=self.dm)
+            payload["channel"]["id"] = self.dm
+            payload["message"] = copy.deepcopy(message)
+        return payload
+
+    def button(self, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The newest bot message with a button whose label starts with `label`."""
+        for message in reversed(self.fake.messages.get(self.dm, [])):
+            for block in message.get("blocks", []):
+                for element in block.get("elements", []):
+                    text = element.get("text", {}).get("text", "")
+                    if element.get("type") == "button" and text.startswith(label):
+                        return message, {**element, "block_id": block["block_id"]}
+        raise AssertionError(f"no button {label!r} among {self.labels}")
+
+    async def press(self, label: str) -> None:
+        """Press a button of the bot's latest messages."""
+        message, element = self.button(label)
+        action = {
+            "action_id": element["action_id"],
+            "block_id": element["block_id"],
+            "text": element["text"],
+            "value": element["value"],
+            "type": "button",
+        }
+        await self.interact(self._action(message, action, {}))
+
+    async def tick(self, *labels: str) -> None:
+        """Set the checkboxes of the newest multi-choice message to `labels`, then press Done."""
+        message, block = self._checkboxes()
+        element = block["elements"][0]
+        chosen = [o for o in element["options"] if o["text"]["text"] in labels]
+        assert len(chosen) == len(labels), [o["text"]["text"] for o in element["options"]]
+        state = {
+            block["block_id"]: {"tog": {"type": "checkboxes", "selected_options": chosen}}
+        }
+        _, done = self.button("Done")
+        action = {
+            "action_id": done["action_id"],
+            "block_id": done["block_id"],
+            "text": done["text"],
+            "value": done["value"],
+            "type": "button",
+        }
+        await self.interact(self._action(message, action, state))
+
+    def _checkboxes(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        for message in reversed(self.fake.messages.get(self.dm, [])):
+            for block in message.get("blocks", []):
+                if any(e.get("type") == "checkboxes" for e in block.get("elements", [])):
+                    return message, block
+        raise AssertionError("no checkboxes")
+
+    async def press_in_home(self, item_id: int) -> None:
+        """Press "Answer in a form" for an agenda item in the App Home tab."""
+        action = {
+            "action_id": "form",
+            "block_id": f"item-{item_id}",
+            "text": {"type": "plain_text", "text": "Answer in a form", "emoji": True},
+            "value": str(item_id),
+            "type": "button",
+        }
+        await self.interact(self._action(None, action, {}))
+
+    async def submit(self, view: dict[str, Any], values: dict[str, Any]) -> httpx.Response:
+        """Submit an opened modal with these input states, by block id."""
+        payload = copy.deepcopy(fixture("view_submission"))
+        payload["user"]["id"] = self.user_id
+        payload["view"].update(
+            id=view["id"],
+            blocks=view["blocks"],
+            private_metadata=view["private_metadata"],
+            callback_id=view["callback_id"],
+            state={"values": values},
+        )
+        return await self.interact(payload)
+
+    async def command(self, text: str) -> httpx.Response:
+        """Type `/intersessional <text>` anywhere in Slack."""
+        form = dict(fixture("slash_command"))
+        form.update(
+            user_id=self.user_id,
+            text=text,
+            team_id=TEAM,
+            trigger_id=f"{next(self.ids)}.1234567890.{self.user_id.lower()}",
+        )
+        response = await self.post(
+            urlencode(form).encode(), "application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200
+        return response
+
+    def calls_of_post(self) -> list[Call]:
+        """The messages posted to the DM by the last action."""
+        return [c for c in self.calls if c.method == "chat.postMessage"]
+
+    @property
+    def text(self) -> str:
+        """What the user read in the DM after their last action."""
+        shown = []
+        for call in self.calls:
+            if call.method in ("chat.postMessage", "chat.update"):
+                for block in call.params.get("blocks", []):
+                    if block["type"] == "section":
+                        shown.append(unescape(block["text"]["text"]))
+            elif call.method == "files.completeUploadExternal":
+                shown.append(str(call.params.get("initial_comment", "")))
+        return "\n".join(shown)
+
+    @property
+    def labels(self) -> list[str]:
+        """Every button label and checkbox option of the bot's answers to the last action."""
+        found = []
+        for call in self.calls:
+            for block in call.params.get("blocks", []):
+                for element in block.get("elements", []):
+                    if element.get("type") == "button":
+                        found.append(element["text"]["text"])
+                    for option in element.get("options", []):
+                        found.append(option["text"]["text"])
+        return found
+
+
+@pytest.fixture
+def users(
+    fake: FakeSlack, web: httpx.AsyncClient, channel: SlackChannel
+) -> Callable[..., SlackUser]:
+    """Make Slack users who reach the bot over HTTP at /slack/events."""
+    ids = itertools.count(1)
+
+    def make(user_id: str, name: str, **details: Any) -> SlackUser:
+        return SlackUser(fake, web, channel, ids, user_id=user_id, name=name, **details)
+
+    return make
+
+
+async def onboard(user: SlackUser, code: str) -> None:
+    """From the invite code to the consultations, with the usual answers."""
+    await user.say(code)
+    await user.press("English")
+    await user.press("I agree")
+    await user.press("No, do not publish")
+    await user.press("This is correct")
+    await user.press("Prefer not to say")
+    assert "Your consultations:" in user.text

@@ -1,0 +1,199 @@
+"""The whole stakeholder journey in Slack over HTTP: in the DM, and through the form modal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.app import App
+from handlers.ports import FixedClock
+from tests.adapters.slack.conftest import SlackUser
+from tests.conftest import new_invite
+from tests.fakes.slack_server import FakeSlack
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+async def answers_of(app: App, user_id: str, platform: str = "slack") -> dict[str, object]:
+    """The current answers of an account, by question key."""
+    async with app.store.transaction() as uow:
+        identity = await uow.identities.get(platform, user_id)
+        assert identity is not None
+        assert identity.participant_id is not None
+        result: dict[str, object] = {}
+        for answer in await uow.answers.for_participant(identity.participant_id):
+            question = await uow.consultations.question(answer.question_id)
+            assert question is not None
+            result[question.key] = answer.value
+        return result
+
+
+async def test_the_whole_journey_in_the_dm(
+    app: App, fake: FakeSlack, clock: FixedClock, users: Callable[..., SlackUser]
+) -> None:
+    code = await new_invite(app.store, clock)
+    amina = users("U0AMINA001", "Amina", locale="fr-FR", tz="Africa/Dakar")
+
+    # The bare invite code in the DM; until she chooses, her Slack locale speaks.
+    await amina.say(code)
+    assert amina.text.startswith("Bienvenue")
+    assert "Criminologists without Borders" in amina.text
+    assert amina.labels[0] == "Français"
+    await amina.press("English")
+    await amina.press("I agree")
+    await amina.press("Yes, they may be published")
+    await amina.press("My organisation only")
+    await amina.press("This is correct")
+    await amina.press("Female")
+    assert "Your consultations:" in amina.text
+
+    # Agenda item 2: choice, yes/no, free text with characters mrkdwn must escape.
+    await amina.press("Constructive dialogue 2027")
+    assert "📝 Agenda item 2" in amina.labels
+    await amina.press("Agenda item 2")
+    assert "Question 1 of 3 · required" in amina.text
+    await amina.press("We contributed to it")
+    await amina.press("Yes")
+    await amina.say("Data <sharing> & trust: we contributed to the checklist in 2026.")
+    assert amina.text.startswith("Review — Agenda item 2")
+    [review] = amina.calls_of_post()
+    assert "&lt;sharing&gt; &amp; trust" in review.params["blocks"][0]["text"]["text"]
+    await amina.press("Submit")
+    assert "Reference: WGIC-18-2027-2-" in amina.text
+
+    # Agenda item 3: multi-choice as checkboxes, then Done; a scale; skip the rest.
+    await amina.press("Agenda item 3")
+    await amina.tick(
+        "Lengthy mutual legal assistance procedures", "Encryption of communications"
+    )
+    assert "Question 2 of 4" in amina.text
+    await amina.press("4")
+    await amina.press("Skip")
+    await amina.press("Skip")
+    assert amina.text.startswith("Review — Agenda item 3")
+
+    # Commands as words in the DM, and as the slash command from any channel.
+    await amina.say("status")
+    assert "Agenda item 2: Briefing" in amina.text
+    await amina.command("help")
+    assert [c.method for c in amina.calls][:2] == ["conversations.open", "chat.postMessage"]
+    assert "/status" in amina.text
+
+    # Agenda item 4 ends with a document question: the file is shared in the DM.
+    await amina.press("‹ Agenda items")
+    await amina.press("Agenda item 4")
+    await amina.press("Capacity-building")
+    await amina.press("Skip")
+    await amina.say("Fund the participation of small organisations.")
+    assert "Question 4 of 4" in amina.text
+    await amina.upload("position-paper.pdf", PDF, "application/pdf")
+    assert amina.text.startswith("Review — Agenda item 4")
+
+    answers = await answers_of(app, "U0AMINA001")
+    assert answers["ai2-familiarity"] == {"choice": "contributed"}
+    assert answers["ai2-data-platform"] == {"yes": True}
+    assert answers["ai3-obstacles"] == {"choices": ["delays", "encryption"]}
+    assert answers["ai3-balance"] == {"scale": 4}
+    document = answers["ai4-submission"]
+    assert isinstance(document, dict)
+    assert document["filename"] == "position-paper.pdf"
+    assert len(fake.downloads) == 1
+
+    # /mydata answers with a file through files.uploadV2's three calls.
+    await amina.say("mydata")
+    methods = [c.method for c in amina.calls]
+    assert methods[:3] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    [upload] = fake.uploads.values()
+    assert upload.channel == amina.dm
+    assert upload.content.startswith(b"{") or upload.content.startswith(b"PK")
+
+
+async def test_the_journey_through_the_form(
+    app: App, fake: FakeSlack, clock: FixedClock, users: Callable[..., SlackUser]
+) -> None:
+    code = await new_invite(app.store, clock)
+    kofi = users("U0KOFI0001", "Kofi", tz="America/New_York")
+    await kofi.command(f"start {code}")
+    assert "Criminologists without Borders" in kofi.text
+    for label in ("English", "I agree", "No, do not publish", "This is correct", "Male"):
+        await kofi.press(label)
+
+    # App Home: the consultation, its deadline in his time zone, progress per item.
+    await kofi.open_home()
+    home = fake.homes["U0KOFI0001"]
+    text = "\n".join(
+        block["text"]["text"] for block in home["blocks"] if block.get("type") == "section"
+    )
+    assert "Agenda item 2: Briefing" in text
+    assert "0 of 3 questions answered · not submitted" in text
+    deadline = [b for b in home["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
+    assert deadline == "Deadline: 31 May 2027, 17:59 (America/New_York time)"
+    item_2 = int(next(b for b in home["blocks"] if b.get("block_id", "").startswith("item-"))[
+        "block_id"
+    ][5:])
+
+    # "Answer in a form" opens the modal with every question of the item.
+    await kofi.press_in_home(item_2)
+    [view] = fake.views
+    assert view["title"]["text"] == "Agenda item 2"
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [b["element"]["type"] for b in inputs] == [
+        "radio_buttons",
+        "radio_buttons",
+        "plain_text_input",
+    ]
+    familiarity, data_platform, contribution = (b["block_id"] for b in inputs)
+
+    # A forged choice is refused in the modal; the valid answer beside it is kept.
+    response = await kofi.submit(
+        view,
+        {
+            familiarity: {"answer": {"type": "radio_buttons", "selected_option": {"value": "x"}}},
+            data_platform: {
+                "answer": {"type": "radio_buttons", "selected_option": {"value": "no"}}
+            },
+        },
+    )
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {familiarity: "Please choose one of the options."},
+    }
+    assert await answers_of(app, "U0KOFI0001") == {"ai2-data-platform": {"yes": False}}
+    assert "1 of 3 questions answered · not submitted" in str(fake.homes["U0KOFI0001"])
+
+    # The corrected form closes; the DM shows the review with its Submit button.
+    response = await kofi.submit(
+        view,
+        {
+            familiarity: {
+                "answer": {"type": "radio_buttons", "selected_option": {"value": "informed"}}
+            },
+            data_platform: {
+                "answer": {"type": "radio_buttons", "selected_option": {"value": "no"}}
+            },
+            contribution: {
+                "answer": {"type": "plain_text_input", "value": "Une consultation écrite."}
+            },
+        },
+    )
+    assert response.content == b""
+    assert kofi.text.startswith("Review — Agenda item 2")
+    assert "3 of 3 questions answered · not submitted" in str(fake.homes["U0KOFI0001"])
+    await kofi.press("Submit")
+    assert "Reference: WGIC-18-2027-2-" in kofi.text
+    await kofi.open_home()
+    assert "3 of 3 questions answered · submitted" in str(fake.homes["U0KOFI0001"])
+
+    async with app.store.transaction() as uow:
+        identity = await uow.identities.get("slack", "U0KOFI0001")
+        assert identity is not None and identity.participant_id is not None
+        answers = {a.text: a for a in await uow.answers.for_participant(identity.participant_id)}
+    assert answers["Une consultation écrite."].language == "fr"
+    assert await answers_of(app, "U0KOFI0001") == {
+        "ai2-familiarity": {"choice": "informed"},
+        "ai2-data-platform": {"yes": False},
+        "ai2-stakeholder-contribution": {"text": "Une consultation écrite."},
+    }

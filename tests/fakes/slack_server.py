@@ -1,0 +1,350 @@
+"""A local fake of the Slack Web API: the documented HTTP + JSON protocol, calls recorded.
+
+It answers `GET|POST /api/<method>` with `{"ok": true, ...}` or `{"ok": false, "error": ...}`
+as Slack does, reading query strings, form bodies and JSON bodies alike, and checks the
+bot token in the `Authorization: Bearer` header. It keeps each DM's messages as a user sees
+them (after chat.update), the published App Home views and the opened modals, serves shared
+files at their private URL (bot token required), and takes files.uploadV2's three steps
+(files.getUploadURLExternal, the upload URL, files.completeUploadExternal). A method can be
+made to answer 429 with a Retry-After header.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+TOKEN = "xoxb-1234567890-0987654321-testtokenforthefake"  # noqa: S105 - the fake's own token
+TEAM = "T0INTERSES"
+BOT_USER = "U0BOTUSER1"
+BOT_ID = "B0BOTID001"
+
+
+@dataclass
+class Call:
+    """One request the bot made, and the HTTP status the fake answered."""
+
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class Failure:
+    """How the next call of a method fails."""
+
+    status: int
+    error: str
+    retry_after: int | None = None
+
+
+@dataclass
+class SlackPerson:
+    """A user as users.info describes them."""
+
+    id: str
+    name: str
+    tz: str = "Europe/Vienna"
+    locale: str = "en-US"
+    dm: str = ""
+
+
+@dataclass
+class StoredFile:
+    """A file shared by a user, served at its private URL."""
+
+    id: str
+    name: str
+    mimetype: str
+    content: bytes
+
+
+@dataclass
+class Upload:
+    """A file the bot uploaded with files.uploadV2."""
+
+    id: str
+    filename: str
+    length: int
+    content: bytes = b""
+    channel: str | None = None
+    initial_comment: str | None = None
+    title: str | None = None
+
+
+def _decode(value: str) -> Any:
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class FakeSlack:
+    """The fake Web API server's state and its Starlette app (`.app`)."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.url = ""
+        """Where the server listens, once it runs (set by whoever serves it)."""
+        self.calls: list[Call] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        """Each DM's messages from the bot, in order, as they are now (after updates)."""
+        self.people: dict[str, SlackPerson] = {}
+        self.homes: dict[str, dict[str, Any]] = {}
+        """The App Home view last published for each user."""
+        self.views: list[dict[str, Any]] = []
+        """Every modal opened, in order."""
+        self.files: dict[str, StoredFile] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.downloads: list[str] = []
+        self._failures: dict[str, deque[Failure]] = {}
+        self._ts = itertools.count(1_800_000_000_000_100)
+        self._ids = itertools.count(1)
+        self.app = Starlette(
+            routes=[
+                Route("/api/{method}", self._api, methods=["GET", "POST"]),
+                Route("/upload/{file_id}", self._upload, methods=["POST"]),
+                Route("/private/{file_id}/{name}", self._download, methods=["GET"]),
+            ]
+        )
+
+    # Set-up by tests
+
+    def person(self, user_id: str, name: str, **details: Any) -> SlackPerson:
+        """Make a Slack user known to users.info; their DM with the app is D + their id."""
+        person = SlackPerson(user_id, name, dm="D" + user_id[1:], **details)
+        self.people[user_id] = person
+        return person
+
+    def add_file(self, name: str, content: bytes, mimetype: str) -> dict[str, Any]:
+        """Store a file a user shares; returns its `files` entry as a message event has it."""
+        file_id = f"F{next(self._ids):09d}"
+        self.files[file_id] = StoredFile(file_id, name, mimetype, content)
+        return self._file_object(self.files[file_id])
+
+    def fail(self, method: str, status: int, error: str, *, retry_after: int | None = None) -> None:
+        """Make the next call of `method` fail."""
+        self._failures.setdefault(method, deque()).append(Failure(status, error, retry_after))
+
+    def calls_of(self, method: str) -> list[Call]:
+        """The calls of one method, in order."""
+        return [call for call in self.calls if call.method == method]
+
+    # The protocol
+
+    def _file_object(self, stored: StoredFile) -> dict[str, Any]:
+        private = f"{self.url}/private/{stored.id}/{stored.name}"
+        return {
+            "id": stored.id,
+            "created": 1_800_000_000,
+            "timestamp": 1_800_000_000,
+            "name": stored.name,
+            "title": stored.name,
+            "mimetype": stored.mimetype,
+            "filetype": stored.name.rsplit(".", 1)[-1],
+            "pretty_type": stored.name.rsplit(".", 1)[-1].upper(),
+            "user": "U0SOMEONE1",
+            "user_team": TEAM,
+            "editable": False,
+            "size": len(stored.content),
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": private,
+            "url_private_download": private + "?download=1",
+            "permalink": f"https://example.slack.com/files/{stored.id}",
+            "is_starred": False,
+            "has_rich_preview": False,
+            "file_access": "visible",
+        }
+
+    def _authorised(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {self.token}"
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = {k: _decode(v) for k, v in request.query_params.items()}
+        body = await request.body()
+        kind = request.headers.get("content-type", "")
+        if body and kind.startswith("application/json"):
+            params.update(json.loads(body))
+        elif body:
+            params.update({k: _decode(v) for k, v in parse_qsl(body.decode())})
+        return params
+
+    async def _api(self, request: Request) -> Response:
+        method = request.path_params["method"]
+        params = await self._params(request)
+        call = Call(method, params)
+        self.calls.append(call)
+        if not self._authorised(request):
+            return self._answer(call, {"ok": False, "error": "invalid_auth"})
+        queued = self._failures.get(method)
+        if queued:
+            failure = queued.popleft()
+            call.status = failure.status
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return JSONResponse(
+                {"ok": False, "error": failure.error}, status_code=failure.status, headers=headers
+            )
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._answer(call, {"ok": False, "error": "unknown_method"})
+        return self._answer(call, handler(params))
+
+    def _answer(self, call: Call, data: dict[str, Any]) -> Response:
+        return JSONResponse(data, status_code=call.status)
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://intersessional-test.slack.com/",
+            "team": "Intersessional test",
+            "user": "intersessional",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _post(self, channel: str, params: dict[str, Any]) -> dict[str, Any]:
+        message = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "ts": f"{next(self._ts) / 1_000_000:.6f}",
+            "text": params.get("text", ""),
+            "blocks": params.get("blocks") or [],
+        }
+        self.messages.setdefault(channel, []).append(message)
+        return message
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not params.get("text") and not params.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        message = self._post(channel, params)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        for message in self.messages.get(channel, []):
+            if message["ts"] == ts:
+                message["text"] = params.get("text", "")
+                message["blocks"] = params.get("blocks") or []
+                return {"ok": True, "channel": channel, "ts": ts, "text": message["text"]}
+        return {"ok": False, "error": "message_not_found"}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = {"id": f"V{next(self._ids):09d}", **params["view"]}
+        self.views.append(view)
+        return {"ok": True, "view": view}
+
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        for index, view in enumerate(self.views):
+            if view["id"] == params.get("view_id"):
+                self.views[index] = {"id": view["id"], **params["view"]}
+                return {"ok": True, "view": self.views[index]}
+        return {"ok": False, "error": "not_found"}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("user_id", ""))
+        if user not in self.people:
+            return {"ok": False, "error": "user_not_found"}
+        self.homes[user] = params["view"]
+        return {"ok": True, "view": {"id": f"V{next(self._ids):09d}", **params["view"]}}
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        person = self.people.get(str(params.get("user", "")))
+        if person is None:
+            return {"ok": False, "error": "user_not_found"}
+        user: dict[str, Any] = {
+            "id": person.id,
+            "team_id": TEAM,
+            "name": person.name.lower(),
+            "deleted": False,
+            "real_name": person.name,
+            "tz": person.tz,
+            "tz_label": person.tz,
+            "tz_offset": 3600,
+            "profile": {"real_name": person.name, "display_name": person.name},
+            "is_bot": False,
+        }
+        if str(params.get("include_locale", "")).lower() in ("true", "1"):
+            user["locale"] = person.locale
+        return {"ok": True, "user": user}
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        person = self.people.get(str(params.get("users", "")))
+        if person is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": person.dm}}
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self.files.get(str(params.get("file", "")))
+        if stored is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": self._file_object(stored)}
+
+    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        file_id = f"F{next(self._ids):09d}"
+        self.uploads[file_id] = Upload(file_id, str(params["filename"]), int(params["length"]))
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        files = params.get("files") or []
+        done = []
+        for entry in files:
+            upload = self.uploads.get(entry["id"])
+            if upload is None or len(upload.content) != upload.length:
+                return {"ok": False, "error": "file_not_found"}
+            upload.channel = params.get("channel_id")
+            upload.initial_comment = params.get("initial_comment")
+            upload.title = entry.get("title")
+            done.append({"id": upload.id, "name": upload.filename, "title": upload.title})
+        if params.get("channel_id"):
+            self.messages.setdefault(str(params["channel_id"]), []).append(
+                {
+                    "type": "message",
+                    "ts": f"{next(self._ts) / 1_000_000:.6f}",
+                    "text": params.get("initial_comment") or "",
+                    "files": done,
+                    "blocks": [],
+                }
+            )
+        return {"ok": True, "files": done}
+
+    async def _upload(self, request: Request) -> Response:
+        upload = self.uploads.get(request.path_params["file_id"])
+        if upload is None:
+            return Response("not found", status_code=404)
+        upload.content = await request.body()
+        self.calls.append(Call("upload", {"file_id": upload.id, "size": len(upload.content)}))
+        return Response(f"OK - {len(upload.content)}", status_code=200)
+
+    async def _download(self, request: Request) -> Response:
+        stored = self.files.get(request.path_params["file_id"])
+        if not self._authorised(request):
+            return Response("login page", status_code=302, headers={"Location": "/login"})
+        if stored is None:
+            return Response("not found", status_code=404)
+        self.downloads.append(stored.id)
+        return Response(stored.content, media_type=stored.mimetype)

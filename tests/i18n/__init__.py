@@ -1,0 +1,1 @@
+"""Tests of the six languages: catalogues, formatting, right-to-left text, journeys."""

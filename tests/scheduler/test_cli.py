@@ -1,0 +1,208 @@
+"""`intersessional remind`, `digest` and `seed-demo`, run in-process against the test database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import textwrap
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from docx import Document
+
+from bot.app import load_into
+from config.consultation import load_consultations
+from handlers.conversation import EngineOptions
+from handlers.engine import Engine
+from handlers.ports import FileStore, FixedClock, SystemClock
+from storage.db import create_engine, session_factory
+from storage.models import Delivery
+from storage.repositories import Store
+from tests.bot.test_cli_commands import SETTINGS_VARIABLES, Run, run
+from tests.conftest import Chat, new_invite
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
+    """The command line pointed at the test database, in an empty working directory."""
+    for name in (*SETTINGS_VARIABLES, "SMTP_URL", "SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def on_store(database_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
+    async def go() -> T:
+        database = create_engine(database_url)
+        try:
+            return await work(Store(session_factory(database)))
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
+def deliveries(database_url: str) -> list[Delivery]:
+    async def read(store: Store) -> list[Delivery]:
+        async with store.transaction() as uow:
+            return list(await uow.deliveries.everything())
+
+    return on_store(database_url, read)
+
+
+def consultation_due_now(folder: Path) -> tuple[Path, datetime]:
+    """A consultation whose only reminder (one hour before the deadline) fell due 30 min ago.
+
+    The command line runs on the real clock, so the dates are set relative to it.
+    """
+    now = SystemClock().now().replace(microsecond=0)
+    deadline = now + timedelta(minutes=30)
+    folder.mkdir()
+    (folder / "test-remind.yaml").write_text(
+        textwrap.dedent(
+            f"""\
+            id: test-remind
+            title: {{en: "Reminder test"}}
+            working_group: {{en: "Working Group on International Cooperation"}}
+            dialogue:
+              title: {{en: "A dialogue"}}
+              date: {(deadline + timedelta(days=5)).date().isoformat()}
+              timezone: UTC
+            opens: {(now - timedelta(days=10)).isoformat()}
+            deadline: {deadline.isoformat()}
+            agenda_items:
+              - number: "2"
+                title: {{en: "Briefing"}}
+                questions:
+                  - id: q1
+                    type: yes_no
+                    required: true
+                    text: {{en: "Is it clear?"}}
+            reminders:
+              offsets: ["1h"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    return folder, deadline - timedelta(hours=1)
+
+
+def test_remind_dry_run_lists_what_is_due_and_sends_nothing(
+    cli: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder, due = consultation_due_now(cli / "consultations")
+    monkeypatch.setenv("CONSULTATIONS_PATH", str(folder))
+
+    async def prepare(store: Store) -> None:
+        clock = FixedClock(due - timedelta(days=1))
+        await load_into(store, load_consultations(folder), clock)
+        engine = Engine(store, clock=clock, files=FileStore(cli / "files"), options=EngineOptions())
+        code = await new_invite(
+            store, clock, organisation="Criminologists without Borders", consultation="test-remind"
+        )
+        chat = Chat(engine, "alice")
+        await chat.say(f"/start {code}")
+        for label in ("English", "I agree", "No, do not publish", "This is correct", "Female"):
+            await chat.press(label)
+
+    on_store(database_url, prepare)
+    result = run(capsys, "remind", "--dry-run")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "send\ttest-remind\tCriminologists without Borders\tparticipant 1"
+        f"\tdue {due:%Y-%m-%d %H:%M} UTC\t1h before the deadline\ttest"
+    ]
+    assert "dry run, nothing was sent; to send: 1," in result.err
+    assert deliveries(database_url) == []
+
+    # Without a running channel in this process, a real run cannot send either: counted.
+    result = run(capsys, "remind")
+    assert result.code == 0, result.err
+    assert "no channel: 1" in result.err
+    assert deliveries(database_url) == []
+
+
+def seed(capsys: pytest.CaptureFixture[str]) -> Run:
+    result = run(capsys, "seed-demo")
+    assert result.code == 0, result.err
+    return result
+
+
+def test_seed_demo_then_digest_docx_reads_like_a_secretariat_document(
+    cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert seed(capsys).out == (
+        "29 organisations, 25 participants, 163 answers and 59 submissions stored\n"
+    )
+    assert seed(capsys).out == (
+        "0 organisations, 0 participants, 0 answers and 0 submissions stored; "
+        "29 organisations were already there\n"
+    )
+    result = run(capsys, "digest", "--consultation", "wgic-18-2027", "--format", "docx")
+    assert result.code == 0, result.err
+    [written] = list(cli.glob("digest-wgic-18-2027-*.docx"))
+    assert result.err == f"Digest of wgic-18-2027 written to {written.name}\n"
+    document = Document(io.BytesIO(written.read_bytes()))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]  # type: ignore[union-attr]
+    assert headings[0] == "Participation"
+    assert headings[1].startswith("Agenda item 2: ")
+    assert any(
+        p.text.startswith("Fourteen non-governmental organizations and six other relevant ")
+        for p in document.paragraphs
+    )
+
+
+def test_digest_markdown_to_stdout_since_a_date_and_its_mistakes(
+    cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(capsys)
+    result = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "2026-01-01")
+    assert result.code == 0, result.err
+    assert result.out.startswith("# Digest: Constructive dialogue 2027 (WGIC 18)\n")
+    assert "- Period: Since the previous digest of 01 January 2026, 00:00 up to " in result.out
+    assert "**NEW**" in result.out
+    bad = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "soon")
+    assert (bad.code, bad.err) == (
+        2,
+        "intersessional: --since 'soon' is not a date such as 2027-03-01\n",
+    )
+    unknown = run(capsys, "digest", "--consultation", "nope")
+    assert (unknown.code, unknown.err) == (
+        2,
+        "intersessional: no consultation with id 'nope' is loaded\n",
+    )
+
+
+def test_digest_send_delivers_to_the_configured_destinations_and_is_recorded(
+    cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(capsys)
+    out = cli / "digest.html"
+    result = run(
+        capsys,
+        "digest",
+        "--consultation",
+        "wgic-18-2027",
+        "--format",
+        "html",
+        "--out",
+        str(out),
+        "--send",
+    )
+    assert result.code == 0, result.err
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert result.err.splitlines()[-1] == "directory digests/wgic-18-2027: sent after 1 tries"
+    assert len(list((cli / "digests" / "wgic-18-2027").glob("digest-wgic-18-2027-*"))) == 3
+    [row] = deliveries(database_url)
+    assert (row.kind, row.status, row.consultation_id) == ("digest", "sent", "wgic-18-2027")
+    assert row.key.startswith("digest:wgic-18-2027:manual:")
+    assert row.created_at <= datetime.now(UTC)
