@@ -30,7 +30,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Every language: extract, update, fill English, compile. Idempotent: the template is only
 # replaced when its messages change, so a second run leaves every file as it was.

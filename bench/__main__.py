@@ -1,111 +1,72 @@
-"""Engine throughput: answer steps per second and latency per step, on SQLite by default.
+"""`make bench`: engine steps, digest build; a table on stdout and JSON in bench/results/.
 
-Run with `make bench`; set DATABASE_URL to measure PostgreSQL instead. Results are
-printed as a table and written to bench/results/engine.json.
+`python -m bench --quick` runs the small sizes only. PostgreSQL is measured as well when
+BENCH_DATABASE_URL or DATABASE_URL names a PostgreSQL database (its tables are reused, so
+use a database of its own).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
-import statistics
+import platform
+import sqlite3
 import tempfile
-import time
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from bot.app import load_into
-from bot.invites import InviteRequest, create
-from config.consultation import load_consultations
-from config.settings import BUNDLED_CONSULTATIONS, async_database_url
-from handlers.engine import Engine
-from handlers.events import Inbound
-from handlers.ports import FileStore, FixedClock
-from storage import migrate
-from storage.db import create_engine, session_factory
-from storage.models import Category
-from storage.repositories import Store
+from bench import digest, engine
+from config.settings import async_database_url
 
 RESULTS = Path(__file__).parent / "results"
-NOW = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
 
 
-async def _participant(engine: Engine, store: Store, clock: FixedClock, user: str) -> None:
-    invite = await create(
-        store,
-        InviteRequest(f"Organisation {user}", Category.NGO, "AT", "wgic-18-2027"),
-        now=clock.now(),
-        actor="bench",
-    )
-    script = [
-        {"text": f"/start {invite.code}"},
-        {"payload": "lang:en"},
-        {"payload": "consent:yes"},
-        {"payload": "pub:no"},
-        {"payload": "profile:ok"},
-        {"payload": "gender:undisclosed"},
-        {"payload": "cons:wgic-18-2027"},
-    ]
-    for step in script:
-        await engine.handle(Inbound("bench", user, user, **step))
-
-
-async def measure(url: str, participants: int, rounds: int) -> dict[str, float | int | str]:
-    database = create_engine(url)
-    await migrate.upgrade(database)
-    store = Store(session_factory(database))
-    clock = FixedClock(NOW)
-    await load_into(store, load_consultations(BUNDLED_CONSULTATIONS), clock)
-    with tempfile.TemporaryDirectory() as files:
-        engine = Engine(store, clock=clock, files=FileStore(Path(files)))
-        users = [f"u{participants}-{n}" for n in range(participants)]
-        for user in users:
-            await _participant(engine, store, clock, user)
-        latencies: list[float] = []
-        text = "Civil society should be heard in the working groups, with safeguards for privacy."
-        started = time.perf_counter()
-        for round_ in range(rounds):
-            for user in users:
-                # Each step is a full round trip: a status look-up and a text message.
-                begin = time.perf_counter()
-                await engine.handle(
-                    Inbound("bench", user, user, update_id=f"{user}-{round_}", text=text)
-                )
-                latencies.append(time.perf_counter() - begin)
-        elapsed = time.perf_counter() - started
-    await database.dispose()
-    latencies.sort()
-    return {
-        "database": url.split(":", 1)[0],
-        "participants": participants,
-        "steps": len(latencies),
-        "steps_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
-    }
-
-
-async def main() -> None:
-    url = os.environ.get("DATABASE_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = []
-        for participants, rounds in ((1, 200), (100, 3)):
-            target = (
-                async_database_url(url) if url else f"sqlite+aiosqlite:///{tmp}/b{participants}.db"
-            )
-            rows.append(await measure(target, participants, rounds))
-    print(
-        f"{'database':<20}{'participants':>13}{'steps':>7}{'steps/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-    )
+def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    print(f"\n{title}")
+    keys = list(rows[0])
+    widths = [max(len(k), *(len(str(r[k])) for r in rows)) + 2 for k in keys]
+    print("".join(k.rjust(w) for k, w in zip(keys, widths, strict=True)))
     for row in rows:
-        print(
-            f"{row['database']:<20}{row['participants']:>13}{row['steps']:>7}"
-            f"{row['steps_per_s']:>10}{row['p50_ms']:>9}{row['p99_ms']:>9}"
-        )
+        print("".join(str(row[k]).rjust(w) for k, w in zip(keys, widths, strict=True)))
+
+
+async def main(quick: bool) -> None:
+    postgres = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    sizes = ((1, 200), (100, 200)) if quick else ((1, 500), (100, 1000), (1000, 2000))
+    digests = (100,) if quick else (100, 1000, 10_000)
+    steps: list[dict[str, Any]] = []
+    builds: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for participants, count in sizes:
+            url = f"sqlite+aiosqlite:///{tmp}/engine{participants}.db"
+            steps.append(await engine.measure(url, participants, count))
+            if postgres.startswith("postgres"):
+                steps.append(
+                    await engine.measure(async_database_url(postgres), participants, count)
+                )
+        for size in digests:
+            builds.append(await digest.measure(f"sqlite+aiosqlite:///{tmp}/digest{size}.db", size))
+    _table("Engine: answer steps (typed answer + Back, interleaved)", steps)
+    _table("Digest: build (and HTML with charts) for N participants", builds)
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "load_average": os.getloadavg(),
+        "quick": quick,
+    }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "engine.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (RESULTS / "bench.json").write_text(
+        json.dumps({"machine": machine, "engine": steps, "digest": builds}, indent=2) + "\n"
+    )
+    print(f"\nmachine: {machine}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    asyncio.run(main(parser.parse_args().quick))

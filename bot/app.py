@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.admin import Services, bootstrap
 from config.consultation import Consultation, load_consultations
 from config.errors import ConfigError, Problem
 from config.settings import Settings, redact_url
@@ -79,10 +80,14 @@ async def build(
         store = Store(session_factory(database))
         if consultations:
             await load_into(store, consultations, clock)
+        if settings.admin_accounts:
+            await bootstrap(store, settings.admin_accounts, clock.now())
     except BaseException:
         await database.dispose()
         raise
     files = FileStore(settings.files_dir)
+    outboxes: dict[str, Outbox] = {}
+    services = Services(store, outboxes, clock, bot_username=lambda: settings.telegram_bot_username)
     engine = Engine(
         store,
         clock=clock,
@@ -91,5 +96,6 @@ async def build(
             max_text_chars=settings.max_text_chars,
             max_document_bytes=settings.max_document_bytes,
         ),
+        services=services,
     )
-    return App(settings, database, store, engine, clock, files)
+    return App(settings, database, store, engine, clock, files, outboxes)

@@ -21,6 +21,8 @@ from bot.digest import schedule as digest_schedule
 from config.consultation import load_consultations, missing_translations
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
+from handlers.features import admin as actions
+from handlers.i18n import translator
 from storage.models import Category
 
 log = logging.getLogger("intersessional")
@@ -62,6 +64,38 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--expires", default=None, help="e.g. 2027-05-31T23:59+02:00")
     importer = invite_sub.add_parser("import", help="create invites from a CSV file")
     importer.add_argument("file", type=Path)
+    revoke = invite_sub.add_parser("revoke", help="withdraw an invite code")
+    revoke.add_argument("code")
+    listing = invite_sub.add_parser("list", help="the invites")
+    listing.add_argument("--consultation", default=None)
+
+    admins = sub.add_parser("admin", help="the secretariat's administrators")
+    admins_sub = admins.add_subparsers(dest="action", required=True)
+    for verb in ("add", "remove"):
+        account = admins_sub.add_parser(verb, help=f"{verb} an administrator")
+        account.add_argument("account", help="platform:user_id, e.g. telegram:12345")
+    admins_sub.add_parser("list", help="the administrators")
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit.add_argument("--since", default=None, help="a date such as 2027-03-01 (UTC)")
+
+    deadline = sub.add_parser("deadline", help="extend a consultation's deadline")
+    deadline.add_argument("action", choices=["extend"])
+    deadline.add_argument("date", help="2027-06-30 (23:59 there) or 2027-06-30T12:00")
+    deadline.add_argument("--consultation", default=None)
+    for verb in ("close", "reopen"):
+        closing = sub.add_parser(verb, help=f"{verb} submissions (consultation or agenda item)")
+        closing.add_argument("--consultation", default=None)
+        closing.add_argument("--item", default=None, help="agenda item number, e.g. 2")
+    hide = sub.add_parser("hide", help="hide an answer from digests and exports")
+    hide.add_argument("answer", type=int)
+    hide.add_argument("reason")
+    unhide = sub.add_parser("unhide", help="show a hidden answer again")
+    unhide.add_argument("answer", type=int)
+    sub.add_parser("pending", help="registrations waiting for approval")
+    for verb in ("approve", "reject"):
+        decision = sub.add_parser(verb, help=f"{verb} a pending registration")
+        decision.add_argument("participant", type=int)
 
     exporter = sub.add_parser("export", help="export answers")
     exporter.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
@@ -165,6 +199,17 @@ async def cmd_consultations(args: argparse.Namespace, settings: Settings) -> int
 
 async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Create invites."""
+
+    if args.action in ("revoke", "list"):
+        t = translator("en")
+
+        async def mirror(app: App, actor: actions.Actor) -> list[str]:
+            async with app.store.transaction() as uow:
+                if args.action == "revoke":
+                    return [await actions.revoke_invite(uow, t, actor, args.code)]
+                return await actions.invite_lines(uow, t, args.consultation)
+
+        return await _act(settings, mirror)
 
     async def work(app: App) -> int:
         now = app.clock.now()
@@ -403,6 +448,142 @@ async def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_app(settings, work)
 
 
+def _cli_actor(app: App) -> actions.Actor:
+    return actions.Actor("cli", "cli", app.clock.now())
+
+
+async def _act(
+    settings: Settings, work: Callable[[App, actions.Actor], Awaitable[list[str]]]
+) -> int:
+    """Run one admin action in a transaction; its lines to stdout, a refusal to stderr."""
+
+    async def go(app: App) -> int:
+        try:
+            lines = await work(app, _cli_actor(app))
+        except actions.AdminError as exc:
+            print(f"intersessional: {exc}", file=sys.stderr)
+            return 2
+        for line in lines:
+            print(line)
+        return 0
+
+    return await _with_app(settings, go)
+
+
+def _account(value: str) -> tuple[str, str]:
+    from config.settings import parse_admins
+
+    accounts = parse_admins(value)
+    if len(accounts) != 1:
+        raise ValueError(f"{value!r} is not one platform:user_id")
+    return accounts[0]
+
+
+async def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
+    """Add, remove or list administrators."""
+    if args.action in ("add", "remove"):
+        try:
+            platform, user_id = _account(args.account)
+        except ValueError as exc:
+            print(f"intersessional: {exc}", file=sys.stderr)
+            return 2
+
+    async def work(app: App, actor: actions.Actor) -> list[str]:
+        async with app.store.transaction() as uow:
+            if args.action == "list":
+                return [
+                    f"{a.platform}:{a.user_id}\tadded by {a.added_by}"
+                    f"\t{a.created_at:%Y-%m-%d %H:%M} UTC"
+                    for a in await uow.admins.all()
+                ]
+            if args.action == "add":
+                changed = await uow.admins.add(
+                    platform, user_id, added_by=actor.name, now=actor.now
+                )
+            else:
+                changed = await uow.admins.remove(platform, user_id)
+            if not changed:
+                raise actions.AdminError(
+                    f"{platform}:{user_id} "
+                    + (
+                        "is already an administrator"
+                        if args.action == "add"
+                        else "is no administrator"
+                    )
+                )
+            uow.audit.record(
+                actor=actor.name,
+                action=f"admin.{'added' if args.action == 'add' else 'removed'}",
+                channel=actor.channel,
+                now=actor.now,
+                platform=platform,
+                user_id=user_id,
+            )
+            return [f"{platform}:{user_id} {'added' if args.action == 'add' else 'removed'}"]
+
+    return await _act(settings, work)
+
+
+async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the audit log."""
+    try:
+        since = _since(args.since, ZoneInfo("UTC")) if args.since else None
+    except ValueError as exc:
+        print(f"intersessional: {exc}", file=sys.stderr)
+        return 2
+
+    async def work(app: App, actor: actions.Actor) -> list[str]:
+        async with app.store.transaction() as uow:
+            return [
+                f"{e.at:%Y-%m-%d %H:%M:%S} UTC\t{e.actor}\t{e.channel}\t{e.action}"
+                + "".join(f"\t{k}={v}" for k, v in e.detail.items() if v is not None)
+                for e in await uow.audit.since(since)
+            ]
+
+    return await _act(settings, work)
+
+
+async def cmd_mirror(args: argparse.Namespace, settings: Settings) -> int:
+    """The secretariat's chat actions on the command line."""
+    t = translator("en")
+
+    async def work(app: App, actor: actions.Actor) -> list[str]:
+        async with app.store.transaction() as uow:
+            command = args.command
+            if command == "deadline":
+                row = await actions.consultation(uow, t, args.consultation, actor.now)
+                when = actions.parse_deadline(t, args.date, ZoneInfo(row.timezone))
+                return [await actions.extend_deadline(uow, t, actor, row, when)]
+            if command in ("close", "reopen"):
+                row = await actions.consultation(uow, t, args.consultation, actor.now)
+                said = await actions.set_closed(
+                    uow, t, actor, row, args.item, closed=command == "close"
+                )
+                return [said]
+            if command in ("hide", "unhide"):
+                reason = args.reason if command == "hide" else None
+                return [await actions.hide_answer(uow, t, actor, args.answer, reason)]
+            if command == "pending":
+                return [
+                    f"{p.id}\t{p.organisation.name if p.organisation else '-'}"
+                    for p in await uow.admins.pending()
+                ]
+            said, notice = await actions.decide(
+                uow, t, actor, args.participant, approve=command == "approve"
+            )
+        services = app.engine.services
+        if services is not None:
+            counts = await services.send([notice])
+            said += (
+                " The participant was told."
+                if counts.delivered
+                else " They will see the decision when they next write."
+            )
+        return [said]
+
+    return await _act(settings, work)
+
+
 COMMANDS: dict[str, Handler] = {
     "run": cmd_run,
     "shell": cmd_shell,
@@ -415,6 +596,16 @@ COMMANDS: dict[str, Handler] = {
     "remind": cmd_remind,
     "digest": cmd_digest,
     "seed-demo": cmd_seed_demo,
+    "admin": cmd_admin,
+    "audit": cmd_audit,
+    "deadline": cmd_mirror,
+    "close": cmd_mirror,
+    "reopen": cmd_mirror,
+    "hide": cmd_mirror,
+    "unhide": cmd_mirror,
+    "pending": cmd_mirror,
+    "approve": cmd_mirror,
+    "reject": cmd_mirror,
 }
 
 

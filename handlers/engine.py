@@ -18,6 +18,8 @@ from handlers.conversation import (
     stale_button,
 )
 from handlers.events import Inbound, Reply
+from handlers.features.admin import ACTION as ADMIN_ACTION
+from handlers.features.admin import PendingStep, admin, admin_button
 from handlers.features.commands import AFTER_ONBOARDING, COMMANDS, PUBLIC
 from handlers.features.forms import FormResult, FormValue, ItemForm, load_form, save_form
 from handlers.features.interview import RESUME, AgendaStep, HomeStep, QuestionStep, resume
@@ -39,7 +41,7 @@ from handlers.features.overview import Overview, overview
 from handlers.features.privacy import ForgetStep
 from handlers.features.review import ReviewStep
 from handlers.i18n import negotiate, translator
-from handlers.ports import Clock, FileStore
+from handlers.ports import AdminServices, Clock, FileStore
 from storage.models import Identity, Participant, ParticipantStatus
 from storage.repositories import DuplicateUpdate, Store, UnitOfWork
 
@@ -61,6 +63,7 @@ STEPS: Mapping[State, Step] = {
     State.QUESTION: QuestionStep(),
     State.REVIEW: ReviewStep(),
     State.FORGET: ForgetStep(),
+    State.PENDING: PendingStep(),
 }
 """The state table: every state and the step that handles it (drawn in docs/architecture.md)."""
 
@@ -70,6 +73,14 @@ _INVITE_SHAPE = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 def _looks_like_code(text: str) -> bool:
     candidate = text.strip().upper()
     return 6 <= len(candidate) <= 16 and set(candidate) <= _INVITE_SHAPE
+
+
+_DIRECTION_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_direction_marks(text: str) -> str:
+    """Text without the invisible direction marks that copying from Arabic text carries."""
+    return text.translate(_DIRECTION_MARKS).strip()
 
 
 class Engine:
@@ -82,11 +93,14 @@ class Engine:
         clock: Clock,
         files: FileStore,
         options: EngineOptions | None = None,
+        services: AdminServices | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.files = files
         self.options = options or EngineOptions()
+        self.services = services
+        """The bot's services for the secretariat's commands; without them those say so."""
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     def _lock(self, event: Inbound) -> AbstractAsyncContextManager[object]:
@@ -113,6 +127,9 @@ class Engine:
                     await self._dispatch(ctx)
                     if ctx.participant is not None:
                         ctx.participant.updated_at = ctx.now
+                # Deliveries wait for the commit: they must not announce what a rollback undoes.
+                for work in ctx.later:
+                    ctx.replies.extend(await work())
                 return ctx.replies
             except DuplicateUpdate:
                 log.info("update %s/%s processed concurrently", event.platform, event.update_id)
@@ -125,8 +142,8 @@ class Engine:
         if identity is None or identity.participant_id is None:
             return None
         participant = await uow.participants.get(identity.participant_id)
-        if participant is None or participant.status == ParticipantStatus.ERASED:
-            return None
+        if participant is None or participant.status != ParticipantStatus.ACTIVE:
+            return None  # Erased, or waiting for (or refused) the secretariat's approval.
         return participant
 
     async def overview(
@@ -196,7 +213,7 @@ class Engine:
 
     async def _context(self, uow: UnitOfWork, event: Inbound) -> Context:
         now = self.clock.now()
-        identity = await uow.identities.get(event.platform, event.user_id)
+        identity, found = await uow.identities.with_participant(event.platform, event.user_id)
         if identity is None:
             identity = await uow.identities.add(
                 Identity(
@@ -213,11 +230,7 @@ class Engine:
             identity.last_seen_at = now
             if event.locale:
                 identity.locale_hint = event.locale
-        participant = (
-            await uow.participants.get(identity.participant_id)
-            if identity.participant_id is not None
-            else None
-        )
+        participant = found if identity.participant_id is not None else None
         if participant is not None and participant.status == ParticipantStatus.ERASED:
             participant = None
         if participant is not None and participant.unreachable:
@@ -251,8 +264,15 @@ class Engine:
             )
             await self._prompt_if_any(ctx)
             return
-        if text is not None and text.strip().startswith("/"):
-            await self._command(ctx, text.strip())
+        if text is not None and (command := without_direction_marks(text)).startswith("/"):
+            await self._command(ctx, command)
+            return
+        if (
+            event.payload is not None
+            and parse_payload(event.payload)[0] == ADMIN_ACTION
+            and await ctx.uow.admins.is_admin(event.platform, event.user_id)
+        ):
+            await admin_button(ctx, parse_payload(event.payload)[1], self.services)
             return
         if ctx.participant is None:
             await self._stranger(ctx)
@@ -298,7 +318,7 @@ class Engine:
             steps=ctx.steps,
         )
         await step.prompt(scratch)
-        wanted = " ".join(text.split()).casefold().removeprefix("✓ ")
+        wanted = " ".join(without_direction_marks(text).split()).casefold().removeprefix("✓ ")
         for reply in scratch.replies:
             for button in reply.all_buttons():
                 if button.label.casefold().removeprefix("✓ ") == wanted:
@@ -310,7 +330,10 @@ class Engine:
         name = name.split("@", 1)[0].lower()  # Telegram appends @botname in groups.
         command = COMMANDS.get(name)
         t = ctx.t
-        if command is None:
+        event = ctx.event
+        if name == "admin" and await ctx.uow.admins.is_admin(event.platform, event.user_id):
+            await admin(ctx, argument.strip(), self.services)
+        elif command is None:
             ctx.say(t._("I do not know that command. Send /help to see what I can do."))
             await self._prompt_if_any(ctx)
         elif ctx.participant is None and name not in PUBLIC:

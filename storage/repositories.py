@@ -87,6 +87,19 @@ class IdentityRepository(Repository):
             )
         )
 
+    async def with_participant(
+        self, platform: str, user_id: str
+    ) -> tuple[Identity | None, Participant | None]:
+        """The identity for a platform account and its participant, in one query."""
+        found = (
+            await self.session.execute(
+                select(Identity, Participant)
+                .outerjoin(Participant, Identity.participant_id == Participant.id)
+                .where(Identity.platform == platform, Identity.platform_user_id == user_id)
+            )
+        ).first()
+        return (found[0], found[1]) if found else (None, None)
+
     async def add(self, identity: Identity) -> Identity:
         """Store a new identity."""
         self.session.add(identity)
@@ -273,6 +286,13 @@ class LoadedConsultation:
 class ConsultationRepository(Repository):
     """Consultations as loaded from YAML, with their agenda items and questions."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        # The structure cannot change inside one transaction except through `upsert`, and a
+        # step asks for the same question list several times: remember it per unit of work.
+        self._questions: dict[int, Sequence[QuestionRow]] = {}
+        self._placed: dict[int, tuple[QuestionRow, AgendaItemRow, ConsultationRow] | None] = {}
+
     async def upsert(self, consultation: Consultation, now: datetime) -> ConsultationRow:
         """Insert or update a consultation, keeping ids of items and questions that stay."""
         row = await self.session.get(ConsultationRow, consultation.id)
@@ -318,6 +338,8 @@ class ConsultationRepository(Repository):
         return row
 
     async def _upsert_questions(self, item_row: AgendaItemRow, questions: list[Any]) -> None:
+        self._questions.clear()
+        self._placed.clear()
         existing = {
             q.key: q
             for q in await self.session.scalars(
@@ -380,12 +402,14 @@ class ConsultationRepository(Repository):
 
     async def questions(self, item_id: int) -> Sequence[QuestionRow]:
         """The current questions of an agenda item, in order."""
-        result = await self.session.scalars(
-            select(QuestionRow)
-            .where(QuestionRow.agenda_item_id == item_id, QuestionRow.retired.is_(False))
-            .order_by(QuestionRow.position)
-        )
-        return result.all()
+        if item_id not in self._questions:
+            result = await self.session.scalars(
+                select(QuestionRow)
+                .where(QuestionRow.agenda_item_id == item_id, QuestionRow.retired.is_(False))
+                .order_by(QuestionRow.position)
+            )
+            self._questions[item_id] = result.all()
+        return self._questions[item_id]
 
     async def questions_of(self, consultation_id: str) -> Sequence[QuestionRow]:
         """Every current question of a consultation, in agenda order."""
@@ -403,6 +427,22 @@ class ConsultationRepository(Repository):
     async def question(self, question_id: int) -> QuestionRow | None:
         """A question by id."""
         return await self.session.get(QuestionRow, question_id)
+
+    async def placed(
+        self, question_id: int
+    ) -> tuple[QuestionRow, AgendaItemRow, ConsultationRow] | None:
+        """A question with its agenda item and consultation, in one query."""
+        if question_id not in self._placed:
+            found = (
+                await self.session.execute(
+                    select(QuestionRow, AgendaItemRow, ConsultationRow)
+                    .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+                    .join(ConsultationRow, AgendaItemRow.consultation_id == ConsultationRow.id)
+                    .where(QuestionRow.id == question_id)
+                )
+            ).first()
+            self._placed[question_id] = (found[0], found[1], found[2]) if found else None
+        return self._placed[question_id]
 
 
 class AnswerRepository(Repository):
@@ -584,7 +624,9 @@ class AdminRepository(Repository):
         """Make an account an administrator; False when it already was."""
         if await self.is_admin(platform, user_id):
             return False
-        self.session.add(Admin(platform=platform, user_id=user_id, added_by=added_by, created_at=now))
+        self.session.add(
+            Admin(platform=platform, user_id=user_id, added_by=added_by, created_at=now)
+        )
         await self.session.flush()
         return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -87,3 +88,26 @@ async def item_progress(ctx: Context, item: AgendaItemRow) -> ItemProgress:
         required_missing=[q for q in questions if q.required and q.id not in answers],
         submission=await ctx.uow.submissions.get(ctx.me.id, item.id),
     )
+
+
+async def items_progress(ctx: Context, items: Sequence[AgendaItemRow]) -> list[ItemProgress]:
+    """Progress on several agenda items, with a fixed number of queries however many."""
+    answered = await ctx.uow.answers.answered_question_ids(ctx.me.id)
+    submissions = await ctx.uow.submissions.for_participant(ctx.me.id)
+    by_item: dict[int, list[QuestionRow]] = {item.id: [] for item in items}
+    for consultation_id in dict.fromkeys(item.consultation_id for item in items):
+        for question in await ctx.uow.consultations.questions_of(consultation_id):
+            by_item.setdefault(question.agenda_item_id, []).append(question)
+    progress = []
+    for item in items:
+        questions = by_item[item.id]
+        progress.append(
+            ItemProgress(
+                item=item,
+                questions=questions,
+                answered=sum(1 for q in questions if q.id in answered),
+                required_missing=[q for q in questions if q.required and q.id not in answered],
+                submission=submissions.get(item.id),
+            )
+        )
+    return progress

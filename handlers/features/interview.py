@@ -15,6 +15,7 @@ from handlers.features.consultations import (
     accessible,
     deadline_text,
     item_progress,
+    items_progress,
     localized,
     short_title,
     title,
@@ -99,8 +100,8 @@ class AgendaStep(Step):
                 )
             )
         buttons = []
-        for item in await ctx.uow.consultations.items(row.id):
-            progress = await item_progress(ctx, item)
+        for progress in await items_progress(ctx, await ctx.uow.consultations.items(row.id)):
+            item = progress.item
             status = progress.submission.status if progress.submission else None
             lines.append(
                 "• "
@@ -186,11 +187,10 @@ class QuestionStep(Step):
     async def _load(
         self, ctx: Context
     ) -> tuple[ConsultationRow, AgendaItemRow, QuestionRow] | None:
-        question = await ctx.uow.consultations.question(int(ctx.data.get("question", 0)))
-        item = await ctx.uow.consultations.item(question.agenda_item_id) if question else None
-        row = await ctx.uow.consultations.get(item.consultation_id) if item else None
-        if question is None or item is None or row is None or question.retired:
+        placed = await ctx.uow.consultations.placed(int(ctx.data.get("question", 0)))
+        if placed is None or placed[0].retired:
             return None
+        question, item, row = placed
         return row, item, question
 
     async def prompt(self, ctx: Context) -> None:

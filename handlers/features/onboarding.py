@@ -388,5 +388,20 @@ class GenderStep(Step):
             await stale_button(ctx)
             return
         ctx.me.gender = None if args[0] == "undisclosed" else args[0]
+        if await _needs_approval(ctx):
+            ctx.me.status = ParticipantStatus.PENDING
+            await ctx.enter(State.PENDING)
+            return
         ctx.say(ctx.t._("Thank you, you are all set."))
         await ctx.enter(State.HOME)
+
+
+async def _needs_approval(ctx: Context) -> bool:
+    """True when the invite's consultation has the secretariat approve each registration."""
+    if ctx.me.status != ParticipantStatus.ACTIVE:
+        return ctx.me.status == ParticipantStatus.PENDING
+    invite = await ctx.uow.invites.get(ctx.me.invite_id) if ctx.me.invite_id else None
+    if invite is None or invite.consultation_id is None:
+        return False
+    row = await ctx.uow.consultations.get(invite.consultation_id)
+    return row is not None and bool(row.definition.get("requires_approval"))

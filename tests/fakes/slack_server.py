@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-TOKEN = "xoxb-1234567890-0987654321-testtokenforthefake"  # noqa: S105 - the fake's own token
+TOKEN = "xoxb-1234567890-0987654321-testtokenforthefake"
 TEAM = "T0INTERSES"
 BOT_USER = "U0BOTUSER1"
 BOT_ID = "B0BOTID001"
@@ -304,12 +304,12 @@ class FakeSlack:
             return {"ok": False, "error": "file_not_found"}
         return {"ok": True, "file": self._file_object(stored)}
 
-    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._ids):09d}"
         self.uploads[file_id] = Upload(file_id, str(params["filename"]), int(params["length"]))
         return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
 
-    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         files = params.get("files") or []
         done = []
         for entry in files:

@@ -234,3 +234,8 @@ async def test_unknown_command_for_stranger_is_the_join_hint(chat: Chat) -> None
 
 async def test_clock_in_tests_is_injected(clock: FixedClock) -> None:
     assert clock.now() == datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
+
+
+async def test_commands_copied_from_arabic_text_are_read(at_question: Chat) -> None:
+    await at_question.say("\u2068/help\u2069\u200f")
+    assert "/mydata — Get a copy of your data" in at_question.text

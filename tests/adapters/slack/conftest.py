@@ -29,7 +29,7 @@ from tests.fakes import serve_loopback
 from tests.fakes.slack_server import TEAM, TOKEN, Call, FakeSlack
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
-SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # noqa: S105 - the tests' own secret
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -108,7 +108,9 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
 @pytest.fixture
 async def channel(app: App, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
     """The Slack channel with the fake timer."""
-    built = from_settings(app.settings, app.engine, limiter=Limiter(now=timer.now, sleep=timer.sleep))
+    built = from_settings(
+        app.settings, app.engine, limiter=Limiter(now=timer.now, sleep=timer.sleep)
+    )
     yield built
     await built.close()
 
@@ -238,9 +240,7 @@ class SlackUser:
         element = block["elements"][0]
         chosen = [o for o in element["options"] if o["text"]["text"] in labels]
         assert len(chosen) == len(labels), [o["text"]["text"] for o in element["options"]]
-        state = {
-            block["block_id"]: {"tog": {"type": "checkboxes", "selected_options": chosen}}
-        }
+        state = {block["block_id"]: {"tog": {"type": "checkboxes", "selected_options": chosen}}}
         _, done = self.button("Done")
         action = {
             "action_id": done["action_id"],
@@ -291,9 +291,7 @@ class SlackUser:
             team_id=TEAM,
             trigger_id=f"{next(self.ids)}.1234567890.{self.user_id.lower()}",
         )
-        response = await self.post(
-            urlencode(form).encode(), "application/x-www-form-urlencoded"
-        )
+        response = await self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
         assert response.status_code == 200
         return response
 

@@ -62,9 +62,7 @@ async def test_the_whole_journey_in_the_dm(
 
     # Agenda item 3: multi-choice as checkboxes, then Done; a scale; skip the rest.
     await amina.press("Agenda item 3")
-    await amina.tick(
-        "Lengthy mutual legal assistance procedures", "Encryption of communications"
-    )
+    await amina.tick("Lengthy mutual legal assistance procedures", "Encryption of communications")
     assert "Question 2 of 4" in amina.text
     await amina.press("4")
     await amina.press("Skip")
@@ -129,11 +127,11 @@ async def test_the_journey_through_the_form(
     )
     assert "Agenda item 2: Briefing" in text
     assert "0 of 3 questions answered · not submitted" in text
-    deadline = [b for b in home["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
+    deadline = next(b for b in home["blocks"] if b["type"] == "context")["elements"][0]["text"]
     assert deadline == "Deadline: 31 May 2027, 17:59 (America/New_York time)"
-    item_2 = int(next(b for b in home["blocks"] if b.get("block_id", "").startswith("item-"))[
-        "block_id"
-    ][5:])
+    item_2 = int(
+        next(b for b in home["blocks"] if b.get("block_id", "").startswith("item-"))["block_id"][5:]
+    )
 
     # "Answer in a form" opens the modal with every question of the item.
     await kofi.press_in_home(item_2)
@@ -189,7 +187,8 @@ async def test_the_journey_through_the_form(
 
     async with app.store.transaction() as uow:
         identity = await uow.identities.get("slack", "U0KOFI0001")
-        assert identity is not None and identity.participant_id is not None
+        assert identity is not None
+        assert identity.participant_id is not None
         answers = {a.text: a for a in await uow.answers.for_participant(identity.participant_id)}
     assert answers["Une consultation écrite."].language == "fr"
     assert await answers_of(app, "U0KOFI0001") == {

@@ -1,0 +1,143 @@
+"""The secretariat's services around the engine: figures, digests, reminders and deliveries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from bot import invites, reminders, stats
+from bot.digest import build as digest_build
+from bot.digest import deliver as digest_deliver
+from handlers.events import OutgoingDocument, Reply
+from handlers.ports import Clock, DeliveryCounts, Outbox, Unreachable
+from storage.models import ParticipantStatus, SubmissionStatus
+from storage.repositories import Store
+
+log = logging.getLogger(__name__)
+
+
+class Services:
+    """The bot's side of `handlers.ports.AdminServices`, over the running channels' outboxes."""
+
+    def __init__(
+        self,
+        store: Store,
+        outboxes: Mapping[str, Outbox],
+        clock: Clock,
+        *,
+        bot_username: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.outboxes = outboxes
+        self.clock = clock
+        self._bot_username = bot_username
+
+    async def stats(self, consultation_id: str | None) -> list[str]:
+        """Participation figures per consultation, then the organisations outstanding."""
+        lines: list[str] = []
+        for figures in await stats.collect(self.store, consultation_id):
+            lines += figures.lines()
+            outstanding = await self.outstanding(figures.consultation)
+            lines.append(f"  outstanding: {len(outstanding)}")
+            lines += [f"    {name}" for name in outstanding]
+        return lines
+
+    async def outstanding(self, consultation_id: str) -> list[str]:
+        """Organisations invited to a consultation that have submitted nothing yet."""
+        async with self.store.transaction() as uow:
+            invited = {
+                i.organisation.name: i.organisation_id
+                for i in await uow.reports.invites()
+                if i.consultation_id in (consultation_id, None)
+            }
+            participants = {p.id: p for p in await uow.reports.participants()}
+            submitted = {
+                participants[s.participant_id].organisation_id
+                for s, _ in await uow.reports.submissions(consultation_id)
+                if s.status != SubmissionStatus.DRAFT and s.participant_id in participants
+            }
+        return sorted(name for name, oid in invited.items() if oid not in submitted)
+
+    async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
+        """The digest now, marking what is new since the previous one."""
+        since = await digest_build.previous_digest(self.store, consultation_id)
+        digest = await digest_build.build(
+            self.store, consultation_id, now=self.clock.now(), since=since
+        )
+        return digest_deliver.document(digest, fmt)
+
+    async def remind(self) -> DeliveryCounts:
+        """The reminders due now, each sent at most once (the delivery ledger sees to it)."""
+        report = await reminders.sweep(self.store, self.outboxes, self.clock)
+        return DeliveryCounts(
+            delivered=report.sent,
+            unreachable=report.unreachable,
+            failed=report.failed,
+            no_channel=report.no_channel,
+        )
+
+    def deep_link(self, code: str) -> str | None:
+        """The Telegram link that opens the bot with the code."""
+        return invites.deep_link(self._bot_username(), code)
+
+    async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
+        """Deliver to each participant's most recently used account on a running channel.
+
+        One at a time: each channel's limiter paces the sends, so a large broadcast keeps
+        within the platform's limits instead of bursting into them.
+        """
+        async with self.store.transaction() as uow:
+            accounts = await uow.reports.identities({pid for pid, _ in messages})
+            erased = {
+                p.id
+                for p in await uow.reports.participants()
+                if p.status == ParticipantStatus.ERASED
+            }
+        delivered = unreachable = failed = no_channel = 0
+        for participant_id, replies in messages:
+            reachable = [
+                (self.outboxes[i.platform], i.chat_id)
+                for i in accounts.get(participant_id, [])
+                if i.platform in self.outboxes and i.chat_id and participant_id not in erased
+            ]
+            if not reachable:
+                no_channel += 1
+                continue
+            outcome = "unreachable"
+            for outbox, chat_id in reachable:
+                try:
+                    await outbox.deliver(chat_id, replies)
+                except Unreachable:
+                    continue
+                except Exception:  # One failed chat must not stop the rest of a broadcast.
+                    log.exception("delivery to participant %s failed", participant_id)
+                    outcome = "failed"
+                    break
+                outcome = "delivered"
+                break
+            if outcome == "delivered":
+                delivered += 1
+            elif outcome == "failed":
+                failed += 1
+            else:
+                unreachable += 1
+        return DeliveryCounts(delivered, unreachable, failed, no_channel)
+
+
+async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: datetime) -> int:
+    """Add the ADMINS accounts that are not administrators yet; how many were added."""
+    added = 0
+    async with store.transaction() as uow:
+        for platform, user_id in accounts:
+            if await uow.admins.add(platform, user_id, added_by="ADMINS", now=now):
+                uow.audit.record(
+                    actor="settings",
+                    action="admin.added",
+                    channel="settings",
+                    now=now,
+                    platform=platform,
+                    user_id=user_id,
+                )
+                added += 1
+    return added

@@ -1,0 +1,74 @@
+"""Both ways Slack reaches the bot: Socket Mode (`run` with SLACK_APP_TOKEN) and HTTP (`serve`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from bot.adapters.slack import SlackChannel
+from bot.app import build
+from bot.runtime import slack_events, slack_socket
+from bot.web import create_web_app
+from config.settings import Settings, load_settings
+from handlers.ports import FixedClock
+from tests.adapters.slack.conftest import signed_headers
+from tests.fakes import serve_loopback
+from tests.fakes.slack_server import TOKEN, FakeSlack
+
+APP_TOKEN = "xapp-1-A0INTERSES-1800000000-abcdef0123456789"
+
+
+async def test_socket_mode_uses_the_app_token_and_the_same_listeners(
+    fake: FakeSlack, database_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = load_settings(
+        database_url=database_url,
+        files_dir=tmp_path / "files",
+        slack_bot_token=TOKEN,
+        slack_app_token=APP_TOKEN,
+        slack_api_url=f"{fake.url}/api/",
+    )
+    app = await build(settings, clock=clock)
+    socket = slack_socket(app)
+    try:
+        assert isinstance(socket.channel, SlackChannel)
+        assert socket.handler.app is socket.channel.app
+        assert socket.handler.app_token == APP_TOKEN
+        # apps.connections.open and every Web API call go to SLACK_API_URL.
+        assert socket.handler.client.web_client.base_url == f"{fake.url}/api/"
+        assert socket.channel.app.client.base_url == f"{fake.url}/api/"
+    finally:
+        await socket.close()
+        await app.close()
+
+
+async def test_serve_mounts_slack_events_only_with_a_signing_secret(
+    settings: Settings, clock: FixedClock
+) -> None:
+    app = await build(settings, clock=clock)
+    try:
+        events = slack_events(app)
+        assert events is not None
+        assert app.outboxes["slack"] is events.channel
+        web = create_web_app(app, slack=events)
+        async with serve_loopback(web) as url, httpx.AsyncClient(base_url=url) as client:
+            challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+            body = json.dumps(
+                {"token": "x", "challenge": challenge, "type": "url_verification"}
+            ).encode()
+            response = await client.post(
+                "/slack/events",
+                content=body,
+                headers={"Content-Type": "application/json", **signed_headers(body)},
+            )
+        assert response.status_code == 200
+        assert response.json() == {"challenge": challenge}
+    finally:
+        await app.close()
+    without = await build(settings.model_copy(update={"slack_signing_secret": None}), clock=clock)
+    try:
+        assert slack_events(without) is None
+    finally:
+        await without.close()

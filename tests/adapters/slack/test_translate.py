@@ -1,0 +1,175 @@
+"""The pure translation between Slack payloads and the engine, from recorded payloads."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from bot.adapters.slack.translate import (
+    Profile,
+    blocks,
+    command_text,
+    escape,
+    event_key,
+    form_values,
+    from_action,
+    from_command,
+    from_message,
+    to_calls,
+)
+from handlers.events import Button, OutgoingDocument, Reply
+from tests.adapters.slack.conftest import fixture
+
+PROFILE = Profile(locale="fr-FR", timezone="Africa/Dakar", display_name="Amina")
+
+
+async def never(file_id: str) -> bytes:
+    raise AssertionError("not downloaded")
+
+
+def test_a_dm_message_becomes_text_with_the_event_id_as_update_key() -> None:
+    received = from_message(fixture("message_im"), profile=PROFILE, fetch=never)
+    assert received is not None
+    [event] = received.events
+    assert (event.platform, event.user_id, event.chat_id) == ("slack", "U0AMINA001", "D0AMINA001")
+    assert event.update_id == "T0INTERSES:Ev08MFMKH6J9"
+    assert event.text == "/help"  # "help" typed as a word is the command
+    assert (event.locale, event.timezone, event.display_name) == ("fr-FR", "Africa/Dakar", "Amina")
+    assert received.channel == "D0AMINA001"
+
+
+@pytest.mark.parametrize(
+    ("typed", "engine"),
+    [
+        ("help", "/help"),
+        ("Status", "/status"),
+        ("link ABCD2345", "/link ABCD2345"),
+        ("reminders off", "/reminders off"),
+        ("help us build capacity", "help us build capacity"),
+        ("The language matters", "The language matters"),
+    ],
+)
+def test_command_words(typed: str, engine: str) -> None:
+    assert command_text(typed) == engine
+
+
+def test_edits_bot_messages_and_other_channels_are_ignored() -> None:
+    edited = copy.deepcopy(fixture("message_im"))
+    edited["event"]["subtype"] = "message_changed"
+    from_bot = copy.deepcopy(fixture("message_im"))
+    from_bot["event"]["bot_id"] = "B0BOTID001"
+    in_channel = copy.deepcopy(fixture("message_im"))
+    in_channel["event"]["channel_type"] = "channel"
+    for body in (edited, from_bot, in_channel):
+        assert from_message(body, profile=None, fetch=never) is None
+
+
+async def test_a_shared_file_is_a_document_read_through_fetch() -> None:
+    asked: list[str] = []
+
+    async def fetch(file_id: str) -> bytes:
+        asked.append(file_id)
+        return b"%PDF-"
+
+    received = from_message(fixture("file_share"), profile=None, fetch=fetch)
+    assert received is not None
+    document = received.events[0].document
+    assert document is not None
+    assert (document.filename, document.size, document.mime_type) == (
+        "position-paper.pdf",
+        18342,
+        "application/pdf",
+    )
+    assert asked == []
+    assert await document.read() == b"%PDF-"
+    assert asked == ["F0SHARED01"]
+    assert event_key(fixture("file_share")) == "T0INTERSES:Ev08MFQ2RZ4A"
+
+
+def test_a_button_press_sends_its_payload() -> None:
+    received = from_action(fixture("block_actions"), profile=None)
+    assert received is not None
+    [event] = received.events
+    assert event.payload == "lang:en"
+    assert event.update_id == "T0INTERSES:8024637183411.1234567890.5f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    assert (received.channel, received.message_ts) == ("D0AMINA001", "1800000062.000100")
+
+
+def test_done_sends_one_toggle_per_changed_checkbox_then_done() -> None:
+    question = Reply(
+        "Which obstacles?",
+        (
+            (Button("✓ Delays", "tog:7:delays"),),
+            (Button("Conflicts", "tog:7:conflicts"),),
+            (Button("Encryption", "tog:7:encryption"),),
+            (Button("Done", "done:7"),),
+        ),
+    )
+    shown = blocks(question)
+    checkboxes = shown[1]
+    assert checkboxes["block_id"] == "tog-7"
+    assert [o["text"]["text"] for o in checkboxes["elements"][0]["options"]] == [
+        "Delays",
+        "Conflicts",
+        "Encryption",
+    ]
+    assert checkboxes["elements"][0]["initial_options"][0]["value"] == "tog:7:delays"
+    payload = copy.deepcopy(fixture("block_actions"))
+    payload["message"]["blocks"] = shown
+    done = shown[2]["elements"][0]
+    payload["actions"] = [{**done, "block_id": "row-0", "action_ts": "1"}]
+    options = checkboxes["elements"][0]["options"]
+    payload["state"] = {
+        "values": {"tog-7": {"tog": {"type": "checkboxes", "selected_options": [options[2]]}}}
+    }
+    received = from_action(payload, profile=None)
+    assert received is not None
+    assert [e.payload for e in received.events] == ["tog:7:delays", "tog:7:encryption", "done:7"]
+    assert len({e.update_id for e in received.events}) == 3
+
+
+def test_the_slash_command_is_the_engine_command() -> None:
+    event = from_command(fixture("slash_command"), channel="D0AMINA001", profile=None)
+    assert (event.text, event.chat_id, event.user_id) == ("/status", "D0AMINA001", "U0AMINA001")
+    empty = {**fixture("slash_command"), "text": ""}
+    assert from_command(empty, channel="D0AMINA001", profile=None).text == "/start"
+
+
+def test_form_values_by_question() -> None:
+    view = copy.deepcopy(fixture("view_submission")["view"])
+    view["state"]["values"]["q2"] = {"answer": {"type": "plain_text_input", "value": "Oui"}}
+    view["state"]["values"]["q3"] = {
+        "answer": {"type": "checkboxes", "selected_options": [{"value": "a"}, {"value": "b"}]}
+    }
+    assert form_values(view) == (1, {1: "contributed", 2: "Oui", 3: ["a", "b"]})
+
+
+def test_replies_become_escaped_block_kit_messages() -> None:
+    replies = [
+        Reply("Tom & Jerry <script> > 1", ((Button("Agenda item 2", "item:5"),),)),
+        Reply("Updated", ((Button("Yes", "ans:1:yes"),),), replace_previous=True),
+        Reply("Your data", document=OutgoingDocument("data.json", b"{}", "application/json")),
+    ]
+    calls = to_calls(replies, channel="D0AMINA001", update_ts="1800000062.000100")
+    assert [c.method for c in calls] == ["chat.postMessage", "chat.update", "files.uploadV2"]
+    first = calls[0].params
+    assert first["text"] == "Tom &amp; Jerry &lt;script&gt; &gt; 1"
+    assert first["blocks"][0]["text"] == {
+        "type": "mrkdwn",
+        "text": "Tom &amp; Jerry &lt;script&gt; &gt; 1",
+        "verbatim": True,
+    }
+    assert [e["action_id"] for e in first["blocks"][1]["elements"]] == ["act:0", "form"]
+    assert first["blocks"][1]["elements"][1]["value"] == "5"
+    assert calls[1].params["ts"] == "1800000062.000100"
+    assert calls[2].params["channel"] == "D0AMINA001"
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+
+
+def test_long_text_is_split_into_sections() -> None:
+    text = ("word " * 700).strip()
+    sections = blocks(Reply(text))
+    assert len(sections) > 1
+    assert all(len(s["text"]["text"]) <= 3000 for s in sections)
+    assert " ".join(s["text"]["text"] for s in sections) == text
