@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
 
 from bot.app import load_into
 from bot.invites import InviteRequest, create
@@ -20,7 +21,7 @@ from handlers.events import Inbound
 from handlers.ports import FileStore, FixedClock
 from storage import migrate
 from storage.db import create_engine, session_factory
-from storage.models import Category
+from storage.models import Base, Category
 from storage.repositories import Store
 
 NOW = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
@@ -35,7 +36,7 @@ async def _onboard(engine: Engine, store: Store, clock: FixedClock, user: str) -
         now=clock.now(),
         actor="bench",
     )
-    for step in (
+    steps: tuple[dict[str, Any], ...] = (
         {"text": f"/start {invite.code}"},
         {"payload": "lang:en"},
         {"payload": "consent:yes"},
@@ -43,7 +44,8 @@ async def _onboard(engine: Engine, store: Store, clock: FixedClock, user: str) -
         {"payload": "profile:ok"},
         {"payload": "gender:undisclosed"},
         {"payload": f"cons:{CONSULTATION}"},
-    ):
+    )
+    for step in steps:
         await engine.handle(Inbound("bench", user, user, **step))
 
 
@@ -77,6 +79,11 @@ async def measure(url: str, participants: int, steps: int) -> dict[str, Any]:
     """
     database = create_engine(url)
     await migrate.upgrade(database)
+    if not url.startswith("sqlite"):
+        # The benchmark's own PostgreSQL database: start empty so runs compare.
+        names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+        async with database.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     store = Store(session_factory(database))
     clock = FixedClock(NOW)
     await load_into(store, load_consultations(BUNDLED_CONSULTATIONS), clock)
@@ -129,7 +136,9 @@ async def measure(url: str, participants: int, steps: int) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         sa_event.remove(database.sync_engine, "before_cursor_execute", _count)
         async with store.transaction() as uow:
-            participant_answer = await uow.answers.get(1, text_id)
+            identity = await uow.identities.get("bench", users[0])
+            owner = identity.participant_id if identity and identity.participant_id else 0
+            participant_answer = await uow.answers.get(owner, text_id)
             if participant_answer is None or participant_answer.text != TEXT:
                 raise RuntimeError("the benchmark's answers were not stored")
     await database.dispose()

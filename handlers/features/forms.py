@@ -163,7 +163,7 @@ async def load_form(
         ),
         language=t.language,
         rtl=t.rtl,
-        editable=window(row, now) == Window.OPEN,
+        editable=window(row, now, item) == Window.OPEN,
         questions=tuple(fields),
     )
 
@@ -231,7 +231,7 @@ async def save_form(
     if found is None:
         return FormResult(language, problem=t._("This agenda item is not available to you."))
     row, item = found
-    if window(row, now) != Window.OPEN:
+    if window(row, now, item) != Window.OPEN:
         return FormResult(
             language,
             problem=t._("Submissions for this consultation are closed; nothing was changed."),

@@ -16,6 +16,7 @@ import email.policy
 import hashlib
 import html
 import json
+import math
 import re
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -45,6 +46,8 @@ _JSON_PARAMS = {
     "reply_parameters",
 }
 _BOOL_PARAMS = {"drop_pending_updates", "show_alert", "disable_notification", "protect_content"}
+_MESSAGES = {"sendMessage", "sendDocument"}
+"""The methods Telegram's flood limits count."""
 _TAGS = re.compile(
     r"</?(b|strong|i|em|u|ins|s|strike|del|code|pre|a|span|tg-spoiler|tg-emoji|blockquote)"
     r"(\s[^<>]*)?>"
@@ -70,6 +73,48 @@ class Failure:
     description: str
     retry_after: int | None = None
     hang: bool = False
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's flood limits as the fake enforces them once a test opts in.
+
+    Each limit is a rolling window: a message is refused when `count` messages were
+    already accepted in the `seconds` before it (those sent at `now - seconds` or earlier
+    no longer count). `now` is the test's clock, so a fake timer drives the windows.
+    """
+
+    now: Callable[[], float]
+    overall: tuple[int, float] = (30, 1.0)
+    """About 30 messages per second to all chats together."""
+    private: tuple[int, float] = (1, 1.0)
+    """One message per second to one private chat."""
+    group: tuple[int, float] = (20, 60.0)
+    """20 messages per minute to one group."""
+    accepted: deque[tuple[float, int]] = field(default_factory=deque)
+    """When each accepted message went out, and to which chat."""
+
+    def retry_after(self, chat_id: int) -> int | None:
+        """Seconds to wait before a message to `chat_id` is accepted; None if it is now."""
+        now = self.now()
+        longest = max(self.overall[1], self.private[1], self.group[1])
+        while self.accepted and self.accepted[0][0] <= now - longest:
+            self.accepted.popleft()
+        to_chat = [at for at, chat in self.accepted if chat == chat_id]
+        wait = max(
+            self._wait([at for at, _ in self.accepted], self.overall, now),
+            self._wait(to_chat, self.private if chat_id > 0 else self.group, now),
+        )
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        self.accepted.append((now, chat_id))
+        return None
+
+    @staticmethod
+    def _wait(times: list[float], window: tuple[int, float], now: float) -> float:
+        count, seconds = window
+        recent = [at for at in times if not at <= now - seconds]
+        return recent[-count] + seconds - now if len(recent) >= count else 0.0
 
 
 class ApiError(Exception):
@@ -124,6 +169,10 @@ class FakeTelegram:
         self._confirmations = asyncio.Condition()
         self._closing = asyncio.Event()
         self._failures: dict[str, deque[Failure]] = {}
+        self.limits: FloodLimits | None = None
+        """Telegram's flood limits, enforced only when a test calls `enforce_limits`."""
+        self.floods = 0
+        """429 answers the bot provoked by breaking the enforced limits."""
         self._next_message_id = 500
         self._next_file = 1
         self.app = Starlette(
@@ -192,6 +241,15 @@ class FakeTelegram:
                 Failure(status, description or default, retry_after)
             )
 
+    def enforce_limits(self, now: Callable[[], float], **limits: tuple[int, float]) -> None:
+        """From now on, answer 429 with `parameters.retry_after` to messages over the limits.
+
+        Args:
+            now: The clock of the rolling windows: the one the bot's limiter runs on.
+            limits: `overall`, `private` or `group` as (messages, seconds), to change one.
+        """
+        self.limits = FloodLimits(now, **limits)
+
     def hang(self, method: str, *, times: int = 1) -> None:
         """Give no answer to the next `times` calls of `method`, until the client gives up."""
         for _ in range(times):
@@ -258,6 +316,13 @@ class FakeTelegram:
                 {"retry_after": failure.retry_after} if failure.retry_after is not None else None
             )
             return self._error(call, failure.status, failure.description, parameters)
+        if self.limits is not None and method in _MESSAGES and "chat_id" in params:
+            wait = self.limits.retry_after(int(params["chat_id"]))
+            if wait is not None:
+                self.floods += 1
+                return self._error(
+                    call, 429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                )
         try:
             result = await handler(call)
         except ApiError as exc:
