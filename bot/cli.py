@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import export, invites, reminders, runtime, stats
+from bot import export, invite_mail, invites, reminders, runtime, stats
 from bot.app import App, build
 from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
@@ -64,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--expires", default=None, help="e.g. 2027-05-31T23:59+02:00")
     importer = invite_sub.add_parser("import", help="create invites from a CSV file")
     importer.add_argument("file", type=Path)
+    importer.add_argument(
+        "--send-email",
+        action="store_true",
+        help="e-mail each invite with an email column its code and Telegram link (SMTP_URL)",
+    )
     revoke = invite_sub.add_parser("revoke", help="withdraw an invite code")
     revoke.add_argument("code")
     listing = invite_sub.add_parser("list", help="the invites")
@@ -259,14 +264,39 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
+        mailing = bool(getattr(args, "send_email", False))
+        if mailing and (unready := invite_mail.unconfigured(settings)):
+            print(f"intersessional: {unready}; no invites were created", file=sys.stderr)
+            return 2
+        created = []
         for request in requests:
             invite = await invites.create(app.store, request, now=now, actor="cli")
             link = invites.deep_link(settings.telegram_bot_username, invite.code) or ""
             print(f"{invite.code}\t{request.organisation}\t{link}".rstrip())
+            created.append((invite.code, request))
         print(f"{len(requests)} invites created", file=sys.stderr)
-        return 0
+        return await _mail_invites(app, settings, created, now) if mailing else 0
 
     return await _with_app(settings, work)
+
+
+async def _mail_invites(
+    app: App,
+    settings: Settings,
+    created: list[tuple[str, invites.InviteRequest]],
+    now: datetime,
+) -> int:
+    """E-mail the invites just created; 1 when any e-mail failed (the invites stay)."""
+    for code, request in created:
+        if not request.email:
+            print(f"{code}: no e-mail address for {request.organisation}", file=sys.stderr)
+    outcomes = await invite_mail.announce(app.store, settings, created, now)
+    for outcome in outcomes:
+        state = "sent" if outcome.ok else f"failed: {outcome.error}"
+        print(f"{outcome.code}: e-mail to {outcome.email} {state}", file=sys.stderr)
+    failed = sum(not outcome.ok for outcome in outcomes)
+    print(f"{len(outcomes) - failed} of {len(outcomes)} e-mails sent", file=sys.stderr)
+    return 1 if failed else 0
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

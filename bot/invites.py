@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from config.consultation import LANGUAGES
 from handlers.i18n import country_codes
 from storage.models import Category, Invite, Organisation
 from storage.repositories import Store
 
-CSV_COLUMNS = ("organisation", "category", "country", "consultation", "max_uses", "expires")
+CSV_COLUMNS = (
+    "organisation",
+    "category",
+    "country",
+    "consultation",
+    "max_uses",
+    "expires",
+    "email",
+    "language",
+)
 """Columns of an invite CSV; only `organisation` and `category` are required."""
+
+_EMAIL = re.compile(r"[^@\s<>(),;:\"]{1,64}@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}")
+"""One plain address (no display name); the mail server has the last word on it."""
 
 _CATEGORY_WORDS = {
     "ngo": Category.NGO,
@@ -38,6 +52,9 @@ class InviteRequest:
     consultation: str | None
     max_uses: int = 5
     expires: datetime | None = None
+    email: str | None = None
+    language: str = "en"
+    """The language of the invitation e-mail."""
 
 
 def parse_category(value: str) -> Category:
@@ -69,6 +86,8 @@ def validate_request(
     max_uses: str,
     expires: str,
     known_consultations: set[str],
+    email: str = "",
+    language: str = "",
 ) -> InviteRequest:
     """One invite request from its fields as typed; ValueError says what is wrong."""
     name = " ".join(organisation.split())
@@ -86,6 +105,12 @@ def validate_request(
         raise ValueError(f"expires {expires!r} is not a date and time") from None
     if expiry is not None and expiry.tzinfo is None:
         raise ValueError("expires needs a time zone, e.g. 2027-05-31T23:59+02:00")
+    address = email.strip()
+    if address and (len(address) > 320 or not _EMAIL.fullmatch(address)):
+        raise ValueError(f"email {address!r} is not an e-mail address such as info@ngo.org")
+    lang = language.strip().lower() or "en"
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {language.strip()!r}: use one of {', '.join(LANGUAGES)}")
     return InviteRequest(
         organisation=name,
         category=parse_category(category),
@@ -93,6 +118,8 @@ def validate_request(
         consultation=consultation_id,
         max_uses=int(uses),
         expires=expiry,
+        email=address or None,
+        language=lang,
     )
 
 
@@ -121,6 +148,7 @@ async def create(store: Store, request: InviteRequest, *, now: datetime, actor: 
                 code="",
                 organisation_id=organisation.id,
                 consultation_id=request.consultation,
+                email=request.email,
                 max_uses=request.max_uses,
                 uses=0,
                 expires_at=request.expires,
@@ -183,6 +211,8 @@ def parse_csv(
                     max_uses=row.get("max_uses") or "5",
                     expires=row.get("expires", ""),
                     known_consultations=known_consultations,
+                    email=row.get("email", ""),
+                    language=row.get("language", ""),
                 )
             )
         except ValueError as exc:

@@ -384,17 +384,17 @@ def test_invite_import_of_a_file_with_bad_rows_creates_nothing(
         (
             "missing_column.csv",
             "line 1: missing column(s) category (columns: organisation, category, country, "
-            "consultation, max_uses, expires)",
+            "consultation, max_uses, expires, email, language)",
         ),
         (
             "unknown_column.csv",
-            "line 1: unknown column(s) email (columns: organisation, category, country, "
-            "consultation, max_uses, expires)",
+            "line 1: unknown column(s) phone (columns: organisation, category, country, "
+            "consultation, max_uses, expires, email, language)",
         ),
         (
             "empty.csv",
             "line 1: missing column(s) organisation, category (columns: organisation, "
-            "category, country, consultation, max_uses, expires)",
+            "category, country, consultation, max_uses, expires, email, language)",
         ),
         ("header_only.csv", "line 1: the file has no rows"),
     ],

@@ -24,7 +24,9 @@ from storage.repositories import INVITE_ALPHABET, Store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invites"
 KNOWN = {"wgic-14-2023", "wgic-18-2027"}
-COLUMNS_HINT = "(columns: organisation, category, country, consultation, max_uses, expires)"
+COLUMNS_HINT = (
+    "(columns: organisation, category, country, consultation, max_uses, expires, email, language)"
+)
 CATEGORY_CHOICES = "use one of ngo, academia, private_sector, igo, other"
 
 
@@ -395,7 +397,7 @@ def test_parse_csv_reports_a_missing_required_column() -> None:
 def test_parse_csv_reports_an_unknown_column() -> None:
     requests, problems = parse_csv(fixture_text("unknown_column.csv"), KNOWN)
     assert requests == []
-    assert problems == [RowProblem(1, f"unknown column(s) email {COLUMNS_HINT}")]
+    assert problems == [RowProblem(1, f"unknown column(s) phone {COLUMNS_HINT}")]
 
 
 def test_parse_csv_reports_missing_and_unknown_columns_together() -> None:
@@ -427,4 +429,6 @@ def test_csv_columns_are_the_documented_ones() -> None:
         "consultation",
         "max_uses",
         "expires",
+        "email",
+        "language",
     )

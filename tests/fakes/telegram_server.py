@@ -73,6 +73,8 @@ class Failure:
     description: str
     retry_after: int | None = None
     hang: bool = False
+    malformed: bool = False
+    """Answer 200 with a body that is not JSON (a broken proxy, a truncated answer)."""
 
 
 @dataclass
@@ -255,6 +257,11 @@ class FakeTelegram:
         for _ in range(times):
             self._failures.setdefault(method, deque()).append(Failure(504, "", hang=True))
 
+    def garble(self, method: str, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with malformed JSON (recorded as 502)."""
+        for _ in range(times):
+            self._failures.setdefault(method, deque()).append(Failure(502, "", malformed=True))
+
     def add_file(self, content: bytes, *, folder: str = "documents") -> dict[str, Any]:
         """Store a file a user sends; the `Document`-like fields that refer to it."""
         number = self._next_file
@@ -308,6 +315,9 @@ class FakeTelegram:
         queue = self._failures.get(method)
         if queue:
             failure = queue.popleft()
+            if failure.malformed:
+                call.status = failure.status
+                return Response(b'{"ok": true, "result": [{"upd', media_type="application/json")
             if failure.hang:
                 call.status = failure.status
                 await self._hold()

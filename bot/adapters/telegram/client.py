@@ -9,7 +9,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
 from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.limiter import RetryLater, Transient
@@ -197,4 +204,8 @@ def _translated_errors() -> Iterator[None]:
     except BadRequest:
         raise  # Telegram refused the call as made: retrying would not help
     except NetworkError as exc:  # also TimedOut and 5xx answers
+        raise Transient(str(exc)) from exc
+    except (InvalidToken, Conflict):
+        raise  # configuration problems: retrying cannot help, the operator must act
+    except TelegramError as exc:  # e.g. "Invalid server response": an answer that is not JSON
         raise Transient(str(exc)) from exc
