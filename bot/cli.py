@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import export, invite_mail, invites, reminders, runtime, stats
+from bot import export, invite_mail, invites, logs, reminders, runtime, stats
 from bot.app import App, build
 from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
@@ -644,12 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logs.configure(settings)
         return asyncio.run(COMMANDS[args.command](args, settings))
     except ConfigError as exc:
         print("intersessional: configuration problem", file=sys.stderr)

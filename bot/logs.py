@@ -1,0 +1,67 @@
+"""Logging set-up: one line per event on stderr, with every configured secret redacted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
+
+from config.settings import Settings, redact_url
+
+
+class Redact(logging.Filter):
+    """Replaces secrets in a record's final message, whatever library logged it.
+
+    Libraries log request URLs, and the Bot API puts the token in its URL path, so
+    keeping them quiet is not enough: a changed log level must not leak a token.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        # Longest first, so a secret containing another is replaced whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value in the settings, including the password inside URLs."""
+    values: list[str] = []
+    for value in settings.model_dump().values():
+        if isinstance(value, SecretStr):
+            values.append(value.get_secret_value())
+    token = settings.telegram_bot_token
+    if token is not None and ":" in token.get_secret_value():
+        values.append(token.get_secret_value().split(":", 1)[1])
+    for url in (
+        settings.database_url,
+        settings.smtp_url.get_secret_value() if settings.smtp_url else "",
+    ):
+        password = urlsplit(url).password if url else None
+        if password:
+            values.append(password)
+    return values
+
+
+def configure(settings: Settings) -> None:
+    """Log to stderr at LOG_LEVEL, redacting secrets from every handler's output."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redact(secrets_of(settings)))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger(__name__).debug(
+        "logging to stderr; database %s", redact_url(settings.database_url)
+    )
