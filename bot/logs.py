@@ -54,13 +54,17 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 def configure(settings: Settings) -> None:
-    """Log to stderr at LOG_LEVEL, redacting secrets from every handler's output."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(Redact(secrets_of(settings)))
+    """Log to stderr at LOG_LEVEL (unless handlers exist), redacting secrets everywhere."""
+    redact = Redact(secrets_of(settings))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level.upper())
+    if not root.handlers:  # as logging.basicConfig: an embedding process keeps its handlers
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(settings.log_level.upper())
+    for existing in root.handlers:
+        if not any(isinstance(f, Redact) for f in existing.filters):
+            existing.addFilter(redact)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger(__name__).debug(
         "logging to stderr; database %s", redact_url(settings.database_url)

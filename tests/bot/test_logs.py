@@ -30,6 +30,7 @@ def test_a_url_with_the_token_is_redacted_at_any_level(
 ) -> None:
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    root.handlers[:] = []  # a bare process, as `intersessional` starts
     try:
         configure(load_settings(telegram_bot_token=TOKEN, log_level="DEBUG"))
         logging.getLogger("httpx").setLevel(logging.DEBUG)
@@ -50,3 +51,10 @@ def test_short_values_are_not_treated_as_secrets() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "abc and abc", None, None)
     assert Redact(["abc"]).filter(record)
     assert record.getMessage() == "abc and abc"
+
+
+def test_existing_handlers_are_kept_and_filtered(caplog: pytest.LogCaptureFixture) -> None:
+    configure(load_settings(telegram_bot_token=TOKEN))
+    logging.getLogger("telegram").warning("calling /bot%s/getMe", TOKEN)
+    assert "calling /bot***/getMe" in caplog.text
+    assert TOKEN not in caplog.text
