@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench i18n catalogue-en clean
+.PHONY: run test lint typecheck pytest bench i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,15 +44,6 @@ i18n: $(STAMP)
 	  --ignore-obsolete -w 100
 	$(BIN)/python -m bot.catalogue
 	$(BIN)/pybabel compile -d handlers/locale --statistics
-
-# Only the template and English: for work on features while translators work on the rest.
-catalogue-en: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 --no-default-keywords -o handlers/locale/messages.pot \
-	  --no-location --sort-output --project intersessional handlers bot
-	$(BIN)/pybabel update -i handlers/locale/messages.pot -d handlers/locale -l en --no-fuzzy-matching \
-	  --ignore-obsolete
-	$(BIN)/python -m bot.catalogue
-	$(BIN)/pybabel compile -d handlers/locale -l en
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

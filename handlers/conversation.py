@@ -183,6 +183,44 @@ class Step:
         await self.prompt(ctx)
 
 
+class DecisionStep(Step):
+    """A question answered by one of two buttons: yes (`on_yes`) or no (`on_no`)."""
+
+    action = ""
+    """The payload action of this step's buttons."""
+
+    def question(self, ctx: Context) -> str:
+        """What is asked, translated."""
+        raise NotImplementedError
+
+    def labels(self, ctx: Context) -> tuple[str, str]:
+        """The yes and no buttons' labels, translated."""
+        raise NotImplementedError
+
+    async def on_yes(self, ctx: Context) -> None:
+        """The participant said yes."""
+        raise NotImplementedError
+
+    async def on_no(self, ctx: Context) -> None:
+        """The participant said no."""
+        raise NotImplementedError
+
+    async def prompt(self, ctx: Context) -> None:
+        yes, no = self.labels(ctx)
+        ctx.say(
+            self.question(ctx),
+            [[Button(yes, payload(self.action, "yes")), Button(no, payload(self.action, "no"))]],
+        )
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action != self.action or args not in (["yes"], ["no"]):
+            await stale_button(ctx)
+        elif args[0] == "yes":
+            await self.on_yes(ctx)
+        else:
+            await self.on_no(ctx)
+
+
 async def stale_button(ctx: Context) -> None:
     """Answer a button from an earlier message, or a forged one: nothing changes."""
     ctx.say(ctx.t._("That button is no longer active. Here is where you are:"))

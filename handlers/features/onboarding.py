@@ -6,6 +6,7 @@ from config.consultation import LANGUAGES
 from handlers.conversation import (
     NOTICE_VERSION,
     Context,
+    DecisionStep,
     State,
     Step,
     payload,
@@ -128,47 +129,41 @@ class LanguageStep(Step):
             await ctx.enter(State.CONSENT)
 
 
-class ConsentStep(Step):
+class ConsentStep(DecisionStep):
     """The privacy notice and consent to processing (required)."""
 
-    async def prompt(self, ctx: Context) -> None:
-        t = ctx.t
-        ctx.say(
-            t._(
-                "Before we start, how we handle your information:\n"
-                "• We record your organisation's profile and your answers to the questions "
-                "of each consultation, with the time and the language of each answer.\n"
-                "• The secretariat (UNODC) uses them to prepare the constructive dialogues "
-                "and the Chair's summaries; statistics are shown without personal details.\n"
-                "• Your written comments are published only if you allow it in the next step.\n"
-                "• At any time, /mydata sends you everything we hold about you and /forget "
-                "erases it.\n\n"
-                "Do you agree that we process your information for this purpose?"
-            ),
-            [
-                [
-                    Button(t._("I agree"), payload("consent", "yes")),
-                    Button(t._("I do not agree"), payload("consent", "no")),
-                ]
-            ],
+    action = "consent"
+
+    def question(self, ctx: Context) -> str:
+        return ctx.t._(
+            "Before we start, how we handle your information:\n"
+            "• We record your organisation's profile and your answers to the questions "
+            "of each consultation, with the time and the language of each answer.\n"
+            "• The secretariat (UNODC) uses them to prepare the constructive dialogues "
+            "and the Chair's summaries; statistics are shown without personal details.\n"
+            "• Your written comments are published only if you allow it in the next step.\n"
+            "• At any time, /mydata sends you everything we hold about you and /forget "
+            "erases it.\n\n"
+            "Do you agree that we process your information for this purpose?"
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != "consent" or args not in (["yes"], ["no"]):
-            await stale_button(ctx)
-            return
-        granted = args[0] == "yes"
-        await ctx.uow.participants.add_consent(
-            ctx.me.id,
-            ConsentKind.PROCESSING,
-            granted=granted,
-            version=NOTICE_VERSION,
-            now=ctx.now,
-        )
-        if granted:
-            await ctx.enter(State.PUBLICATION)
-        else:
-            await ctx.enter(State.REFUSED)
+    def labels(self, ctx: Context) -> tuple[str, str]:
+        return ctx.t._("I agree"), ctx.t._("I do not agree")
+
+    async def on_yes(self, ctx: Context) -> None:
+        await record_consent(ctx, ConsentKind.PROCESSING, granted=True)
+        await ctx.enter(State.PUBLICATION)
+
+    async def on_no(self, ctx: Context) -> None:
+        await record_consent(ctx, ConsentKind.PROCESSING, granted=False)
+        await ctx.enter(State.REFUSED)
+
+
+async def record_consent(ctx: Context, kind: ConsentKind, *, granted: bool) -> None:
+    """Record a consent given or refused, against the current notice."""
+    await ctx.uow.participants.add_consent(
+        ctx.me.id, kind, granted=granted, version=NOTICE_VERSION, now=ctx.now
+    )
 
 
 class RefusedStep(Step):
@@ -187,42 +182,29 @@ class RefusedStep(Step):
         await self.prompt(ctx)
 
 
-class PublicationStep(Step):
+class PublicationStep(DecisionStep):
     """Separate, optional consent to publishing written comments."""
 
-    async def prompt(self, ctx: Context) -> None:
-        t = ctx.t
-        ctx.say(
-            t._(
-                "The secretariat publishes written comments on its webpage when their "
-                "authors allow it. May your written comments be published? "
-                "Your answer does not affect whether your inputs are considered."
-            ),
-            [
-                [
-                    Button(t._("Yes, they may be published"), payload("pub", "yes")),
-                    Button(t._("No, do not publish"), payload("pub", "no")),
-                ]
-            ],
+    action = "pub"
+
+    def question(self, ctx: Context) -> str:
+        return ctx.t._(
+            "The secretariat publishes written comments on its webpage when their "
+            "authors allow it. May your written comments be published? "
+            "Your answer does not affect whether your inputs are considered."
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != "pub" or args not in (["yes"], ["no"]):
-            await stale_button(ctx)
-            return
-        granted = args[0] == "yes"
-        await ctx.uow.participants.add_consent(
-            ctx.me.id,
-            ConsentKind.PUBLICATION,
-            granted=granted,
-            version=NOTICE_VERSION,
-            now=ctx.now,
-        )
-        if granted:
-            await ctx.enter(State.CREDIT)
-        else:
-            ctx.me.credit = Credit.ANONYMOUS.value
-            await ctx.enter(State.PROFILE)
+    def labels(self, ctx: Context) -> tuple[str, str]:
+        return ctx.t._("Yes, they may be published"), ctx.t._("No, do not publish")
+
+    async def on_yes(self, ctx: Context) -> None:
+        await record_consent(ctx, ConsentKind.PUBLICATION, granted=True)
+        await ctx.enter(State.CREDIT)
+
+    async def on_no(self, ctx: Context) -> None:
+        await record_consent(ctx, ConsentKind.PUBLICATION, granted=False)
+        ctx.me.credit = Credit.ANONYMOUS.value
+        await ctx.enter(State.PROFILE)
 
 
 class CreditStep(Step):

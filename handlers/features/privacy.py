@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.conversation import Context, State, Step, payload, stale_button
-from handlers.events import Button, OutgoingDocument
+from handlers.conversation import Context, DecisionStep, State
+from handlers.events import OutgoingDocument
 from storage.models import ParticipantStatus
 
 
@@ -86,33 +86,26 @@ async def send_my_data(ctx: Context) -> None:
     await ctx.reprompt()
 
 
-class ForgetStep(Step):
+class ForgetStep(DecisionStep):
     """Confirm erasure of the participant's personal data."""
 
-    async def prompt(self, ctx: Context) -> None:
-        t = ctx.t
-        ctx.say(
-            t._(
-                "This erases your answers, documents, consents and personal details. "
-                "It cannot be undone, and to take part again you would need a new "
-                "invitation. Erase your data?"
-            ),
-            [
-                [
-                    Button(t._("Erase my data"), payload("forget", "yes")),
-                    Button(t._("Keep my data"), payload("forget", "no")),
-                ]
-            ],
+    action = "forget"
+
+    def question(self, ctx: Context) -> str:
+        return ctx.t._(
+            "This erases your answers, documents, consents and personal details. "
+            "It cannot be undone, and to take part again you would need a new "
+            "invitation. Erase your data?"
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != "forget" or args not in (["yes"], ["no"]):
-            await stale_button(ctx)
-            return
-        if args[0] == "no":
-            ctx.say(ctx.t._("Nothing was erased."))
-            await ctx.go_back(ctx.data.get("return"), State.HOME)
-            return
+    def labels(self, ctx: Context) -> tuple[str, str]:
+        return ctx.t._("Erase my data"), ctx.t._("Keep my data")
+
+    async def on_no(self, ctx: Context) -> None:
+        ctx.say(ctx.t._("Nothing was erased."))
+        await ctx.go_back(ctx.data.get("return"), State.HOME)
+
+    async def on_yes(self, ctx: Context) -> None:
         me = ctx.me
         for path in await ctx.uow.participants.erase(me):
             ctx.files.remove(path)
