@@ -63,8 +63,9 @@ def configure(settings: Settings) -> None:
         root.addHandler(handler)
         root.setLevel(settings.log_level.upper())
     for existing in root.handlers:
-        if not any(isinstance(f, Redact) for f in existing.filters):
-            existing.addFilter(redact)
+        for old in [f for f in existing.filters if isinstance(f, Redact)]:
+            existing.removeFilter(old)  # configured again: the secrets may have changed
+        existing.addFilter(redact)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger(__name__).debug(
         "logging to stderr; database %s", redact_url(settings.database_url)
