@@ -102,6 +102,16 @@ def _parser() -> argparse.ArgumentParser:
         decision = sub.add_parser(verb, help=f"{verb} a pending registration")
         decision.add_argument("participant", type=int)
 
+    broadcast = sub.add_parser("broadcast", help="a message to a consultation's participants")
+    broadcast.add_argument("message", help="the text to send (quote it)")
+    broadcast.add_argument("--consultation", default=None, help="id (default: the open one)")
+    broadcast.add_argument(
+        "--missing-only", action="store_true", help="only participants with answers missing"
+    )
+    broadcast.add_argument(
+        "--yes", action="store_true", help="send it (without: show the preview, send nothing)"
+    )
+
     exporter = sub.add_parser("export", help="export answers")
     exporter.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     exporter.add_argument("--consultation", default=None)
@@ -131,11 +141,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_app(
-    settings: Settings, work: Callable[[App], Awaitable[int]], *, load: bool = True
+    settings: Settings,
+    work: Callable[[App], Awaitable[int]],
+    *,
+    load: bool = True,
+    sending: bool = False,
 ) -> int:
     app = await build(settings, load=load)
     try:
-        return await work(app)
+        if not sending:
+            return await work(app)
+        # A command that writes to participants needs the platforms' outboxes, which only
+        # the long-running processes would otherwise register.
+        async with runtime.sending_channels(app):
+            return await work(app)
     finally:
         await app.close()
 
@@ -356,7 +375,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         print(summary, file=sys.stderr)
         return 0
 
-    return await _with_app(settings, work)
+    return await _with_app(settings, work, sending=not args.dry_run)
 
 
 def _offset(seconds: float) -> str:
@@ -450,7 +469,7 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0 if all(outcome.ok for outcome in run.outcomes) else 1
 
-    return await _with_app(settings, work)
+    return await _with_app(settings, work, sending=args.send)
 
 
 async def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -483,9 +502,16 @@ def _cli_actor(app: App) -> actions.Actor:
 
 
 async def _act(
-    settings: Settings, work: Callable[[App, actions.Actor], Awaitable[list[str]]]
+    settings: Settings,
+    work: Callable[[App, actions.Actor], Awaitable[list[str]]],
+    *,
+    sending: bool = False,
 ) -> int:
-    """Run one admin action in a transaction; its lines to stdout, a refusal to stderr."""
+    """Run one admin action in a transaction; its lines to stdout, a refusal to stderr.
+
+    With `sending`, the platforms' outboxes are registered so the action can write to
+    participants.
+    """
 
     async def go(app: App) -> int:
         try:
@@ -497,7 +523,7 @@ async def _act(
             print(line)
         return 0
 
-    return await _with_app(settings, go)
+    return await _with_app(settings, go, sending=sending)
 
 
 def _account(value: str) -> tuple[str, str]:
@@ -611,7 +637,56 @@ async def cmd_mirror(args: argparse.Namespace, settings: Settings) -> int:
             )
         return [said]
 
-    return await _act(settings, work)
+    return await _act(settings, work, sending=args.command in ("approve", "reject"))
+
+
+async def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    """`/admin broadcast` on the command line: a preview, or with --yes the sending."""
+    t = translator("en")
+    text = args.message.strip()
+
+    async def work(app: App) -> int:
+        actor = _cli_actor(app)
+        try:
+            if not text:
+                raise actions.AdminError(t._("Please add the message to send."))
+            async with app.store.transaction() as uow:
+                row = await actions.consultation(uow, t, args.consultation, actor.now)
+                reached = await actions.audience(uow, row.id, only_missing=args.missing_only)
+                messages = actions.broadcast_messages(reached, text)
+                if args.yes:
+                    uow.audit.record(
+                        actor=actor.name,
+                        action="admin.broadcast",
+                        channel=actor.channel,
+                        now=actor.now,
+                        consultation=row.id,
+                        missing=args.missing_only,
+                        recipients=len(messages),
+                        text=text,
+                    )
+        except actions.AdminError as exc:
+            print(f"intersessional: {exc}", file=sys.stderr)
+            return 2
+        preview = t.n_(
+            "This message will go to {count} participant of {id}:",
+            "This message will go to {count} participants of {id}:",
+            len(messages),
+            id=row.id,
+        )
+        if not args.yes:
+            print(f"{preview}\n\n{text}")
+            print("Nothing was sent; add --yes to send it.", file=sys.stderr)
+            return 0
+        services = app.engine.services
+        if services is None:  # build() always wires them; a partial App would not.
+            print("intersessional: sending is not available", file=sys.stderr)
+            return 1
+        counts = await services.send(messages)
+        print(actions.counts_text(t, counts, len(messages)))
+        return 1 if counts.failed else 0
+
+    return await _with_app(settings, work, sending=args.yes)
 
 
 COMMANDS: dict[str, Handler] = {
@@ -636,6 +711,7 @@ COMMANDS: dict[str, Handler] = {
     "pending": cmd_mirror,
     "approve": cmd_mirror,
     "reject": cmd_mirror,
+    "broadcast": cmd_broadcast,
 }
 
 

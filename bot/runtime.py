@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import uvicorn
 
@@ -13,6 +14,7 @@ from bot.adapters import slack, telegram, terminal
 from bot.app import App
 from bot.scheduler import scheduled
 from bot.web import create_web_app
+from handlers.ports import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,44 @@ def slack_events(app: App) -> slack.SlackEvents | None:
     app.outboxes[channel.platform] = channel
     log.info("Slack: receiving events at /slack/events")
     return slack.SlackEvents(channel)
+
+
+@asynccontextmanager
+async def sending_channels(app: App) -> AsyncIterator[dict[str, Outbox]]:
+    """Each configured platform's outbox in `app.outboxes`, for a command that only sends.
+
+    Nothing is received: no polling, no webhook change, no Socket Mode connection, so a
+    running `run` or `serve` process keeps its updates. A platform whose channel cannot start
+    is logged and left out; its participants are then counted as having no running channel.
+
+    Args:
+        app: the application; its outboxes are registered on entry and removed on exit.
+
+    Yields:
+        `app.outboxes`, with the channels that started.
+    """
+    settings = app.settings
+    async with AsyncExitStack() as stack:
+        if settings.has_telegram:
+            bot = telegram.from_settings(settings, app.engine, app.store)
+            # Closed even when start fails: the HTTP clients may be half open.
+            stack.push_async_callback(bot.close)
+            try:
+                await bot.start()
+            except Exception as exc:  # The operator reads why; the other platforms still send.
+                log.warning("Telegram: cannot send from this command (%s)", type(exc).__name__)
+            else:
+                _register(app, bot.platform, bot, stack)
+        if settings.has_slack:
+            workspace = slack.from_settings(settings, app.engine)
+            stack.push_async_callback(workspace.close)
+            _register(app, workspace.platform, workspace, stack)
+        yield app.outboxes
+
+
+def _register(app: App, platform: str, outbox: Outbox, stack: AsyncExitStack) -> None:
+    app.outboxes[platform] = outbox
+    stack.callback(app.outboxes.pop, platform, None)
 
 
 async def shell(app: App, *, user: str) -> int:
