@@ -1,4 +1,4 @@
-"""`make bench`: engine steps, digest build; a table on stdout and JSON in bench/results/.
+"""`make bench`: engine, digest, fan-out, start-up; tables on stdout, JSON in bench/results/.
 
 `python -m bench --quick` runs the small sizes only. PostgreSQL is measured as well when
 BENCH_DATABASE_URL or DATABASE_URL names a PostgreSQL database (its tables are reused, so
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import digest, engine
+from bench import digest, engine, fanout, startup
 from config.settings import async_database_url
 
 RESULTS = Path(__file__).parent / "results"
@@ -38,6 +38,8 @@ async def main(quick: bool) -> None:
     postgres = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     sizes = ((1, 200), (100, 200)) if quick else ((1, 500), (100, 1000), (1000, 2000))
     digests = (100,) if quick else (100, 1000, 10_000)
+    fanout_size = 200 if quick else 1000
+    updates = 50 if quick else 200
     steps: list[dict[str, Any]] = []
     builds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,8 +52,17 @@ async def main(quick: bool) -> None:
                 )
         for size in digests:
             builds.append(await digest.measure(f"sqlite+aiosqlite:///{tmp}/digest{size}.db", size))
+        fanouts = []
+        for concurrent in (True, False):
+            workdir = Path(tmp) / f"fanout-{concurrent}"
+            workdir.mkdir()
+            fanouts.append(await fanout.measure(workdir, fanout_size, concurrent=concurrent))
+        (Path(tmp) / "startup").mkdir()
+        starts = [await startup.measure(Path(tmp) / "startup", updates)]
     _table("Engine: answer steps (typed answer + Back, interleaved)", steps)
     _table("Digest: build (and HTML with charts) for N participants", builds)
+    _table("Reminder fan-out: Telegram channel, fake Bot API enforcing 30 msg/s", fanouts)
+    _table("intersessional run: start-up to first getUpdates, peak RSS (VmHWM)", starts)
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -61,7 +72,17 @@ async def main(quick: bool) -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench.json").write_text(
-        json.dumps({"machine": machine, "engine": steps, "digest": builds}, indent=2) + "\n"
+        json.dumps(
+            {
+                "machine": machine,
+                "engine": steps,
+                "digest": builds,
+                "fanout": fanouts,
+                "startup": starts,
+            },
+            indent=2,
+        )
+        + "\n"
     )
     print(f"\nmachine: {machine}")
 

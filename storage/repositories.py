@@ -726,6 +726,15 @@ class Store:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
+    async def reachable(self) -> bool:
+        """Whether the database answers now."""
+        try:
+            async with self._sessions() as session:
+                await session.execute(select(1))
+        except Exception:  # any driver error means the same: not reachable now
+            return False
+        return True
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """A unit of work committed on success and rolled back on error."""

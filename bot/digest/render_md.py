@@ -7,7 +7,7 @@ import re
 
 from bot.digest.build import Digest, Figure, QuestionSection
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]#|~])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]#|~=\-])")
 
 
 def escape(text: str) -> str:

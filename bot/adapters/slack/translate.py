@@ -415,7 +415,7 @@ def to_calls(
                         "channel": channel,
                         "filename": reply.document.filename,
                         "title": reply.document.filename,
-                        "initial_comment": reply.text,
+                        "initial_comment": escape(reply.text),
                     },
                     reply.document,
                 )

@@ -44,7 +44,8 @@ WEBHOOK_SECRET_KEY = "telegram.webhook_secret"  # noqa: S105 - a key name, not a
 """Where a generated webhook secret is kept (table `kv`), so every process uses the same one."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_UPDATE_ATTEMPTS = 3
-"""Tries of an update whose processing failed (the database was away) before it is skipped."""
+"""Tries of an update whose processing failed while the database answered, before it is skipped
+(a failure while the database is away is not counted: the update waits for it)."""
 
 
 class ChatQueues:
@@ -105,6 +106,7 @@ class TelegramChannel:
         self.webhook_wait = webhook_wait
         self._sleep = sleep
         self._attempts: dict[int, int] = {}
+        self._waits = 0
 
     async def start(self) -> None:
         """Open the connection to the Bot API and check the token."""
@@ -253,9 +255,15 @@ class TelegramChannel:
         ids = [int(update["update_id"]) for update in updates]
         results = await asyncio.gather(*[self.enqueue(update) for update in updates])
         retry = []
+        # While the database is away, a failure says nothing about the update: it is
+        # retried (never skipped), so the answer it carries waits for the database.
+        counted = all(results) or await self.store.reachable()
         for update_id, ok in zip(ids, results, strict=True):
             if ok:
                 self._attempts.pop(update_id, None)
+                continue
+            if not counted:
+                retry.append(update_id)
                 continue
             self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
             if self._attempts[update_id] < MAX_UPDATE_ATTEMPTS:
@@ -266,7 +274,8 @@ class TelegramChannel:
                 )
                 del self._attempts[update_id]
         if retry:
-            await self._sleep(1.0)
+            self._waits = 0 if counted else self._waits + 1
+            await self._sleep(min(30.0, 2.0**self._waits))
             return min(retry)
         return max(ids) + 1
 

@@ -43,15 +43,15 @@ async def test_group_gets_twenty_a_minute(timer: FakeTimer) -> None:
     assert times[20] == 60.0
 
 
-async def test_thirty_a_second_overall(timer: FakeTimer) -> None:
-    shared = limiter(timer)
+async def test_under_thirty_a_second_overall(timer: FakeTimer) -> None:
+    shared = limiter(timer)  # 27 a second: headroom under Telegram's 30
     sent: list[float] = []
 
     async def call() -> None:
         sent.append(timer.now() - 1000.0)
 
     await asyncio.gather(*[shared.run(str(chat), call) for chat in range(1, 41)])
-    assert sorted(sent) == [0.0] * 30 + [1.0] * 10
+    assert sorted(sent) == [0.0] * 27 + [1.0] * 13
 
 
 async def test_calls_that_are_not_messages_are_not_counted(timer: FakeTimer) -> None:

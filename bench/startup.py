@@ -1,0 +1,96 @@
+"""Start-up time and peak resident memory of `intersessional run` on the fake Bot API.
+
+Start-up is measured from spawning the process to its first getUpdates call (imports,
+settings, migrations, consultations loaded, getMe, commands set). Peak memory is the kernel's
+high-water mark of the process (VmHWM in /proc/<pid>/status), read when idle and again after
+N updates from N different people have each been answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.app import build
+from config.settings import load_settings
+from tests.fakes import serve_loopback
+from tests.faults.bot_process import BotProcess, ObservedTelegram, Person
+
+FIRST_USER = 6_100_000_000
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/<pid>/status")
+
+
+class CommandProcess(BotProcess):
+    """`intersessional run` itself (the console script), rather than `python -m bot run`."""
+
+    async def start(self) -> None:
+        """Start the command; returns once it has made its first getUpdates call."""
+        self.starts += 1
+        seen = self.fake.getupdates
+        script = shutil.which("intersessional", path=str(Path(sys.executable).parent))
+        command = [script, "run"] if script else [sys.executable, "-m", "bot", "run"]
+        log = (self.workdir / f"bot-{self.starts}.log").open("wb")
+        self.fake.process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=self.workdir,
+            env=self.env | {"LOG_LEVEL": "WARNING"},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+        await self.fake.wait_for(lambda: self.fake.getupdates > seen or self.fake.process is None)
+
+
+async def measure(workdir: Path, updates: int) -> dict[str, Any]:
+    """Start the command, time it, then answer `updates` people and read its peak memory."""
+    fake = ObservedTelegram()
+    database_url = f"sqlite+aiosqlite:///{workdir}/startup.db"
+    # Migrate and load once beforehand, as a deployed database already is.
+    app = await build(load_settings(database_url=database_url, files_dir=workdir / "files"))
+    await app.close()
+    async with serve_loopback(fake.app) as url:
+        fake.url = url
+        bot = CommandProcess(fake, database_url, workdir)
+        started = time.perf_counter()
+        await bot.start()
+        startup = time.perf_counter() - started
+        process = fake.process
+        if process is None:
+            raise RuntimeError("intersessional run ended at start-up:\n" + bot.logs())
+        try:
+            await asyncio.sleep(1.0)  # settle: the scheduler's first sweep, lazy imports
+            idle = peak_rss_mb(process.pid)
+            ids = itertools.count(900_000_000)
+            people = [Person(fake, FIRST_USER + n, ids) for n in range(updates)]
+            started = time.perf_counter()
+            for person in people:
+                person.inject(person.text_update("Hello, I would like to contribute."))
+            await fake.wait_for(
+                lambda: all(fake.messages.get(p.user_id) for p in people), bound=300.0
+            )
+            answered = time.perf_counter() - started
+            loaded = peak_rss_mb(process.pid)
+        finally:
+            await bot.stop()
+            fake.close()
+    return {
+        "start-up s": round(startup, 2),
+        "idle peak MB": round(idle, 1),
+        "updates": updates,
+        "answered in s": round(answered, 2),
+        "updates/s": round(updates / answered, 1),
+        "peak MB after": round(loaded, 1),
+    }

@@ -1,0 +1,200 @@
+"""PostgreSQL restarted under a running bot process: it reconnects and loses no update.
+
+The test stops and starts the whole PostgreSQL server, which every other database on it
+feels, so it runs only when FAULT_PG_RESTART=1 is set and DATABASE_URL names PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from handlers.ports import FixedClock
+from storage.repositories import Store
+from tests.conftest import new_invite
+from tests.fakes import serve_loopback
+from tests.faults.bot_process import BOUND, BotProcess, ObservedTelegram, Person, scalar_rows
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("FAULT_PG_RESTART") != "1"
+        or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="restarts the PostgreSQL server: set FAULT_PG_RESTART=1 with a PostgreSQL "
+        "DATABASE_URL",
+    ),
+]
+
+AMINA = 5230018432
+TEXT = "We contributed to the self-assessment checklist in 2026 and would do so again."
+# (action, argument, what the bot shows once it is handled): up to the first question
+TO_QUESTIONS: list[tuple[str, str, str]] = [
+    ("say", "/start {code}", "English"),
+    ("press", "English", "I agree"),
+    ("press", "I agree", "No, do not publish"),
+    ("press", "No, do not publish", "This is correct"),
+    ("press", "This is correct", "Prefer not to say"),
+    ("press", "Prefer not to say", "Constructive dialogue 2027"),
+    ("press", "Constructive dialogue 2027", "Agenda item 2"),
+    ("press", "Agenda item 2", "Question 1 of 3"),
+]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[ObservedTelegram]:
+    """The observing fake Bot API on loopback."""
+    server = ObservedTelegram()
+    async with serve_loopback(server.app) as url:
+        server.url = url
+        try:
+            yield server
+        finally:
+            server.close()
+
+
+def cluster_version() -> str:
+    """The installed PostgreSQL major version (the name of its directory in /etc/postgresql)."""
+    return sorted(path.name for path in Path("/etc/postgresql").iterdir())[-1]
+
+
+async def pg_ctlcluster(action: str, version: str) -> None:
+    """Run `pg_ctlcluster <version> main <action>` without blocking the fake's event loop."""
+    process = await asyncio.create_subprocess_exec(
+        "pg_ctlcluster",
+        "--skip-systemctl-redirect",
+        version,
+        "main",
+        action,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), BOUND)
+    assert process.returncode == 0, output.decode(errors="replace")
+
+
+async def step(fake: ObservedTelegram, person: Person, update: dict[str, object], done: str) -> int:
+    """Inject `update` and wait until the bot shows `done`; the update's id."""
+    before = len(fake.calls)
+    update_id = person.inject(update)
+    await fake.wait_for(lambda: done in person.shown(before))
+    return update_id
+
+
+def refetches(fake: ObservedTelegram, since: int, update_id: int) -> int:
+    """How often the bot asked for `update_id` again: its processing failed, offset held back.
+
+    Update ids are spaced apart, so a successful batch never confirms with this offset.
+    """
+    return sum(
+        call.method == "getUpdates" and int(call.params.get("offset") or 0) == update_id
+        for call in fake.calls[since:]
+    )
+
+
+async def to_questions(fake: ObservedTelegram, amina: Person, code: str) -> None:
+    """From /start to the agenda item's first question."""
+    for kind, argument, done in TO_QUESTIONS:
+        update = (
+            amina.text_update(argument.format(code=code))
+            if kind == "say"
+            else amina.press_update(argument)
+        )
+        await step(fake, amina, update, done)
+
+
+async def test_bot_reconnects_after_postgres_restart_and_loses_nothing(
+    fake: ObservedTelegram, store: Store, database_url: str, tmp_path: Path
+) -> None:
+    version = cluster_version()
+    code = await new_invite(store, FixedClock(datetime.now(UTC)))
+    bot = BotProcess(fake, database_url, tmp_path)
+    amina = Person(fake, AMINA, itertools.count(815_400_000, 10))
+    await bot.start()
+    try:
+        await to_questions(fake, amina, code)
+        await step(fake, amina, amina.press_update("We contributed to it"), "Question 2 of 3")
+
+        # A restart while the bot idles: its pooled connections are all dead.
+        await pg_ctlcluster("restart", version)
+        await step(fake, amina, amina.press_update("Yes"), "Question 3 of 3")
+
+        # The server down while an answer arrives: processing fails, the offset stays.
+        await pg_ctlcluster("stop", version)
+        try:
+            before = len(fake.calls)
+            failed = amina.inject(amina.text_update(TEXT))
+            await fake.wait_for(lambda: refetches(fake, before, failed) >= 1)
+        finally:
+            await pg_ctlcluster("start", version)
+        await fake.wait_for(lambda: "Submit" in amina.shown(before))
+        await step(fake, amina, amina.press_update("Submit"), "Reference: WGIC-18-2027-2-")
+        await fake.wait_confirmed(amina.sent[-1], bound=BOUND)
+        alive = bot.alive
+    finally:
+        await bot.stop()
+        logs = bot.logs()
+
+    assert alive, logs
+    assert f"Telegram update {failed} could not be processed" in logs
+    assert "skipped after" not in logs, logs
+    recorded = await scalar_rows(
+        database_url,
+        "SELECT update_key, count(*) FROM processed_updates WHERE platform = 'telegram' "
+        "GROUP BY update_key",
+    )
+    assert {str(key): int(count) for key, count in recorded} == {
+        f"{fake.bot_id}:{update_id}": 1 for update_id in amina.sent
+    }
+    answers = await scalar_rows(
+        database_url,
+        "SELECT q.key, a.revision, a.text, "
+        "(SELECT count(*) FROM answer_revisions r WHERE r.answer_id = a.id) "
+        "FROM answers a JOIN questions q ON q.id = a.question_id "
+        "JOIN identities i ON i.participant_id = a.participant_id "
+        "WHERE i.platform = 'telegram' AND i.platform_user_id = :user ORDER BY q.position",
+        user=str(AMINA),
+    )
+    assert [(revision, revisions) for _, revision, _, revisions in answers] == [(1, 1)] * 3
+    assert answers[-1][2] == TEXT
+    submitted = await scalar_rows(
+        database_url,
+        "SELECT count(*) FROM submissions s JOIN identities i "
+        "ON i.participant_id = s.participant_id WHERE i.platform_user_id = :user "
+        "AND s.submitted_at IS NOT NULL",
+        user=str(AMINA),
+    )
+    assert submitted == [(1,)]
+
+
+async def test_an_update_outlives_a_database_outage_longer_than_two_seconds(
+    fake: ObservedTelegram, store: Store, database_url: str, tmp_path: Path
+) -> None:
+    version = cluster_version()
+    code = await new_invite(store, FixedClock(datetime.now(UTC)))
+    bot = BotProcess(fake, database_url, tmp_path)
+    amina = Person(fake, AMINA, itertools.count(815_500_000, 10))
+    await bot.start()
+    try:
+        await to_questions(fake, amina, code)
+        await pg_ctlcluster("stop", version)
+        try:
+            before = len(fake.calls)
+            failed = amina.inject(amina.press_update("We contributed to it"))
+            # Five failed attempts while the server is down, or the update given up.
+            await fake.wait_for(
+                lambda: refetches(fake, before, failed) >= 5 or fake.confirmed > failed
+            )
+            given_up = fake.confirmed > failed
+        finally:
+            await pg_ctlcluster("start", version)
+    finally:
+        await bot.stop()
+        logs = bot.logs()
+
+    assert not given_up, logs
