@@ -275,7 +275,7 @@ class TelegramChannel:
                 del self._attempts[update_id]
         if retry:
             self._waits = 0 if counted else self._waits + 1
-            await self._sleep(min(30.0, 2.0**self._waits))
+            await self._sleep(min(10.0, 2.0**self._waits))
             return min(retry)
         return max(ids) + 1
 
