@@ -655,12 +655,10 @@ async def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
                 reached = await actions.audience(uow, row.id, only_missing=args.missing_only)
                 messages = actions.broadcast_messages(reached, text)
                 if args.yes:
-                    uow.audit.record(
-                        actor=actor.name,
-                        action="admin.broadcast",
-                        channel=actor.channel,
-                        now=actor.now,
-                        consultation=row.id,
+                    actions.record_broadcast(
+                        uow,
+                        actor,
+                        row.id,
                         missing=args.missing_only,
                         recipients=len(messages),
                         text=text,

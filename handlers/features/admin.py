@@ -58,6 +58,27 @@ def _audit(uow: UnitOfWork, actor: Actor, action: str, **detail: object) -> None
 # Actions shared by the chat commands and the command line
 
 
+def record_broadcast(
+    uow: UnitOfWork,
+    actor: Actor,
+    consultation_id: str,
+    *,
+    missing: bool,
+    recipients: int,
+    text: str,
+) -> None:
+    """Audit a broadcast about to be sent, the same way from chat and command line."""
+    _audit(
+        uow,
+        actor,
+        "admin.broadcast",
+        consultation=consultation_id,
+        missing=missing,
+        recipients=recipients,
+        text=text,
+    )
+
+
 async def consultation(
     uow: UnitOfWork, t: Translator, consultation_id: str | None, now: datetime
 ) -> ConsultationRow:
@@ -595,11 +616,10 @@ async def confirm_broadcast(
     port = services
     reached = await audience(ctx.uow, pending["consultation"], only_missing=pending["missing"])
     messages = broadcast_messages(reached, pending["text"])
-    _audit(
+    record_broadcast(
         ctx.uow,
         Actor.of(ctx),
-        "admin.broadcast",
-        consultation=pending["consultation"],
+        pending["consultation"],
         missing=pending["missing"],
         recipients=len(messages),
         text=pending["text"],
