@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from weakref import WeakValueDictionary
 
 from handlers.conversation import (
@@ -67,6 +68,10 @@ STEPS: Mapping[State, Step] = {
 }
 """The state table: every state and the step that handles it (drawn in docs/architecture.md)."""
 
+LAST_SEEN_STEP = timedelta(minutes=1)
+"""How stale an account's `last_seen_at` may get: it only orders a participant's accounts,
+and writing it on every message would cost a statement per message."""
+
 _INVITE_SHAPE = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
 
@@ -116,13 +121,11 @@ class Engine:
         async with self._lock(event):
             try:
                 async with self.store.transaction() as uow:
-                    if event.update_id is not None:
-                        if await uow.updates.seen(event.platform, event.update_id):
-                            log.info(
-                                "duplicate update %s/%s ignored", event.platform, event.update_id
-                            )
-                            return []
-                        uow.updates.record(event.platform, event.update_id, self.clock.now())
+                    if event.update_id is not None and not await uow.updates.claim(
+                        event.platform, event.update_id, self.clock.now()
+                    ):
+                        log.info("duplicate update %s/%s ignored", event.platform, event.update_id)
+                        return []
                     ctx = await self._context(uow, event)
                     await self._dispatch(ctx)
                     if ctx.participant is not None:
@@ -213,7 +216,10 @@ class Engine:
 
     async def _context(self, uow: UnitOfWork, event: Inbound) -> Context:
         now = self.clock.now()
-        identity, found = await uow.identities.with_participant(event.platform, event.user_id)
+        identity, found, generation = await uow.identities.with_participant(
+            event.platform, event.user_id
+        )
+        uow.consultations.use_generation(generation)
         if identity is None:
             identity = await uow.identities.add(
                 Identity(
@@ -227,7 +233,8 @@ class Engine:
             )
         else:
             identity.chat_id = event.chat_id
-            identity.last_seen_at = now
+            if identity.last_seen_at is None or now - identity.last_seen_at >= LAST_SEEN_STEP:
+                identity.last_seen_at = now
             if event.locale:
                 identity.locale_hint = event.locale
         participant = found if identity.participant_id is not None else None

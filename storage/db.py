@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, orm
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.models import STRUCTURE, StructureChange
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -31,6 +34,27 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10)
 
 
+STRUCTURE_CHANGED = "structure_changed"
+"""Key in `Session.info`: this transaction changed a consultation, agenda item or question."""
+
+
+class Session(orm.Session):
+    """A session that records, in the same transaction, any change to the structure."""
+
+
+@event.listens_for(Session, "before_flush")
+def _record_structure_change(session: orm.Session, _context: object, _objects: object) -> None:
+    # Every change to consultations, agenda items or questions goes through the ORM; the
+    # StructureChange row added here commits (or rolls back) with it, so processes that
+    # cache the structure see a new generation exactly when the change is visible.
+    if session.info.get(STRUCTURE_CHANGED):
+        return
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, STRUCTURE) for obj in pending):
+        session.info[STRUCTURE_CHANGED] = True
+        session.add(StructureChange(at=datetime.now(UTC)))
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep loaded objects usable after commit and record structure changes."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=Session)

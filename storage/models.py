@@ -323,6 +323,24 @@ class ProcessedUpdate(Base):
     created_at: Mapped[datetime]
 
 
+class StructureChange(Base):
+    """One committed change to consultations, agenda items or questions.
+
+    The newest id is the structure's generation: a process that keeps the structure in
+    memory compares it with the generation it loaded, so a change made by another process
+    (the command line closing an agenda item) is seen on the next message.
+    """
+
+    __tablename__ = "structure_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+
+
+STRUCTURE = (ConsultationRow, AgendaItemRow, QuestionRow)
+"""The rows that make up a consultation's structure (see `StructureChange`)."""
+
+
 class AuditEntry(Base):
     """Who did what, when, from which channel."""
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.consultation import Consultation
+from storage.db import STRUCTURE_CHANGED
 from storage.models import (
+    STRUCTURE,
     Admin,
     AgendaItemRow,
     Answer,
@@ -37,9 +41,12 @@ from storage.models import (
     ParticipantStatus,
     ProcessedUpdate,
     QuestionRow,
+    StructureChange,
     Submission,
     SubmissionStatus,
 )
+
+_Row = TypeVar("_Row")
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Invite code letters: no 0/O or 1/I, so a code read aloud or retyped survives."""
@@ -60,9 +67,28 @@ class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    def _insert(self, table: type[Any]) -> Any:
+        """An INSERT with the database's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+        dialect = self.session.get_bind().dialect.name
+        return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+
 
 class UpdateRepository(Repository):
     """Platform update ids already handled."""
+
+    async def claim(self, platform: str, key: str, now: datetime) -> bool:
+        """Record the update as processed in this transaction; False when it already was.
+
+        One statement: an insert that does nothing on the unique key. A concurrent
+        transaction holding the same key makes this one wait for it (PostgreSQL) or fails
+        the commit (`DuplicateUpdate`), so either way the update is handled once.
+        """
+        result = await self.session.execute(
+            self._insert(ProcessedUpdate)
+            .values(platform=platform, update_key=key, created_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "update_key"])
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def seen(self, platform: str, key: str) -> bool:
         """True when this update was processed before."""
@@ -70,10 +96,6 @@ class UpdateRepository(Repository):
             exists().where(ProcessedUpdate.platform == platform, ProcessedUpdate.update_key == key)
         )
         return bool(await self.session.scalar(query))
-
-    def record(self, platform: str, key: str, now: datetime) -> None:
-        """Mark the update processed, in the same transaction as its effects."""
-        self.session.add(ProcessedUpdate(platform=platform, update_key=key, created_at=now))
 
 
 class IdentityRepository(Repository):
@@ -89,16 +111,26 @@ class IdentityRepository(Repository):
 
     async def with_participant(
         self, platform: str, user_id: str
-    ) -> tuple[Identity | None, Participant | None]:
-        """The identity for a platform account and its participant, in one query."""
+    ) -> tuple[Identity | None, Participant | None, int]:
+        """The identity for a platform account, its participant and the structure's
+        generation (see `StructureChange`), in one query."""
+        generation = select(func.coalesce(func.max(StructureChange.id), 0)).scalar_subquery()
         found = (
             await self.session.execute(
-                select(Identity, Participant)
+                select(generation, Identity, Participant)
+                .select_from(Identity)
                 .outerjoin(Participant, Identity.participant_id == Participant.id)
                 .where(Identity.platform == platform, Identity.platform_user_id == user_id)
             )
         ).first()
-        return (found[0], found[1]) if found else (None, None)
+        if found is None:
+            return None, None, await self.generation()
+        return found[1], found[2], int(found[0])
+
+    async def generation(self) -> int:
+        """The structure's generation: the newest `StructureChange` id, 0 before any."""
+        newest = await self.session.scalar(select(func.max(StructureChange.id)))
+        return int(newest or 0)
 
     async def add(self, identity: Identity) -> Identity:
         """Store a new identity."""
@@ -216,10 +248,8 @@ class KeyValueRepository(Repository):
 
         Two processes starting together both end up with the first value stored.
         """
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         await self.session.execute(
-            insert(KeyValue)
+            self._insert(KeyValue)
             .values(key=key, value=value, updated_at=now)
             .on_conflict_do_nothing(index_elements=[KeyValue.key])
         )
@@ -283,15 +313,75 @@ class LoadedConsultation:
     questions: dict[int, list[QuestionRow]]
 
 
+Placed = tuple[QuestionRow, AgendaItemRow, ConsultationRow]
+"""A question with its agenda item and consultation."""
+
+
+def _detached_copy(row: _Row) -> _Row:
+    """A copy of a loaded row that belongs to no session, for the structure cache.
+
+    The cache hands the same objects to every transaction: they must not be the instances a
+    session tracks (a change made through one, then rolled back, would stay in the cache).
+    """
+    copy = type(row)()
+    for attribute in sa_inspect(type(row)).column_attrs:
+        setattr(copy, attribute.key, deepcopy(getattr(row, attribute.key)))
+    return copy
+
+
+class StructureCache:
+    """Questions with their agenda items and consultations, kept between transactions.
+
+    Answering a question reads the same few rows on every message; they change only when a
+    consultation is loaded or the secretariat closes or extends something, which records a
+    `StructureChange`. The cache is valid for one generation (the newest change's id) and
+    is emptied when a transaction sees a newer one. Only `placed` and `questions` use it:
+    the hot path of the interview. The objects it holds are shared: read them, never change
+    them.
+    """
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.placed: dict[int, Placed | None] = {}
+        self.questions: dict[int, Sequence[QuestionRow]] = {}
+
+    def at(self, generation: int) -> StructureCache:
+        """The cache, emptied first when it holds an older generation than `generation`."""
+        if generation != self.generation:
+            self.placed.clear()
+            self.questions.clear()
+            self.generation = generation
+        return self
+
+
 class ConsultationRepository(Repository):
     """Consultations as loaded from YAML, with their agenda items and questions."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: StructureCache | None = None) -> None:
         super().__init__(session)
         # The structure cannot change inside one transaction except through `upsert`, and a
         # step asks for the same question list several times: remember it per unit of work.
         self._questions: dict[int, Sequence[QuestionRow]] = {}
-        self._placed: dict[int, tuple[QuestionRow, AgendaItemRow, ConsultationRow] | None] = {}
+        self._placed: dict[int, Placed | None] = {}
+        self._cache = cache
+        self._generation: int | None = None
+
+    def use_generation(self, generation: int) -> None:
+        """Serve `placed` and `questions` from the shared cache, valid for `generation`.
+
+        The caller read `generation` in this transaction; without this call every read goes
+        to the database.
+        """
+        self._generation = generation
+
+    def _shared(self) -> StructureCache | None:
+        if self._cache is None or self._generation is None:
+            return None
+        if self.session.info.get(STRUCTURE_CHANGED) or any(
+            isinstance(obj, STRUCTURE) for obj in (*self.session.new, *self.session.dirty)
+        ):
+            return None  # This transaction changes the structure: read what it sees.
+        return self._cache.at(self._generation)
 
     async def upsert(self, consultation: Consultation, now: datetime) -> ConsultationRow:
         """Insert or update a consultation, keeping ids of items and questions that stay."""
@@ -402,14 +492,23 @@ class ConsultationRepository(Repository):
 
     async def questions(self, item_id: int) -> Sequence[QuestionRow]:
         """The current questions of an agenda item, in order."""
+        shared = self._shared()
+        if shared is not None:
+            if item_id not in shared.questions:
+                rows = await self._load_questions(item_id)
+                shared.questions[item_id] = [_detached_copy(row) for row in rows]
+            return shared.questions[item_id]
         if item_id not in self._questions:
-            result = await self.session.scalars(
-                select(QuestionRow)
-                .where(QuestionRow.agenda_item_id == item_id, QuestionRow.retired.is_(False))
-                .order_by(QuestionRow.position)
-            )
-            self._questions[item_id] = result.all()
+            self._questions[item_id] = await self._load_questions(item_id)
         return self._questions[item_id]
+
+    async def _load_questions(self, item_id: int) -> Sequence[QuestionRow]:
+        result = await self.session.scalars(
+            select(QuestionRow)
+            .where(QuestionRow.agenda_item_id == item_id, QuestionRow.retired.is_(False))
+            .order_by(QuestionRow.position)
+        )
+        return result.all()
 
     async def questions_of(self, consultation_id: str) -> Sequence[QuestionRow]:
         """Every current question of a consultation, in agenda order."""
@@ -428,21 +527,32 @@ class ConsultationRepository(Repository):
         """A question by id."""
         return await self.session.get(QuestionRow, question_id)
 
-    async def placed(
-        self, question_id: int
-    ) -> tuple[QuestionRow, AgendaItemRow, ConsultationRow] | None:
+    async def placed(self, question_id: int) -> Placed | None:
         """A question with its agenda item and consultation, in one query."""
-        if question_id not in self._placed:
-            found = (
-                await self.session.execute(
-                    select(QuestionRow, AgendaItemRow, ConsultationRow)
-                    .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
-                    .join(ConsultationRow, AgendaItemRow.consultation_id == ConsultationRow.id)
-                    .where(QuestionRow.id == question_id)
+        shared = self._shared()
+        if shared is not None:
+            if question_id not in shared.placed:
+                found = await self._load_placed(question_id)
+                shared.placed[question_id] = (
+                    tuple(_detached_copy(row) for row in found)  # type: ignore[assignment]
+                    if found
+                    else None
                 )
-            ).first()
-            self._placed[question_id] = (found[0], found[1], found[2]) if found else None
+            return shared.placed[question_id]
+        if question_id not in self._placed:
+            self._placed[question_id] = await self._load_placed(question_id)
         return self._placed[question_id]
+
+    async def _load_placed(self, question_id: int) -> Placed | None:
+        found = (
+            await self.session.execute(
+                select(QuestionRow, AgendaItemRow, ConsultationRow)
+                .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+                .join(ConsultationRow, AgendaItemRow.consultation_id == ConsultationRow.id)
+                .where(QuestionRow.id == question_id)
+            )
+        ).first()
+        return (found[0], found[1], found[2]) if found else None
 
 
 class AnswerRepository(Repository):
@@ -563,9 +673,20 @@ class SubmissionRepository(Repository):
         )
         return {s.agenda_item_id: s for s in result}
 
-    async def touch(self, participant_id: int, item_id: int, now: datetime) -> Submission:
-        """The submission for this item, created as a draft or reopened after an edit."""
+    async def touch(self, participant_id: int, item_id: int, now: datetime) -> bool:
+        """Note an edit: the submission is created as a draft, or reopened if it was submitted.
+
+        Returns:
+            True when this edit reopened a submitted submission.
+        """
         submission = await self.get(participant_id, item_id)
+        reopens = submission is not None and submission.status == SubmissionStatus.SUBMITTED
+        await self._touched(submission, participant_id, item_id, now)
+        return reopens
+
+    async def _touched(
+        self, submission: Submission | None, participant_id: int, item_id: int, now: datetime
+    ) -> Submission:
         if submission is None:
             submission = Submission(
                 participant_id=participant_id,
@@ -584,7 +705,9 @@ class SubmissionRepository(Repository):
         self, participant_id: int, item_id: int, reference: str, now: datetime
     ) -> Submission:
         """Mark the submission submitted, with its receipt reference."""
-        submission = await self.touch(participant_id, item_id, now)
+        submission = await self._touched(
+            await self.get(participant_id, item_id), participant_id, item_id, now
+        )
         submission.status = SubmissionStatus.SUBMITTED
         submission.reference = reference
         submission.submitted_at = now
@@ -692,14 +815,14 @@ class AdminRepository(Repository):
 class UnitOfWork:
     """One transaction and the repositories that share it."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: StructureCache | None = None) -> None:
         self.session = session
         self.updates = UpdateRepository(session)
         self.identities = IdentityRepository(session)
         self.participants = ParticipantRepository(session)
         self.organisations = OrganisationRepository(session)
         self.invites = InviteRepository(session)
-        self.consultations = ConsultationRepository(session)
+        self.consultations = ConsultationRepository(session, cache)
         self.answers = AnswerRepository(session)
         self.submissions = SubmissionRepository(session)
         self.audit = AuditRepository(session)
@@ -725,6 +848,8 @@ class Store:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self.structure = StructureCache()
+        """The structure kept between transactions of this process (see `StructureCache`)."""
 
     async def reachable(self) -> bool:
         """Whether the database answers now."""
@@ -739,7 +864,7 @@ class Store:
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """A unit of work committed on success and rolled back on error."""
         async with self._sessions() as session:
-            uow = UnitOfWork(session)
+            uow = UnitOfWork(session, self.structure)
             try:
                 yield uow
                 await uow.commit()

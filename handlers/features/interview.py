@@ -392,10 +392,7 @@ class QuestionStep(Step):
             channel=ctx.event.platform,
             now=ctx.now,
         )
-        before = await ctx.uow.submissions.get(ctx.me.id, item.id)
-        was_submitted = before is not None and before.status == SubmissionStatus.SUBMITTED
-        await ctx.uow.submissions.touch(ctx.me.id, item.id, ctx.now)
-        if was_submitted:
+        if await ctx.uow.submissions.touch(ctx.me.id, item.id, ctx.now):
             ctx.say(
                 t._(
                     "Your change is saved. Your submission for this agenda item is reopened: "

@@ -1,0 +1,31 @@
+"""structure changes: the generation that tells a process its cached structure is stale
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-30 08:45:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "structure_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", storage.models.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_structure_changes")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("structure_changes")
