@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from storage.models import Base, Category
 from storage.repositories import Store
 
 NOW = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
+STEP = timedelta(seconds=1)
 CONSULTATION = "wgic-18-2027"
 TEXT = "Civil society should be heard in the working groups, with safeguards for privacy."
 
@@ -122,6 +123,9 @@ async def measure(url: str, participants: int, steps: int) -> dict[str, Any]:
                         payload=f"back:{next_id}",
                     ),
                 ):
+                    # Time moves as it does in production, so every step writes what a
+                    # real one writes (the participant's and the submission's updated_at).
+                    clock.set(clock.now() + STEP)
                     begin = time.perf_counter()
                     replies = await engine.handle(event)
                     spent = time.perf_counter() - begin

@@ -129,6 +129,9 @@ class Context:
         """Change state without prompting (the caller says what comes next)."""
         self.me.state = state.value
         self.me.context = {k: v for k, v in data.items() if v is not None}
+        # With the state, so both are written in one UPDATE (the engine sets it again after
+        # the step, which writes nothing more when it has not changed).
+        self.me.updated_at = self.now
 
     async def enter(self, state: State, **data: Any) -> None:
         """Change state and show that state's prompt."""
