@@ -193,6 +193,7 @@ class ParticipantRepository(Repository):
     async def erase(self, participant: Participant) -> list[str]:
         """Delete the participant's personal data; return the stored file paths to remove."""
         pid = participant.id
+        self.session.info.pop(ANSWERS_READ, None)
         answer_ids = select(Answer.id).where(Answer.participant_id == pid)
         await self.session.execute(
             delete(AnswerRevision).where(AnswerRevision.answer_id.in_(answer_ids))
@@ -555,8 +556,38 @@ class ConsultationRepository(Repository):
         return (found[0], found[1], found[2]) if found else None
 
 
+ANSWERS_READ = "answers_read"
+"""Key in `Session.info`: the answers read in this transaction, by (participant, question)."""
+
+
 class AnswerRepository(Repository):
     """Answers, their revisions and documents."""
+
+    @property
+    def _read(self) -> dict[tuple[int, int], Answer | None]:
+        # In the session, so erasing a participant (another repository) can forget them.
+        read: dict[tuple[int, int], Answer | None] = self.session.info.setdefault(ANSWERS_READ, {})
+        return read
+
+    async def load(self, participant_id: int, question_ids: Sequence[int]) -> None:
+        """Read the participant's answers to these questions in one query, for `get`.
+
+        A step that stores an answer and then shows the next question reads both at once.
+        """
+        read = self._read
+        missing = [q for q in question_ids if (participant_id, q) not in read]
+        if not missing:
+            return
+        found = {
+            answer.question_id: answer
+            for answer in await self.session.scalars(
+                select(Answer).where(
+                    Answer.participant_id == participant_id, Answer.question_id.in_(missing)
+                )
+            )
+        }
+        for question_id in missing:
+            read[(participant_id, question_id)] = found.get(question_id)
 
     async def for_item(self, participant_id: int, item_id: int) -> dict[int, Answer]:
         """The participant's current answers to an agenda item, by question id."""
@@ -582,12 +613,16 @@ class AnswerRepository(Repository):
         return set(result.all())
 
     async def get(self, participant_id: int, question_id: int) -> Answer | None:
-        """The participant's current answer to one question."""
-        return await self.session.scalar(
-            select(Answer).where(
-                Answer.participant_id == participant_id, Answer.question_id == question_id
+        """The participant's current answer to one question (read once per transaction)."""
+        key = (participant_id, question_id)
+        read = self._read
+        if key not in read:
+            read[key] = await self.session.scalar(
+                select(Answer).where(
+                    Answer.participant_id == participant_id, Answer.question_id == question_id
+                )
             )
-        )
+        return read[key]
 
     async def save(
         self,
@@ -617,6 +652,7 @@ class AnswerRepository(Repository):
             )
             self.session.add(answer)
             await self.session.flush()
+            self._read[(participant_id, question_id)] = answer
         else:
             answer.value, answer.text, answer.updated_at = value, text, now
             answer.language, answer.language_confidence = language, confidence
@@ -920,6 +956,39 @@ class ReportRepository(Repository):
             )
             for answer, participant, question, item in rows
         ]
+
+    async def answer_rows(
+        self, consultation_id: str
+    ) -> Sequence[tuple[int, int, str, dict[str, Any], str | None, datetime]]:
+        """Every visible answer to a question of a consultation, as plain rows.
+
+        For the digest, which reads every answer of a consultation at once: plain rows
+        rather than `answers`' ORM objects, and without the question and agenda item joined
+        to each row (whose JSON columns would be decoded again for every answer), keep ten
+        thousand submissions within a few hundred megabytes.
+
+        Returns:
+            (participant id, question id, text, value, language, updated at) per answer, in
+            the order the answers were first given (answer id); retired questions included.
+        """
+        questions = (
+            select(QuestionRow.id)
+            .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .where(AgendaItemRow.consultation_id == consultation_id)
+        )
+        result = await self.session.execute(
+            select(
+                Answer.participant_id,
+                Answer.question_id,
+                Answer.text,
+                Answer.value,
+                Answer.language,
+                Answer.updated_at,
+            )
+            .where(Answer.hidden_reason.is_(None), Answer.question_id.in_(questions))
+            .order_by(Answer.id)
+        )
+        return result.all()
 
     async def _publication_consents(self, participant_ids: set[int]) -> dict[int, bool]:
         if not participant_ids:

@@ -203,6 +203,7 @@ class QuestionStep(Step):
         ctx.data["type"] = question_row.type
         spec = questions.definition(question_row)
         siblings = list(await ctx.uow.consultations.questions(item.id))
+        await ctx.uow.answers.load(ctx.me.id, [q.id for q in siblings])
         position = next(i for i, q in enumerate(siblings) if q.id == question_row.id)
         lines = [item_heading(ctx, item)]
         if question_row.group_title:
@@ -382,6 +383,9 @@ class QuestionStep(Step):
             await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
             return
         tag = detect_language(result.text) if "text" in result.value else None
+        # The current answer and the next question's, in one query.
+        questions_here = await ctx.uow.consultations.questions(item.id)
+        await ctx.uow.answers.load(ctx.me.id, [q.id for q in questions_here])
         await ctx.uow.answers.save(
             participant_id=ctx.me.id,
             question_id=question_row.id,
