@@ -1,4 +1,5 @@
-"""`make bench`: engine, digest, fan-out, start-up; tables on stdout, JSON in bench/results/.
+"""`make bench`: engine, digest, fan-out, start-up, Telegram end to end; tables on stdout,
+JSON in bench/results/.
 
 `python -m bench --quick` runs the small sizes only. PostgreSQL is measured as well when
 BENCH_DATABASE_URL or DATABASE_URL names a PostgreSQL database (its tables are reused, so
@@ -17,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import digest, engine, fanout, startup
+from bench import digest, engine, fanout, startup, telegram
 from config.settings import async_database_url
 
 RESULTS = Path(__file__).parent / "results"
@@ -40,6 +41,7 @@ async def main(quick: bool) -> None:
     digests = (100,) if quick else (100, 1000, 10_000)
     fanout_size = 200 if quick else 1000
     updates = 50 if quick else 200
+    telegram_size = (20, 100) if quick else (100, 1000)
     steps: list[dict[str, Any]] = []
     builds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,10 +61,16 @@ async def main(quick: bool) -> None:
             fanouts.append(await fanout.measure(workdir, fanout_size, concurrent=concurrent))
         (Path(tmp) / "startup").mkdir()
         starts = [await startup.measure(Path(tmp) / "startup", updates)]
+        telegrams = []
+        for mode in ("polling", "webhook"):
+            workdir = Path(tmp) / f"telegram-{mode}"
+            workdir.mkdir()
+            telegrams.append(await telegram.measure(workdir, *telegram_size, mode=mode))
     _table("Engine: answer steps (typed answer + Back, interleaved)", steps)
     _table("Digest: build (and HTML with charts) for N participants", builds)
     _table("Reminder fan-out: Telegram channel, fake Bot API enforcing 30 msg/s", fanouts)
     _table("intersessional run: start-up to first getUpdates, peak RSS (VmHWM)", starts)
+    _table("Telegram end to end: update to first reply, fake Bot API", telegrams)
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -79,6 +87,7 @@ async def main(quick: bool) -> None:
                 "digest": builds,
                 "fanout": fanouts,
                 "startup": starts,
+                "telegram": telegrams,
             },
             indent=2,
         )

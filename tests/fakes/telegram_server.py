@@ -175,6 +175,9 @@ class FakeTelegram:
         """Telegram's flood limits, enforced only when a test calls `enforce_limits`."""
         self.floods = 0
         """429 answers the bot provoked by breaking the enforced limits."""
+        self.on_answered: Callable[[Call], None] | None = None
+        """Called with each call the fake answers successfully, before the answer leaves
+        (a benchmark timestamps the replies of each chat with it)."""
         self._next_message_id = 500
         self._next_file = 1
         self.app = Starlette(
@@ -337,6 +340,8 @@ class FakeTelegram:
             result = await handler(call)
         except ApiError as exc:
             return self._error(call, exc.status, exc.description)
+        if self.on_answered is not None:
+            self.on_answered(call)
         return JSONResponse({"ok": True, "result": result})
 
     async def _hold(self) -> None:
