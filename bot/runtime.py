@@ -165,7 +165,7 @@ async def serve(app: App) -> int:
         create_web_app(app, telegram=webhook, slack=events),
         host="0.0.0.0",  # noqa: S104 - a PaaS routes traffic to $PORT on every interface
         port=app.settings.port,
-        log_level="info",
+        log_level=app.settings.log_level.lower(),  # One setting for our logs and its own.
     )
     try:
         async with scheduled(app):

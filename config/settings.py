@@ -83,6 +83,14 @@ class Settings(BaseSettings):
                 raise ValueError("not an smtp:// or smtps:// URL with a host")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"not a log level: use one of {', '.join(LOG_LEVELS)}")
+        return level
+
     @field_validator("admins")
     @classmethod
     def _admin_accounts(cls, value: str) -> str:
@@ -110,6 +118,10 @@ class Settings(BaseSettings):
     def has_slack(self) -> bool:
         """True when Slack credentials are configured."""
         return self.slack_bot_token is not None
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+"""The levels LOG_LEVEL accepts (any case)."""
 
 
 def parse_admins(value: str) -> tuple[tuple[str, str], ...]:

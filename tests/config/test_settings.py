@@ -216,3 +216,17 @@ def test_the_database_password_is_not_in_the_settings_repr(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:s3cret@h/db")
     assert "s3cret" not in repr(load_settings())
+
+
+def test_log_level_is_checked_and_any_case_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    assert load_settings().log_level == "WARNING"
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        (
+            "LOG_LEVEL",
+            "Value error, not a log level: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+        )
+    ]
