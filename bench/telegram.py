@@ -9,7 +9,7 @@ shown again), again and again, until `updates` updates were handled.
 
 The load is a closed loop: a person sends the next update only once the bot has shown the
 whole reply to the previous one, as a person reading the chat would. The product paces its
-messages (27 a second overall, 3 every 3 seconds per private chat), so one person gets at
+messages (30 a second overall, 3 every 3 seconds per private chat), so one person gets at
 most about one update answered a second and everybody together about 27 a second (minus
 the replies of more than one message): with enough people the outbound pace, not the
 engine, is what the updates/s show. The fake answers 429 to messages over Telegram's limits

@@ -3,6 +3,12 @@
 Each platform states its own limits (`bot/adapters/telegram/limiter.py`,
 `bot/adapters/slack/limiter.py`); the mechanism is this one. Time comes from `now` and
 waiting from `sleep`, so tests inject a fake clock and never sleep for real.
+
+A platform counts a message when its request *arrives*, which is some time after we let it
+go and before its answer comes back. So a message occupies its windows from the moment it
+is let go until one window length after its request *completes*: whatever the transit
+times, no window of the platform's can then hold more messages than ours allows (see
+`Pacer`). It also means at most `count` messages of a window are in flight at once.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -57,11 +64,66 @@ class Retries:
     max_backoff: float = 30.0
 
 
+class _Sent:
+    """One message let go: in flight until `done`, when its request completed."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done: float | None = None
+
+
+class _Ledger:
+    """The messages that still occupy one window."""
+
+    def __init__(self, window: Window) -> None:
+        self.window = window
+        self.sent: deque[_Sent] = deque()
+
+    def _prune(self, now: float) -> None:
+        # Requests complete out of order: a message in the middle may have left already.
+        left = now - self.window.seconds
+        if any(s.done is not None and s.done <= left for s in self.sent):
+            self.sent = deque(s for s in self.sent if s.done is None or s.done > left)
+
+    def wait(self, now: float) -> float | None:
+        """Seconds until one more message fits (0.0: now); None: not before one completes.
+
+        Messages in flight count, and so do those whose request completed less than a
+        window length ago: the platform counted each at some moment in between.
+        """
+        self._prune(now)
+        excess = len(self.sent) - self.window.count + 1
+        if excess <= 0:
+            return 0.0
+        done = sorted(s.done for s in self.sent if s.done is not None)
+        # One completing from now on stays a whole window: only those done can free a place.
+        return done[excess - 1] + self.window.seconds - now if len(done) >= excess else None
+
+    def quiet(self, now: float) -> bool:
+        """True when nothing occupies the window any more."""
+        self._prune(now)
+        return not self.sent
+
+
 class Pacer:
     """Spaces out sends overall and per chat, and retries what can be retried.
 
     Subclasses say which window applies to a chat (`window_for`) and what a 429 pauses
     (`on_rate_limited`: by default only the chat it came from).
+
+    Why a message counts from its release until a window length after its request
+    completes: say the platform counted k messages in some window of its own ending at
+    `s`, and j is the last of them we let go, at r ≤ s. Every other one arrived after
+    `s - seconds`, so it completed after `r - seconds` or was still in flight when j was let
+    go: it still counted in our window then, which held fewer than `count`. So k ≤ `count`,
+    whatever the transit times. Counting on release alone let transit jitter put 31
+    arrivals in a second (docs/performance.md, "Reminder fan-out").
+
+    Counted messages wait their turn for the overall window one at a time, in order
+    (`_gate`): the one at the head sleeps, the others wait on the lock rather than each
+    waking up whenever a place frees. A chat's own window and pause are waited out before
+    taking the turn, so a held chat never holds up the others.
     """
 
     service = "platform"
@@ -74,13 +136,14 @@ class Pacer:
         now: Now = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._overall_window = overall
         self._retries = retries
         self._now = now
         self._sleep = sleep
-        self._overall: deque[float] = deque()
-        self._chats: dict[str, deque[float]] = {}
+        self._overall = _Ledger(overall) if overall is not None else None
+        self._chats: dict[str, _Ledger] = {}
         self._paused: dict[str | None, float] = {}
+        self._gate = asyncio.Lock()
+        self._completed = asyncio.Event()
 
     def window_for(self, chat_id: str) -> Window | None:
         """The window that applies to messages to one chat (None: no per-chat limit)."""
@@ -90,51 +153,86 @@ class Pacer:
         """React to a 429 for a call to `chat_id`."""
         self.pause(chat_id, seconds)
 
-    @staticmethod
-    def _wait(sent: deque[float], window: Window, now: float) -> float:
-        while sent and sent[0] <= now - window.seconds:
-            sent.popleft()
-        return sent[0] + window.seconds - now if len(sent) >= window.count else 0.0
-
-    def _delay(self, chat_id: str | None, now: float, *, counted: bool) -> float:
-        delay = max(
-            self._paused.get(None, now) - now,
-            self._paused.get(chat_id, now) - now if chat_id is not None else 0.0,
-        )
-        if counted:
-            if self._overall_window is not None:
-                delay = max(delay, self._wait(self._overall, self._overall_window, now))
-            window = self.window_for(chat_id) if chat_id is not None else None
-            if window is not None and chat_id is not None:
-                delay = max(
-                    delay, self._wait(self._chats.setdefault(chat_id, deque()), window, now)
-                )
-        return delay
-
-    async def acquire(self, chat_id: str | None, *, counted: bool = True) -> None:
-        """Wait until a message to `chat_id` may go out, and count it as sent."""
-        while (delay := self._delay(chat_id, self._now(), counted=counted)) > 0:
-            await self._sleep(delay)
-        if counted:
-            now = self._now()
-            self._overall.append(now)
-            if chat_id is not None:
-                self._chats.setdefault(chat_id, deque()).append(now)
-            if len(self._chats) > QUIET_KEYS_KEPT:
-                self._forget_quiet_chats(now)
-
-    def _forget_quiet_chats(self, now: float) -> None:
-        for chat_id in [c for c, sent in self._chats.items() if not sent]:
-            del self._chats[chat_id]
-        for chat_id, sent in list(self._chats.items()):
-            window = self.window_for(chat_id)
-            if window is None or sent[-1] < now - window.seconds:
-                del self._chats[chat_id]
-
     def pause(self, chat_id: str | None, seconds: float) -> None:
         """Send nothing more to `chat_id` (None: to anyone) for `seconds`."""
         until = self._now() + seconds
         self._paused[chat_id] = max(self._paused.get(chat_id, until), until)
+
+    def _ledger(self, chat_id: str) -> _Ledger | None:
+        ledger = self._chats.get(chat_id)
+        if ledger is None:
+            window = self.window_for(chat_id)
+            if window is None:
+                return None
+            ledger = self._chats[chat_id] = _Ledger(window)
+        return ledger
+
+    def _delay(self, keys: tuple[str | None, ...], ledger: _Ledger | None) -> float | None:
+        """Seconds to wait for the pauses of `keys` and for `ledger`; None: for a completion."""
+        now = self._now()
+        delay = max((self._paused.get(key, now) - now for key in keys), default=0.0)
+        wait = ledger.wait(now) if ledger is not None else 0.0
+        return None if wait is None else max(delay, wait)
+
+    async def _until_free(self, keys: tuple[str | None, ...], ledger: _Ledger | None) -> None:
+        while True:
+            delay = self._delay(keys, ledger)
+            if delay is None:
+                await self._completed.wait()
+            elif delay > 0:
+                await self._sleep(delay)
+            else:
+                return
+
+    async def _release(self, chat_id: str | None, *, counted: bool) -> _Sent | None:
+        """Wait until a message to `chat_id` may go out; what counts it (None: uncounted)."""
+        if not counted:
+            await self._until_free((None, chat_id) if chat_id is not None else (None,), None)
+            return None
+        while True:
+            if chat_id is not None:
+                await self._until_free((None, chat_id), self._ledger(chat_id))
+            async with self._gate:
+                await self._until_free((None,), self._overall)
+                # The chat may have been paused, or filled, while this one waited its turn.
+                # (Its ledger is looked up again: quiet ones are forgotten, under the gate.)
+                chat = self._ledger(chat_id) if chat_id is not None else None
+                if chat_id is None or self._delay((chat_id,), chat) == 0.0:
+                    sent = _Sent()
+                    if self._overall is not None:
+                        self._overall.sent.append(sent)
+                    if chat is not None:
+                        chat.sent.append(sent)
+                    if len(self._chats) > QUIET_KEYS_KEPT:
+                        self._forget_quiet_chats()
+                    return sent
+
+    def _complete(self, sent: _Sent | None) -> None:
+        if sent is None:
+            return
+        sent.done = self._now()
+        # Wake whoever waits for a place held by a message in flight, then start afresh.
+        self._completed.set()
+        self._completed = asyncio.Event()
+
+    def _forget_quiet_chats(self) -> None:
+        now = self._now()
+        for chat_id in [c for c, ledger in self._chats.items() if ledger.quiet(now)]:
+            del self._chats[chat_id]
+
+    @asynccontextmanager
+    async def sending(self, chat_id: str | None, *, counted: bool = True) -> AsyncIterator[None]:
+        """Wait until a message to `chat_id` may go out; it counts until a window after the block.
+
+        Args:
+            chat_id: The chat the call sends to; None for calls about no chat.
+            counted: False for calls that are not messages: they wait only for pauses.
+        """
+        sent = await self._release(chat_id, counted=counted)
+        try:
+            yield
+        finally:
+            self._complete(sent)
 
     async def run(
         self, chat_id: str | None, call: Callable[[], Awaitable[T]], *, counted: bool = True
@@ -156,9 +254,9 @@ class Pacer:
         limited = failures = 0
         retries = self._retries
         while True:
-            await self.acquire(chat_id, counted=counted)
             try:
-                return await call()
+                async with self.sending(chat_id, counted=counted):
+                    return await call()
             except RetryLater as exc:
                 limited += 1
                 if limited > retries.max_rate_limited:

@@ -15,10 +15,11 @@ __all__ = ["Limiter", "Limits", "RetryLater", "Sleep", "Transient", "Window"]
 class Limits:
     """Telegram's documented limits and our retry policy."""
 
-    overall: Window = field(default_factory=lambda: Window(27, 1.0))
+    overall: Window = field(default_factory=lambda: Window(30, 1.0))
     """Telegram allows about 30 messages per second to all chats together, counted when
-    they arrive; we count them when they leave, so 10 % headroom absorbs the difference in
-    travel time (at exactly 30 the fan-out benchmark provoked 429s)."""
+    they arrive. No headroom is needed for travel time: the pacer counts a message from
+    when it leaves until a second after its request completes, so Telegram cannot see more
+    arrivals in a second than this allows (`bot.adapters.pacing.Pacer`)."""
     private: Window = field(default_factory=lambda: Window(3, 3.0))
     """One message per second in a private chat, allowing the short bursts Telegram allows
     (a reply is often two or three messages)."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
+from bot.adapters import pacing
 from bot.adapters.telegram.limiter import Limiter, Limits, RetryLater, Transient, Window
 from tests.adapters.telegram.conftest import FakeTimer
 
@@ -44,14 +46,116 @@ async def test_group_gets_twenty_a_minute(timer: FakeTimer) -> None:
 
 
 async def test_under_thirty_a_second_overall(timer: FakeTimer) -> None:
-    shared = limiter(timer)  # 27 a second: headroom under Telegram's 30
+    shared = limiter(timer)
     sent: list[float] = []
 
     async def call() -> None:
         sent.append(timer.now() - 1000.0)
 
     await asyncio.gather(*[shared.run(str(chat), call) for chat in range(1, 41)])
-    assert sorted(sent) == [0.0] * 27 + [1.0] * 13
+    assert sent == [0.0] * 30 + [1.0] * 10
+
+
+async def settle() -> None:
+    """Let every task run until it waits for something (no time passes)."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_a_message_in_flight_holds_its_place_until_a_second_after_its_answer(
+    timer: FakeTimer,
+) -> None:
+    shared = limiter(timer, overall=Window(2, 1.0))
+    answered = [asyncio.Event(), asyncio.Event()]
+    started: list[float] = []
+
+    def call(n: int) -> Callable[[], Awaitable[None]]:
+        async def send() -> None:
+            started.append(timer.now() - 1000.0)
+            if n < len(answered):
+                await answered[n].wait()
+
+        return send
+
+    tasks = [asyncio.create_task(shared.run(str(n + 1), call(n))) for n in range(3)]
+    await settle()
+    # Two in flight: the third waits for an answer, not for a time.
+    assert (started, timer.sleeps) == ([0.0, 0.0], [])
+    timer.current += 5.0  # the first answer takes 5 s to come back
+    answered[0].set()
+    await tasks[2]
+    # Telegram may have counted the first as late as 5.0: the third goes a second after.
+    assert (started, timer.sleeps) == ([0.0, 0.0, 6.0], [1.0])
+    answered[1].set()
+    await asyncio.gather(*tasks)
+
+
+async def test_a_chat_counts_a_message_until_a_window_after_its_answer(timer: FakeTimer) -> None:
+    shared = limiter(timer, private=Window(1, 1.0))
+    started: list[float] = []
+
+    async def slow() -> None:
+        started.append(timer.now() - 1000.0)
+        timer.current += 2.0  # each answer takes 2 s
+
+    for _ in range(3):
+        await shared.run("42", slow)
+    assert started == [0.0, 3.0, 6.0]
+
+
+async def test_a_chat_waiting_for_its_answer_holds_up_no_other_chat(timer: FakeTimer) -> None:
+    shared = limiter(timer, private=Window(1, 1.0))
+    answered = asyncio.Event()
+    started: list[str] = []
+
+    def call(chat: str) -> Callable[[], Awaitable[None]]:
+        async def send() -> None:
+            started.append(chat)
+            if chat == "42" and len(started) == 1:
+                await answered.wait()
+
+        return send
+
+    first = asyncio.create_task(shared.run("42", call("42")))
+    await settle()
+    second = asyncio.create_task(shared.run("42", call("42")))
+    await settle()
+    await shared.run("43", call("43"))
+    assert started == ["42", "43"]
+    answered.set()
+    await asyncio.gather(first, second)
+    assert started == ["42", "43", "42"]
+    assert timer.sleeps == [1.0]
+
+
+async def test_a_failed_call_frees_its_place_before_the_backoff(timer: FakeTimer) -> None:
+    shared = limiter(timer, overall=Window(1, 1.0))
+    started: list[float] = []
+    failures = [Transient("502")]
+
+    async def call() -> None:
+        started.append(timer.now() - 1000.0)
+        if failures:
+            raise failures.pop()
+
+    await shared.run("42", call)
+    # The failed try counts from 0.0 (when it failed), not from the end of the 0.5 s backoff.
+    assert (started, timer.sleeps) == ([0.0, 1.0], [0.5, 0.5])
+
+
+async def test_quiet_chats_are_forgotten(timer: FakeTimer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pacing, "QUIET_KEYS_KEPT", 2)
+    shared = limiter(timer)
+
+    async def call() -> None:
+        return None
+
+    for chat in ("1", "2"):
+        await shared.run(chat, call)
+    timer.current += 3.0  # the private window: both chats are quiet again
+    await shared.run("3", call)
+    await shared.run("4", call)
+    assert sorted(shared._chats) == ["3", "4"]
 
 
 async def test_calls_that_are_not_messages_are_not_counted(timer: FakeTimer) -> None:
@@ -66,7 +170,7 @@ async def test_calls_that_are_not_messages_are_not_counted(timer: FakeTimer) -> 
 
 
 async def test_retry_after_is_honoured_and_nothing_is_dropped(timer: FakeTimer) -> None:
-    answers = [RetryLater(7), RetryLater(2), "sent"]
+    answers: list[RetryLater | str] = [RetryLater(7), RetryLater(2), "sent"]
 
     async def call() -> str:
         answer = answers.pop(0)
