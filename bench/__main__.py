@@ -1,5 +1,5 @@
-"""`make bench`: engine, digest, fan-out, start-up, Telegram end to end; tables on stdout,
-JSON in bench/results/.
+"""`make bench`: statement floor, engine, digest, fan-out, start-up, Telegram end to end;
+tables on stdout, JSON in bench/results/.
 
 `python -m bench --quick` runs the small sizes only. PostgreSQL is measured as well when
 BENCH_DATABASE_URL or DATABASE_URL names a PostgreSQL database (its tables are reused, so
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import digest, engine, fanout, startup, telegram
+from bench import digest, engine, fanout, floor, startup, telegram
 from config.settings import async_database_url
 
 RESULTS = Path(__file__).parent / "results"
@@ -45,6 +45,9 @@ async def main(quick: bool) -> None:
     steps: list[dict[str, Any]] = []
     builds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        floors = [await floor.measure(f"sqlite+aiosqlite:///{tmp}/floor.db")]
+        if postgres.startswith("postgres"):
+            floors.append(await floor.measure(async_database_url(postgres)))
         for participants, count in sizes:
             url = f"sqlite+aiosqlite:///{tmp}/engine{participants}.db"
             steps.append(await engine.measure(url, participants, count))
@@ -66,6 +69,7 @@ async def main(quick: bool) -> None:
             workdir = Path(tmp) / f"telegram-{mode}"
             workdir.mkdir()
             telegrams.append(await telegram.measure(workdir, *telegram_size, mode=mode))
+    _table("Floor: one primary-key read per layer, and one unit of work (median)", floors)
     _table("Engine: answer steps (typed answer + Back, interleaved)", steps)
     _table("Digest: build (and HTML with charts) for N participants", builds)
     _table("Reminder fan-out: Telegram channel, fake Bot API enforcing 30 msg/s", fanouts)
@@ -83,6 +87,7 @@ async def main(quick: bool) -> None:
         json.dumps(
             {
                 "machine": machine,
+                "floor": floors,
                 "engine": steps,
                 "digest": builds,
                 "fanout": fanouts,
