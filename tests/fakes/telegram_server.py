@@ -246,14 +246,23 @@ class FakeTelegram:
                 Failure(status, description or default, retry_after)
             )
 
-    def enforce_limits(self, now: Callable[[], float], **limits: tuple[int, float]) -> None:
+    def enforce_limits(
+        self,
+        now: Callable[[], float],
+        *,
+        overall: tuple[int, float] = FloodLimits.overall,
+        private: tuple[int, float] = FloodLimits.private,
+        group: tuple[int, float] = FloodLimits.group,
+    ) -> None:
         """From now on, answer 429 with `parameters.retry_after` to messages over the limits.
 
         Args:
             now: The clock of the rolling windows: the one the bot's limiter runs on.
-            limits: `overall`, `private` or `group` as (messages, seconds), to change one.
+            overall: Messages to all chats together, as (messages, seconds).
+            private: Messages to one private chat.
+            group: Messages to one group.
         """
-        self.limits = FloodLimits(now, **limits)
+        self.limits = FloodLimits(now, overall=overall, private=private, group=group)
 
     def hang(self, method: str, *, times: int = 1) -> None:
         """Give no answer to the next `times` calls of `method`, until the client gives up."""
@@ -560,7 +569,8 @@ async def _read_params(request: Request) -> tuple[dict[str, Any], dict[str, tupl
         parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
         for part in parsed.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            content = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
             filename = part.get_filename()
             if filename is not None:
                 files[str(name)] = (filename, content)
