@@ -7,8 +7,6 @@ import io
 import json
 from typing import Any
 
-from openpyxl import Workbook
-
 from storage.models import Credit
 from storage.repositories import AnswerRecord, Store
 
@@ -87,6 +85,8 @@ def render(data: list[dict[str, Any]], fmt: str) -> bytes:
         writer.writerows(_defuse(row) for row in data)
         return buffer.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
+        from openpyxl import Workbook  # Heavy to import, and only exports need it.
+
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None

@@ -7,14 +7,18 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
 
 import uvicorn
 
-from bot.adapters import slack, telegram, terminal
+from bot.adapters import telegram, terminal
 from bot.app import App
 from bot.scheduler import scheduled
 from bot.web import create_web_app
 from handlers.ports import Outbox
+
+if TYPE_CHECKING:
+    from bot.adapters import slack
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,8 @@ async def telegram_webhook(app: App) -> telegram.TelegramWebhook | None:
 
 def slack_socket(app: App) -> slack.SocketMode:
     """The Slack channel on its Socket Mode connection (SLACK_APP_TOKEN), not yet connected."""
+    from bot.adapters import slack  # Loaded only when Slack is configured.
+
     token = app.settings.slack_app_token
     if token is None:
         raise ValueError("SLACK_APP_TOKEN is not set")
@@ -106,6 +112,8 @@ def slack_events(app: App) -> slack.SlackEvents | None:
     if settings.slack_signing_secret is None:
         log.warning("SLACK_SIGNING_SECRET is not set: this process receives no Slack requests")
         return None
+    from bot.adapters import slack  # Loaded only when Slack is configured.
+
     channel = slack.from_settings(settings, app.engine)
     app.outboxes[channel.platform] = channel
     log.info("Slack: receiving events at /slack/events")
@@ -139,6 +147,8 @@ async def sending_channels(app: App) -> AsyncIterator[dict[str, Outbox]]:
             else:
                 _register(app, bot.platform, bot, stack)
         if settings.has_slack:
+            from bot.adapters import slack  # Loaded only when Slack is configured.
+
             workspace = slack.from_settings(settings, app.engine)
             stack.push_async_callback(workspace.close)
             _register(app, workspace.platform, workspace, stack)

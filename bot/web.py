@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.adapters.slack import SlackEvents
 from bot.adapters.telegram import TelegramWebhook
 from bot.app import App
+
+if TYPE_CHECKING:  # Slack's libraries are loaded only where Slack is configured.
+    from bot.adapters.slack import SlackEvents
 
 
 def create_web_app(
