@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from storage.models import Credit
+from storage.models import Credit, Participant
 from storage.repositories import AnswerRecord, Store
 
 COLUMNS = (
@@ -26,14 +26,19 @@ COLUMNS = (
 
 
 def credited(record: AnswerRecord) -> str:
-    """The author as they chose to be credited in published material."""
-    organisation = record.organisation.name if record.organisation else ""
-    credit = record.participant.credit
-    if credit == Credit.NAMED and record.participant.display_name:
-        return f"{record.participant.display_name} ({organisation})"
+    """The author of an answer as they chose to be credited in published material."""
+    return credited_as(record.participant)
+
+
+def credited_as(participant: Participant) -> str:
+    """A participant as they chose to be credited: named, their organisation, or anonymous."""
+    organisation = participant.organisation.name if participant.organisation else ""
+    credit = participant.credit
+    if credit == Credit.NAMED and participant.display_name:
+        return f"{participant.display_name} ({organisation})"
     if credit in (Credit.NAMED, Credit.ORGANISATION):
         return organisation
-    category = record.organisation.category if record.organisation else "other"
+    category = participant.organisation.category if participant.organisation else "other"
     return f"Anonymous ({category})"
 
 

@@ -11,12 +11,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 
 from bot.digest.words import participation_sentence
-from bot.export import credited
+from bot.export import credited_as
 from bot.reminders import definition_of
 from config.consultation import Question, QuestionType
 from handlers.features.onboarding import category_label
@@ -31,10 +32,9 @@ from storage.models import (
     Invite,
     Participant,
     QuestionRow,
-    Submission,
     SubmissionStatus,
 )
-from storage.repositories import AnswerRecord, Store
+from storage.repositories import Store
 
 KIND = "digest"
 """The ledger kind of a digest."""
@@ -72,7 +72,7 @@ class CategoryFigures:
     submitted: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DigestAnswer:
     """One answer as the secretariat reads it."""
 
@@ -214,6 +214,16 @@ class Digest:
 # ---------------------------------------------------------------------------
 
 
+AnswerRow = tuple[int, int, str, str | None, datetime]
+"""(participant id, question id, text, language, updated at) of one answer."""
+SubmissionRow = tuple[int, int, str, datetime | None]
+"""(participant id, agenda item id, status, submitted at) of one submission."""
+CLOSED = frozenset(
+    {QuestionType.CHOICE, QuestionType.MULTI_CHOICE, QuestionType.YES_NO, QuestionType.SCALE}
+)
+"""Question types whose answers the digest counts."""
+
+
 @dataclass(frozen=True)
 class Source:
     """The rows a digest is made from."""
@@ -221,8 +231,13 @@ class Source:
     consultation: ConsultationRow
     items: Sequence[AgendaItemRow]
     questions: Sequence[QuestionRow]
-    records: Sequence[AnswerRecord]
-    submissions: Sequence[tuple[Submission, AgendaItemRow]]
+    answers: Sequence[AnswerRow]
+    """Plain rows, not ORM objects: a digest may hold hundreds of thousands of answers."""
+    values: Sequence[tuple[int, dict[str, Any], int]]
+    """(question id, value, how many answers) for the closed questions, counted in SQL."""
+    authors: Mapping[int, Participant]
+    """Every participant who has not erased their data, and any author of an answer who has."""
+    submissions: Sequence[SubmissionRow]
     invites: Sequence[Invite]
     audience: Sequence[Participant]
     participants: Sequence[Participant]
@@ -235,19 +250,32 @@ async def read(store: Store, consultation_id: str) -> Source:
         row = await uow.consultations.get(consultation_id)
         if row is None:
             raise LookupError(f"no consultation with id {consultation_id!r} is loaded")
+        participants = await uow.reports.participants()
+        questions = await uow.consultations.questions_of(consultation_id)
+        answers = await uow.reports.answer_rows(consultation_id)
+        closed = {question.id for question in questions if question.type in CLOSED}
+        authors = {p.id: p for p in participants}
+        for participant_id in sorted({answer[0] for answer in answers} - authors.keys()):
+            # Only a participant who erased their data is left out of `participants`, and
+            # erasing deletes their answers too: one by one is enough for what is left.
+            author = await uow.participants.get(participant_id)
+            if author is not None:
+                authors[participant_id] = author
         return Source(
             consultation=row,
             items=await uow.consultations.items(consultation_id),
-            questions=await uow.consultations.questions_of(consultation_id),
-            records=await uow.reports.answers(consultation_id),
-            submissions=await uow.reports.submissions(consultation_id),
+            questions=questions,
+            answers=answers,
+            values=await uow.reports.answer_counts(closed),
+            authors=authors,
+            submissions=await uow.reports.submission_rows(consultation_id),
             invites=[
                 invite
                 for invite in await uow.reports.invites()
                 if invite.consultation_id in (consultation_id, None) and invite.revoked_at is None
             ],
             audience=await uow.reports.audience(consultation_id),
-            participants=await uow.reports.participants(),
+            participants=participants,
             ledger=await uow.deliveries.of_consultation(consultation_id),
         )
 
@@ -309,23 +337,24 @@ def _english(texts: object) -> str:
 
 
 def _choice_counts(
-    question: Question, values: Iterable[Mapping[str, object]]
+    question: Question, values: Iterable[tuple[Mapping[str, object], int]]
 ) -> tuple[Figure, ...]:
+    """The counts of a closed question from its distinct values and how many answers hold each."""
     counter: Counter[str] = Counter()
     if question.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
         labels = [(choice.id, choice.label.en) for choice in question.choices]
-        for value in values:
+        for value, n in values:
             chosen = value.get("choices") if "choices" in value else [value.get("choice")]
             for choice_id in chosen if isinstance(chosen, list) else []:
-                counter[str(choice_id)] += 1
+                counter[str(choice_id)] += n
         return tuple(Figure(label, counter[cid]) for cid, label in labels)
     if question.type == QuestionType.YES_NO:
-        for value in values:
-            counter["Yes" if value.get("yes") else "No"] += 1
+        for value, n in values:
+            counter["Yes" if value.get("yes") else "No"] += n
         return (Figure("Yes", counter["Yes"]), Figure("No", counter["No"]))
     if question.type == QuestionType.SCALE:
-        for value in values:
-            counter[str(value.get("scale"))] += 1
+        for value, n in values:
+            counter[str(value.get("scale"))] += n
         return tuple(
             Figure(str(n), counter[str(n)])
             for n in range(question.scale_min, question.scale_max + 1)
@@ -355,9 +384,9 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
 
     by_id = {p.id: p for p in source.participants}
     submitted_pairs = {
-        (submission.participant_id, item.id)
-        for submission, item in source.submissions
-        if submission.status in _SUBMITTED and submission.participant_id in by_id
+        (participant_id, item_id)
+        for participant_id, item_id, status, _ in source.submissions
+        if status in _SUBMITTED and participant_id in by_id
     }
     submitters = {pid for pid, _ in submitted_pairs}
 
@@ -399,11 +428,19 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
     questions_by_item: dict[int, list[QuestionRow]] = {}
     for question in source.questions:
         questions_by_item.setdefault(question.agenda_item_id, []).append(question)
-    current = {q.id for q in source.questions}
-    records = [r for r in source.records if r.question.id in current]
-
+    # Each answer is looked at once: grouped by question here, its author's name, category
+    # and country worked out once per author below, not once per answer.
+    answers_by_question: dict[int, list[AnswerRow]] = {q.id: [] for q in source.questions}
+    for answer in source.answers:
+        mine = answers_by_question.get(answer[1])
+        if mine is not None:  # None: a retired question, left out of the digest
+            mine.append(answer)
+    values_by_question: dict[int, list[tuple[Mapping[str, object], int]]] = {}
+    for question_id, value, n in source.values:
+        values_by_question.setdefault(question_id, []).append((value, n))
+    text_questions = [q.id for q in source.questions if q.type == QuestionType.TEXT]
     languages = Counter(
-        r.answer.language or UNDETERMINED for r in records if r.question.type == QuestionType.TEXT
+        answer[3] or UNDETERMINED for qid in text_questions for answer in answers_by_question[qid]
     )
     by_language = _figures(
         Counter({language_name(code): n for code, n in languages.items()}),
@@ -412,31 +449,45 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
     genders = Counter(GENDER_LABELS.get(by_id[pid].gender or "", NOT_GIVEN) for pid in submitters)
     by_gender = _figures(genders, last=[NOT_GIVEN])
 
+    # Each author as the digest shows them beside an answer: name, category, country.
+    credits = {
+        pid: (
+            credited_as(author),
+            category_label(english, author.organisation.category) if author.organisation else "",
+            ""
+            if author.credit == Credit.ANONYMOUS or author.organisation is None
+            else country_name(author.organisation.country).replace(NOT_GIVEN, ""),
+        )
+        for pid, author in source.authors.items()
+    }
+
+    submitted_by_item: dict[int, set[int]] = {item.id: set() for item in source.items}
+    for pid, item_id in submitted_pairs:
+        if item_id in submitted_by_item and (found := organisation_of(pid)) is not None:
+            submitted_by_item[item_id].add(found[0])
+
     items = []
     for item in source.items:
         sections = []
         for question in questions_by_item.get(item.id, []):
             spec = Question.model_validate(question.spec)
-            mine = [r for r in records if r.question.id == question.id]
-            answers = tuple(
-                DigestAnswer(
-                    organisation=credited(r),
-                    category=category_label(english, r.organisation.category)
-                    if r.organisation
-                    else "",
-                    country=""
-                    if r.participant.credit == Credit.ANONYMOUS or r.organisation is None
-                    else country_name(r.organisation.country).replace(NOT_GIVEN, ""),
-                    language=(r.answer.language or UNDETERMINED)
-                    if question.type == QuestionType.TEXT
-                    else "",
-                    answered_at=r.answer.updated_at.astimezone(zone),
-                    text=r.answer.text,
-                    new=since is not None and r.answer.updated_at > since,
-                    submitted=(r.participant.id, item.id) in submitted_pairs,
+            mine = answers_by_question[question.id]
+            text = question.type == QuestionType.TEXT
+            answers = []
+            for pid, _, answer_text, language, updated_at in mine:
+                organisation, category, country = credits[pid]
+                answers.append(
+                    DigestAnswer(
+                        organisation=organisation,
+                        category=category,
+                        country=country,
+                        language=(language or UNDETERMINED) if text else "",
+                        answered_at=updated_at.astimezone(zone),
+                        text=answer_text,
+                        new=since is not None and updated_at > since,
+                        submitted=(pid, item.id) in submitted_pairs,
+                    )
                 )
-                for r in mine
-            )
             sections.append(
                 QuestionSection(
                     key=question.key,
@@ -444,21 +495,15 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
                     type=question.type,
                     group=_english(question.group_title) or None,
                     required=question.required,
-                    answers=answers,
-                    counts=_choice_counts(spec, (r.answer.value for r in mine)),
+                    answers=tuple(answers),
+                    counts=_choice_counts(spec, values_by_question.get(question.id, [])),
                 )
             )
         items.append(
             ItemSection(
                 number=item.number,
                 title=_english(item.title),
-                submitted=len(
-                    {
-                        found[0]
-                        for pid, item_id in submitted_pairs
-                        if item_id == item.id and (found := organisation_of(pid)) is not None
-                    }
-                ),
+                submitted=len(submitted_by_item[item.id]),
                 questions=tuple(sections),
             )
         )
@@ -477,9 +522,9 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
     )
 
     days = Counter(
-        submission.submitted_at.astimezone(zone).date()
-        for submission, _ in source.submissions
-        if submission.status in _SUBMITTED and submission.submitted_at is not None
+        submitted_at.astimezone(zone).date()
+        for _, _, status, submitted_at in source.submissions
+        if status in _SUBMITTED and submitted_at is not None
     )
     counts = {c.category: c.submitted for c in categories}
     registered_counts = {c.category: c.registered for c in categories}
@@ -513,7 +558,12 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
         outstanding=outstanding,
         reminders=_reminder_figures(source.ledger, since),
         submissions_by_day=tuple(sorted(days.items())),
-        total_answers=len(records),
-        new_answers=sum(1 for r in records if since is not None and r.answer.updated_at > since),
+        total_answers=sum(len(mine) for mine in answers_by_question.values()),
+        new_answers=sum(
+            1
+            for mine in answers_by_question.values()
+            for answer in mine
+            if since is not None and answer[4] > since
+        ),
         invited=len(invited),
     )

@@ -28,6 +28,15 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+class _Escaped(dict[str, str]):
+    """Escaped text, each distinct text escaped once: an author's name, category and country
+    repeat beside each of their answers."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = _e(text)
+        return escaped
+
+
 def _figures(header: str, figures: tuple[Figure, ...], unit: str) -> str:
     if not figures:
         return "<p>None yet.</p>"
@@ -46,7 +55,7 @@ def _chart(chart: Chart) -> str:
     )
 
 
-def _question(question: QuestionSection) -> str:
+def _question(question: QuestionSection, escaped: _Escaped) -> str:
     parts = [f"<h3>{_e(question.text)}</h3>"]
     if question.group:
         parts.append(f'<p class="group">{_e(question.group)}</p>')
@@ -61,13 +70,13 @@ def _question(question: QuestionSection) -> str:
             draft = (
                 '<br><span class="draft">draft, not yet submitted</span>' if not a.submitted else ""
             )
-            lang = f' lang="{_e(a.language)}"' if a.language and a.language != "und" else ""
+            lang = f' lang="{escaped[a.language]}"' if a.language and a.language != "und" else ""
             rows.append(
                 "<tr>"
-                f"<td>{marks}{_e(a.organisation)}{draft}</td>"
-                f"<td>{_e(a.category)}</td>"
-                f"<td>{_e(a.country)}</td>"
-                f"<td>{_e(a.language)}</td>"
+                f"<td>{marks}{escaped[a.organisation]}{draft}</td>"
+                f"<td>{escaped[a.category]}</td>"
+                f"<td>{escaped[a.country]}</td>"
+                f"<td>{escaped[a.language]}</td>"
                 f"<td>{a.answered_at:%d %b %Y %H:%M}</td>"
                 f'<td class="text" dir="auto"{lang}>{_e(a.text)}</td>'
                 "</tr>"
@@ -83,6 +92,7 @@ def _question(question: QuestionSection) -> str:
 def render(digest: Digest) -> str:
     """The whole digest as an HTML document."""
     deadline = digest.local(digest.deadline)
+    escaped = _Escaped()
     body = [
         f"<h1>{_e(digest.label)}: {_e(digest.short_title)}</h1>",
         f"<p>{_e(digest.title)}</p>",
@@ -121,7 +131,7 @@ def render(digest: Digest) -> str:
     for item in digest.items:
         body.append(f"<h2>{_e(item.heading)}</h2>")
         body.append(f'<p class="meta">Submitted by {item.submitted} organizations.</p>')
-        body += [_question(question) for question in item.questions]
+        body += [_question(question, escaped) for question in item.questions]
     body.append("<h2>Outstanding</h2>")
     body.append(f"<p>{len(digest.outstanding)} invited organizations have not submitted.</p>")
     if digest.outstanding:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -27,16 +29,41 @@ _HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 _BOLD = Font(bold=True)
 
 
-def _append(sheet: Worksheet, values: Sequence[object], *, header: bool = False) -> None:
-    """Add a row; text is stored as text, never as a formula."""
+@dataclass
+class _Rows:
+    """A sheet filled row by row, keeping count of its rows and of its widest row.
+
+    openpyxl's `max_row` and `max_column` look at every cell on each call: asked once per row,
+    they made a sheet of 70,000 answers quadratic (hours at 10,000 submissions).
+    """
+
+    sheet: Worksheet
+    row: int = 0
+    width: int = 1
+
+
+def _append(
+    rows: _Rows, values: Sequence[object], *, header: bool = False
+) -> list[Cell | MergedCell]:
+    """Add a row; text is stored as text, never as a formula.
+
+    Returns:
+        The row's cells, as wide as the widest row so far (a header's fill spans the sheet).
+    """
     cleaned = [xml_safe(v) if isinstance(v, str) else v for v in values]
-    sheet.append(cleaned)
-    for cell in sheet[sheet.max_row]:
+    rows.sheet.append(cleaned)
+    rows.row += 1
+    if not values:
+        return []
+    rows.width = max(rows.width, len(values))
+    cells = [rows.sheet.cell(rows.row, column) for column in range(1, rows.width + 1)]
+    for cell in cells:
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"  # An answer such as "=HYPERLINK(...)" stays an answer.
         if header:
             cell.font = _BOLD
             cell.fill = _HEADER_FILL
+    return cells
 
 
 def _naive(moment: datetime) -> datetime:
@@ -46,31 +73,32 @@ def _naive(moment: datetime) -> datetime:
 
 def _participation(sheet: Worksheet, digest: Digest) -> None:
     sheet.title = "Participation"
-    _append(sheet, [f"{digest.label}: {digest.short_title}"])
+    rows = _Rows(sheet)
+    _append(rows, [f"{digest.label}: {digest.short_title}"])
     sheet["A1"].font = Font(bold=True, size=14)
-    _append(sheet, [digest.period()])
-    _append(sheet, [f"{digest.submitted_sentence} {digest.registered_sentence}"])
-    _append(sheet, [])
-    _append(sheet, ["Category", "Invited", "Registered", "Submitted"], header=True)
+    _append(rows, [digest.period()])
+    _append(rows, [f"{digest.submitted_sentence} {digest.registered_sentence}"])
+    _append(rows, [])
+    _append(rows, ["Category", "Invited", "Registered", "Submitted"], header=True)
     for c in digest.categories:
-        _append(sheet, [c.label, c.invited, c.registered, c.submitted])
-    _append(sheet, ["Total", digest.invited, digest.registered, digest.submitted], header=True)
+        _append(rows, [c.label, c.invited, c.registered, c.submitted])
+    _append(rows, ["Total", digest.invited, digest.registered, digest.submitted], header=True)
     for title, figures, unit in (
         ("Country", digest.by_country, "Organizations that submitted"),
         ("Language of the written answers", digest.by_language, "Answers"),
         ("Respondent gender", digest.by_gender, "Respondents who submitted"),
     ):
-        _append(sheet, [])
-        _append(sheet, [title, unit], header=True)
+        _append(rows, [])
+        _append(rows, [title, unit], header=True)
         for figure in figures:
-            _append(sheet, [figure.label, figure.count])
-    _append(sheet, [])
-    _append(sheet, ["Agenda item", "Organizations that submitted"], header=True)
+            _append(rows, [figure.label, figure.count])
+    _append(rows, [])
+    _append(rows, ["Agenda item", "Organizations that submitted"], header=True)
     for item in digest.items:
-        _append(sheet, [item.heading, item.submitted])
+        _append(rows, [item.heading, item.submitted])
     r = digest.reminders
-    _append(sheet, [])
-    _append(sheet, ["Reminders", "Count"], header=True)
+    _append(rows, [])
+    _append(rows, ["Reminders", "Count"], header=True)
     for label, count in (
         ("Sent", r.sent),
         ("Sent in this period", r.sent_in_period),
@@ -79,7 +107,7 @@ def _participation(sheet: Worksheet, digest: Digest) -> None:
         ("Uncertain", r.uncertain),
         ("Failed", r.failed),
     ):
-        _append(sheet, [label, count])
+        _append(rows, [label, count])
     sheet.column_dimensions["A"].width = 48
     for column in "BCD":
         sheet.column_dimensions[column].width = 16
@@ -87,23 +115,25 @@ def _participation(sheet: Worksheet, digest: Digest) -> None:
 
 def _outstanding(sheet: Worksheet, digest: Digest) -> None:
     sheet.title = "Outstanding"
-    _append(sheet, ["Organization", "Category", "Country", "Registered"], header=True)
+    rows = _Rows(sheet)
+    _append(rows, ["Organization", "Category", "Country", "Registered"], header=True)
     for o in digest.outstanding:
-        _append(sheet, [o.name, o.category, o.country, "yes" if o.registered else "no"])
+        _append(rows, [o.name, o.category, o.country, "yes" if o.registered else "no"])
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 30
 
 
 def _item(sheet: Worksheet, item: ItemSection) -> None:
     sheet.title = f"Item {item.number}"[:31]
-    _append(sheet, [item.heading])
+    rows = _Rows(sheet)
+    _append(rows, [item.heading])
     sheet["A1"].font = Font(bold=True, size=12)
-    _append(sheet, [])
-    _append(sheet, list(ANSWER_COLUMNS), header=True)
+    _append(rows, [])
+    _append(rows, list(ANSWER_COLUMNS), header=True)
     for question in item.questions:
         for answer in question.answers:
-            _append(
-                sheet,
+            cells = _append(
+                rows,
                 [
                     question.text,
                     answer.organisation,
@@ -116,15 +146,15 @@ def _item(sheet: Worksheet, item: ItemSection) -> None:
                     answer.text,
                 ],
             )
-            sheet.cell(sheet.max_row, 6).number_format = "yyyy-mm-dd hh:mm"
-            sheet.cell(sheet.max_row, 9).alignment = Alignment(wrap_text=True, vertical="top")
+            cells[5].number_format = "yyyy-mm-dd hh:mm"
+            cells[8].alignment = Alignment(wrap_text=True, vertical="top")
     counted = [q for q in item.questions if q.counts]
     if counted:
-        _append(sheet, [])
-        _append(sheet, ["Question", "Answer", "Count"], header=True)
+        _append(rows, [])
+        _append(rows, ["Question", "Answer", "Count"], header=True)
         for question in counted:
             for figure in question.counts:
-                _append(sheet, [question.text, figure.label, figure.count])
+                _append(rows, [question.text, figure.label, figure.count])
     for column, width in zip("ABCDEFGHI", (40, 32, 24, 16, 10, 17, 6, 10, 80), strict=True):
         sheet.column_dimensions[column].width = width
 

@@ -237,7 +237,9 @@ def record(
 ) -> Any:
     """A stand-in for an AnswerRecord with what credited() and publishable() read."""
     return SimpleNamespace(
-        participant=SimpleNamespace(credit=credit, display_name=display_name),
+        participant=SimpleNamespace(
+            credit=credit, display_name=display_name, organisation=organisation
+        ),
         organisation=organisation,
         publication_consent=consent,
         question=SimpleNamespace(spec=spec if spec is not None else {}),

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.digest import render_docx, render_html, render_md, render_xlsx, sample
-from bot.digest.build import Digest, Figure, build
+from bot.digest.build import Digest, Figure, QuestionSection, build
 from bot.digest.charts import charts
 from bot.digest.words import number_words, participation_sentence, stakeholders_phrase
 from handlers.ports import FixedClock
+from storage.models import Answer
 from storage.repositories import Store
 from tests.scheduler.conftest import participant_id
 
@@ -213,6 +215,31 @@ async def test_every_answer_with_its_organisation_as_credited(
     assert questions["ai4-suggestions"].counts == ()
     drafts = [a for a in familiarity.answers if not a.submitted]
     assert sorted(a.organisation for a in drafts) == ["Civic Space Monitor", "北方大学犯罪学研究所"]
+
+
+async def test_hidden_answers_and_retired_questions_are_neither_listed_nor_counted(
+    seeded: Store, clock: FixedClock
+) -> None:
+    before = await digest_of(seeded, clock)
+    async with seeded.transaction() as uow:
+        questions = {q.key: q for q in await uow.consultations.questions_of(CONSULTATION)}
+        familiarity, balance = questions["ai2-familiarity"], questions["ai3-balance"]
+        hidden = await uow.session.scalar(
+            select(Answer).where(Answer.question_id == familiarity.id).order_by(Answer.id)
+        )
+        assert hidden is not None
+        hidden.hidden_reason = "abuse"
+        balance.retired = True
+    after = await digest_of(seeded, clock)
+
+    def sections(digest: Digest) -> dict[str, QuestionSection]:
+        return {q.key: q for item in digest.items for q in item.questions}
+
+    was, now = sections(before), sections(after)
+    assert len(now["ai2-familiarity"].answers) == len(was["ai2-familiarity"].answers) - 1
+    assert sum(f.count for f in now["ai2-familiarity"].counts) == 22
+    assert "ai3-balance" not in now
+    assert after.total_answers == (before.total_answers - 1 - len(was["ai3-balance"].answers))
 
 
 async def test_answers_new_since_the_last_digest_are_marked(
