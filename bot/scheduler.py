@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -25,11 +26,16 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 """How often the sweeps run."""
 
+UPDATE_MEMORY = timedelta(days=7)
+"""How long a processed update id is remembered. Telegram keeps an unconfirmed update for
+24 hours and Slack retries an event within minutes, so a week covers every redelivery;
+without forgetting, the table would grow with every message ever received."""
+
 Job = Callable[[], Awaitable[object]]
 
 
 def default_jobs(app: App) -> dict[str, Job]:
-    """The sweeps every long-running process runs: reminders and digests."""
+    """The sweeps every long-running process runs: reminders, digests, housekeeping."""
 
     async def remind() -> object:
         report = await reminders.sweep(app.store, app.outboxes, app.clock)
@@ -40,7 +46,14 @@ def default_jobs(app: App) -> dict[str, Job]:
     async def digest() -> object:
         return await digest_schedule.sweep(app.store, app.outboxes, app.clock, app.settings)
 
-    return {"reminders": remind, "digests": digest}
+    async def housekeeping() -> object:
+        async with app.store.transaction() as uow:
+            forgotten = await uow.updates.forget_before(app.clock.now() - UPDATE_MEMORY)
+        if forgotten:
+            log.info("forgot %d processed update ids older than %s", forgotten, UPDATE_MEMORY)
+        return forgotten
+
+    return {"reminders": remind, "digests": digest, "housekeeping": housekeeping}
 
 
 class Scheduler:

@@ -315,7 +315,10 @@ class ProcessedUpdate(Base):
     """A platform update already handled, so a redelivery is recorded once."""
 
     __tablename__ = "processed_updates"
-    __table_args__ = (UniqueConstraint("platform", "update_key"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "update_key"),
+        Index("ix_processed_updates_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))

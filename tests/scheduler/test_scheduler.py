@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.app import App
-from bot.scheduler import SWEEP_SECONDS, Scheduler, scheduled
+from bot.scheduler import SWEEP_SECONDS, UPDATE_MEMORY, Scheduler, default_jobs, scheduled
 from config.settings import Settings
 from handlers.engine import Engine
 from handlers.ports import FileStore, FixedClock
@@ -91,3 +92,22 @@ async def test_the_real_sweeps_send_a_due_reminder_through_the_app_s_outboxes(
     assert [chat for chat, _ in outbox.sent] == ["chat-alice"]
     reminders = [row for row in await ledger(store) if row.kind == "reminder"]
     assert [row.status for row in reminders] == [DeliveryStatus.SENT]
+
+
+async def test_housekeeping_forgets_update_ids_after_a_week_and_only_then(
+    app: App, engine: Engine, store: Store, clock: FixedClock
+) -> None:
+    start = clock.now()
+    stranger = Chat(engine, "bob")
+    await stranger.say("hello", update_id="old")
+    clock.set(start + UPDATE_MEMORY - timedelta(seconds=1))
+    await stranger.say("hello again", update_id="recent")
+    clock.set(start + UPDATE_MEMORY + timedelta(seconds=1))
+    housekeeping = default_jobs(app)["housekeeping"]
+    assert await housekeeping() == 1
+    assert await housekeeping() == 0
+    async with store.transaction() as uow:
+        assert not await uow.updates.seen("test", "old")
+        assert await uow.updates.seen("test", "recent")
+    # A redelivery inside the week is still recognised.
+    assert await stranger.say("hello again", update_id="recent") == []

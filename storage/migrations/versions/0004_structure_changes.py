@@ -1,4 +1,5 @@
-"""structure changes: the generation that tells a process its cached structure is stale
+"""structure changes (the generation that tells a process its cached structure is stale);
+processed updates found by age, to forget old ones
 
 Revision ID: 0004
 Revises: 0003
@@ -25,7 +26,11 @@ def upgrade() -> None:
         sa.Column("at", storage.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_structure_changes")),
     )
+    with op.batch_alter_table("processed_updates", schema=None) as batch_op:
+        batch_op.create_index("ix_processed_updates_created_at", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("processed_updates", schema=None) as batch_op:
+        batch_op.drop_index("ix_processed_updates_created_at")
     op.drop_table("structure_changes")
