@@ -7,6 +7,7 @@ stops the others.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import smtplib
 import ssl
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from bot.digest import render_docx, render_html, render_md, render_xlsx
+from bot.digest import render_md
 from bot.digest.build import Digest
 from config.consultation import Destination, DestinationKind
 from config.settings import Settings
@@ -34,27 +35,31 @@ ATTEMPTS = 3
 BACKOFF_SECONDS = 5.0
 """The wait before the second try; it doubles for each further try."""
 
-FORMATS: dict[str, tuple[Callable[[Digest], bytes], str]] = {
-    "md": (lambda d: render_md.render(d).encode(), "text/markdown"),
-    "html": (lambda d: render_html.render(d).encode(), "text/html"),
-    "docx": (
-        render_docx.render,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": (
-        render_xlsx.render,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
+FORMATS: dict[str, str] = {
+    "md": "text/markdown",
+    "html": "text/html",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-"""Each digest format: how it is rendered and its media type."""
+"""Each digest format and its media type; `bot.digest.render_<format>` renders it."""
+
+
+def render(digest: Digest, fmt: str) -> bytes:
+    """The digest in one format.
+
+    Each renderer is imported when first used: they bring matplotlib, python-docx and
+    openpyxl, which a process that never sends that format need not load at start.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
+    renderer = importlib.import_module(f"bot.digest.render_{fmt}")
+    content: str | bytes = renderer.render(digest)
+    return content.encode() if isinstance(content, str) else content
 
 
 def document(digest: Digest, fmt: str) -> OutgoingDocument:
     """The digest rendered as a file."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
-    render, mime_type = FORMATS[fmt]
-    return OutgoingDocument(digest.filename(fmt), render(digest), mime_type)
+    return OutgoingDocument(digest.filename(fmt), render(digest, fmt), FORMATS[fmt])
 
 
 def summary(digest: Digest) -> str:
@@ -107,7 +112,7 @@ def email_message(
     message["Date"] = formatdate(digest.generated_at.timestamp(), localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(render_md.render(digest))
-    message.add_alternative(render_html.render(digest), subtype="html")
+    message.add_alternative(render(digest, "html").decode(), subtype="html")
     for doc in documents:
         maintype, _, subtype = doc.mime_type.partition("/")
         message.add_attachment(
