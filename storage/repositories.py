@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, cast, delete, exists, func, select, update
+from sqlalchemy import Select, Text, cast, delete, exists, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -48,6 +48,7 @@ from storage.models import (
 )
 
 _Row = TypeVar("_Row")
+_T = TypeVar("_T")
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Invite code letters: no 0/O or 1/I, so a code read aloud or retyped survives."""
@@ -930,6 +931,18 @@ class AnswerRecord:
     publication_consent: bool
 
 
+def _audience(query: Select[_T], consultation_id: str) -> Select[_T]:
+    """`query` limited to the active participants invited to a consultation (or to all)."""
+    return (
+        query.join(Invite, Participant.invite_id == Invite.id)
+        .where(
+            Participant.status == ParticipantStatus.ACTIVE,
+            (Invite.consultation_id == consultation_id) | Invite.consultation_id.is_(None),
+        )
+        .order_by(Participant.id)
+    )
+
+
 class ReportRepository(Repository):
     """Read-only queries across participants for exports and statistics."""
 
@@ -1082,18 +1095,17 @@ class ReportRepository(Repository):
 
     async def audience(self, consultation_id: str) -> Sequence[Participant]:
         """Active participants invited to a consultation who consented to processing."""
-        result = await self.session.scalars(
-            select(Participant)
-            .join(Invite, Participant.invite_id == Invite.id)
-            .where(
-                Participant.status == ParticipantStatus.ACTIVE,
-                (Invite.consultation_id == consultation_id) | Invite.consultation_id.is_(None),
-            )
-            .order_by(Participant.id)
-        )
+        result = await self.session.scalars(_audience(select(Participant), consultation_id))
         participants = result.all()
         consents = await self.latest_consents({p.id for p in participants}, ConsentKind.PROCESSING)
         return [p for p in participants if consents.get(p.id, False)]
+
+    async def audience_ids(self, consultation_id: str) -> list[int]:
+        """The ids of `audience`, in order, without loading the participants again."""
+        result = await self.session.scalars(_audience(select(Participant.id), consultation_id))
+        ids = list(result.all())
+        consents = await self.latest_consents(set(ids), ConsentKind.PROCESSING)
+        return [participant_id for participant_id in ids if consents.get(participant_id, False)]
 
     async def latest_consents(self, participant_ids: set[int], kind: str) -> dict[int, bool]:
         """Each participant's latest decision on a consent of `kind`."""

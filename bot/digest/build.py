@@ -274,7 +274,8 @@ async def read(store: Store, consultation_id: str) -> Source:
                 for invite in await uow.reports.invites()
                 if invite.consultation_id in (consultation_id, None) and invite.revoked_at is None
             ],
-            audience=await uow.reports.audience(consultation_id),
+            # Every one of them is in `participants` (active): not loaded a second time.
+            audience=[authors[pid] for pid in await uow.reports.audience_ids(consultation_id)],
             participants=participants,
             ledger=await uow.deliveries.of_consultation(consultation_id),
         )
