@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,8 +22,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import load_into
-from bot.digest import render_docx, render_html, render_md, render_xlsx
-from bot.digest.build import Digest, build
+from bot.digest.build import build
+from bot.digest.deliver import render
 from config.consultation import Consultation, QuestionType, load_consultations
 from config.settings import BUNDLED_CONSULTATIONS
 from handlers.ports import FixedClock
@@ -54,11 +54,6 @@ GENDERS = ("female", "male", "other", None)
 CREDITS = ("named", "organisation", "anonymous")
 CHUNK = 500
 """Participants seeded per batch, so the seeding itself never holds every answer."""
-RENDERERS: dict[str, Callable[[Digest], object]] = {
-    "md": render_md.render,
-    "docx": render_docx.render,
-    "xlsx": render_xlsx.render,
-}
 
 
 def consultation() -> Consultation:
@@ -280,12 +275,12 @@ async def measure(url: str, submissions: int, *, formats: Sequence[str] = ()) ->
     started = time.perf_counter()
     digest = await build(store, CONSULTATION, now=NOW, since=since)
     built = time.perf_counter() - started
-    html = render_html.render(digest)
+    html = render(digest, "html")
     elapsed = time.perf_counter() - started
     rss = _rss_mb()
     del digest
     with _traced() as peak:
-        render_html.render(await build(store, CONSULTATION, now=NOW, since=since))
+        render(await build(store, CONSULTATION, now=NOW, since=since), "html")
     row: dict[str, Any] = {
         "database": url.split("+", 1)[0].split(":", 1)[0],
         **seeded,
@@ -302,10 +297,10 @@ async def measure(url: str, submissions: int, *, formats: Sequence[str] = ()) ->
         for fmt in formats:
             _reset_rss()
             started = time.perf_counter()
-            rendered = RENDERERS[fmt](digest)
+            rendered = render(digest, fmt)
             row[f"{fmt}_s"] = round(time.perf_counter() - started, 2)
             row[f"{fmt}_rss_peak_mb"] = _rss_mb()
-            row[f"{fmt}_kb"] = len(rendered) // 1024 if isinstance(rendered, str | bytes) else 0
+            row[f"{fmt}_kb"] = len(rendered) // 1024
             del rendered
     await database.dispose()
     return row

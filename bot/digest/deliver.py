@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from bot.digest import render_md
-from bot.digest.build import Digest
+from bot.digest.build import Digest, collector_paused
 from config.consultation import Destination, DestinationKind
 from config.settings import Settings
 from handlers.events import OutgoingDocument, Reply
@@ -53,7 +53,8 @@ def render(digest: Digest, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
     renderer = importlib.import_module(f"bot.digest.render_{fmt}")
-    content: str | bytes = renderer.render(digest)
+    with collector_paused():
+        content: str | bytes = renderer.render(digest)
     return content.encode() if isinstance(content, str) else content
 
 

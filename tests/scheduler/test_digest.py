@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.digest import render_docx, render_html, render_md, render_xlsx, sample
-from bot.digest.build import Digest, Figure, QuestionSection, build
+from bot.digest.build import Digest, Figure, QuestionSection, build, collector_paused
 from bot.digest.charts import charts
 from bot.digest.words import number_words, participation_sentence, stakeholders_phrase
 from handlers.ports import FixedClock
@@ -446,3 +447,16 @@ async def test_an_empty_consultation_says_so(store: Store, clock: FixedClock) ->
     with pytest.raises(LookupError, match="no consultation with id 'nope'"):
         await build(store, "nope", now=clock.now())
     assert digest.generated_at == datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
+
+
+def test_the_cycle_collector_is_paused_only_while_a_digest_is_made() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # The outer pause is still on.
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="renderer failed"), collector_paused():
+        raise RuntimeError("renderer failed")
+    assert gc.isenabled()
