@@ -46,7 +46,7 @@ from config.settings import load_settings
 from storage.models import Category
 from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import Call, parse_html
-from tests.faults.bot_process import BotProcess, ObservedTelegram, Person
+from tests.faults.bot_process import TO_FIRST_QUESTION, BotProcess, ObservedTelegram, Person, Step
 
 FIRST_USER = 6_200_000_000
 CONSULTATION = "wgic-18-2027"
@@ -56,22 +56,15 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BOUND = 120.0
 """Seconds one step may wait for its reply before the run fails (a hung bot, not a slow one)."""
 REPLIES = frozenset({"sendMessage", "editMessageText"})
-# (action, argument, text the bot's reply ends with): from the invite to the text question.
-ONBOARDING: tuple[tuple[str, str, str], ...] = (
-    ("say", "/start {code}", "English"),
-    ("press", "English", "I agree"),
-    ("press", "I agree", "No, do not publish"),
-    ("press", "No, do not publish", "This is correct"),
-    ("press", "This is correct", "Prefer not to say"),
-    ("press", "Prefer not to say", "Constructive dialogue 2027"),
-    ("press", "Constructive dialogue 2027", "Agenda item 2"),
-    ("press", "Agenda item 2", "Question 1 of 3"),
+# From the invite to the third question of agenda item 2 (a text question).
+ONBOARDING: tuple[Step, ...] = (
+    *TO_FIRST_QUESTION,
     ("press", "We contributed to it", "Question 2 of 3"),
     ("press", "Yes", "Question 3 of 3"),
 )
 # The measured steps, repeated: the typed answer (stored, the review shown), then the
 # review's "Change answer 3" (the question shown again, with the answer given).
-LOOP: tuple[tuple[str, str, str], ...] = (
+LOOP: tuple[Step, ...] = (
     ("say", TEXT, "Submit"),
     ("press", "Change answer 3", "Question 3 of 3"),
 )

@@ -30,6 +30,21 @@ BOUND = 60.0
 CONVERSATION = frozenset({"getUpdates", "sendMessage", "editMessageText", "answerCallbackQuery"})
 """The calls a kill point counts: those of the conversation, not of start-up."""
 
+Step = tuple[str, str, str]
+"""(action, argument, what the bot's reply shows once it is handled): a person's step."""
+
+TO_FIRST_QUESTION: tuple[Step, ...] = (
+    ("say", "/start {code}", "English"),
+    ("press", "English", "I agree"),
+    ("press", "I agree", "No, do not publish"),
+    ("press", "No, do not publish", "This is correct"),
+    ("press", "This is correct", "Prefer not to say"),
+    ("press", "Prefer not to say", "Constructive dialogue 2027"),
+    ("press", "Constructive dialogue 2027", "Agenda item 2"),
+    ("press", "Agenda item 2", "Question 1 of 3"),
+)
+"""From the invite to the first question of agenda item 2 of `wgic-18-2027`."""
+
 
 class ObservedTelegram(FakeTelegram):
     """The fake Bot API that wakes waiters on every call and kills the bot at chosen calls."""

@@ -19,7 +19,14 @@ from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import new_invite
 from tests.fakes import serve_loopback
-from tests.faults.bot_process import BOUND, BotProcess, ObservedTelegram, Person, scalar_rows
+from tests.faults.bot_process import (
+    BOUND,
+    TO_FIRST_QUESTION,
+    BotProcess,
+    ObservedTelegram,
+    Person,
+    scalar_rows,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -33,17 +40,6 @@ pytestmark = [
 
 AMINA = 5230018432
 TEXT = "We contributed to the self-assessment checklist in 2026 and would do so again."
-# (action, argument, what the bot shows once it is handled): up to the first question
-TO_QUESTIONS: list[tuple[str, str, str]] = [
-    ("say", "/start {code}", "English"),
-    ("press", "English", "I agree"),
-    ("press", "I agree", "No, do not publish"),
-    ("press", "No, do not publish", "This is correct"),
-    ("press", "This is correct", "Prefer not to say"),
-    ("press", "Prefer not to say", "Constructive dialogue 2027"),
-    ("press", "Constructive dialogue 2027", "Agenda item 2"),
-    ("press", "Agenda item 2", "Question 1 of 3"),
-]
 
 
 @pytest.fixture
@@ -99,7 +95,7 @@ def refetches(fake: ObservedTelegram, since: int, update_id: int) -> int:
 
 async def to_questions(fake: ObservedTelegram, amina: Person, code: str) -> None:
     """From /start to the agenda item's first question."""
-    for kind, argument, done in TO_QUESTIONS:
+    for kind, argument, done in TO_FIRST_QUESTION:
         update = (
             amina.text_update(argument.format(code=code))
             if kind == "say"

@@ -51,6 +51,15 @@ async def processes(
         await process.database.dispose()
 
 
+async def at_agenda_item_2(bot: Process, clock: FixedClock) -> Chat:
+    """Alice, onboarded in `bot`, at the first question of agenda item 2."""
+    alice = Chat(bot.engine, "alice")
+    await onboard(alice, await new_invite(bot.store, clock))
+    await alice.press("Constructive dialogue 2027")
+    await alice.press("Agenda item 2")
+    return alice
+
+
 def reads_of(statements: list[str], table: str) -> int:
     return sum(1 for s in statements if s.startswith("SELECT") and f"FROM {table}" in s)
 
@@ -59,10 +68,7 @@ async def test_answering_reads_questions_once_per_process(
     processes: tuple[Process, Process], clock: FixedClock
 ) -> None:
     bot, _ = processes
-    alice = Chat(bot.engine, "alice")
-    await onboard(alice, await new_invite(bot.store, clock))
-    await alice.press("Constructive dialogue 2027")
-    await alice.press("Agenda item 2")
+    alice = await at_agenda_item_2(bot, clock)
     for round in range(3):
         if round == 1:
             bot.statements.clear()  # The first round filled the cache.
@@ -78,10 +84,7 @@ async def test_an_item_closed_by_another_process_is_closed_at_once(
     processes: tuple[Process, Process], clock: FixedClock
 ) -> None:
     bot, command_line = processes
-    alice = Chat(bot.engine, "alice")
-    await onboard(alice, await new_invite(bot.store, clock))
-    await alice.press("Constructive dialogue 2027")
-    await alice.press("Agenda item 2")
+    alice = await at_agenda_item_2(bot, clock)
     await alice.press("We contributed to it")
     await alice.press("‹ Back")
     async with command_line.store.transaction() as uow:
