@@ -347,7 +347,8 @@ class StructureCache:
     `StructureChange`. The cache is valid for one generation (the newest change's id) and
     is emptied when a transaction sees a newer one. Only `placed` and `questions` use it:
     the hot path of the interview. The objects it holds are shared: read them, never change
-    them.
+    them. A transaction stores what it read only if the cache still holds its generation
+    after the read: another may have moved it on while this one waited for the database.
     """
 
     def __init__(self) -> None:
@@ -504,10 +505,12 @@ class ConsultationRepository(Repository):
         """The current questions of an agenda item, in order."""
         shared = self._shared()
         if shared is not None:
-            if item_id not in shared.questions:
-                rows = await self._load_questions(item_id)
-                shared.questions[item_id] = [_detached_copy(row) for row in rows]
-            return shared.questions[item_id]
+            if item_id in shared.questions:
+                return shared.questions[item_id]
+            rows = [_detached_copy(row) for row in await self._load_questions(item_id)]
+            if shared.generation == self._generation:
+                shared.questions[item_id] = rows
+            return rows
         if item_id not in self._questions:
             self._questions[item_id] = await self._load_questions(item_id)
         return self._questions[item_id]
@@ -541,14 +544,17 @@ class ConsultationRepository(Repository):
         """A question with its agenda item and consultation, in one query."""
         shared = self._shared()
         if shared is not None:
-            if question_id not in shared.placed:
-                found = await self._load_placed(question_id)
-                shared.placed[question_id] = (
-                    tuple(_detached_copy(row) for row in found)  # type: ignore[assignment]
-                    if found
-                    else None
-                )
-            return shared.placed[question_id]
+            if question_id in shared.placed:
+                return shared.placed[question_id]
+            found = await self._load_placed(question_id)
+            copies: Placed | None = (
+                (_detached_copy(found[0]), _detached_copy(found[1]), _detached_copy(found[2]))
+                if found
+                else None
+            )
+            if shared.generation == self._generation:
+                shared.placed[question_id] = copies
+            return copies
         if question_id not in self._placed:
             self._placed[question_id] = await self._load_placed(question_id)
         return self._placed[question_id]

@@ -132,3 +132,28 @@ async def test_reloading_a_consultation_is_a_new_generation(
     await load_into(command_line.store, bundled, clock)
     async with bot.store.transaction() as uow:
         assert await uow.identities.generation() > before
+
+
+async def test_rows_read_under_an_older_generation_are_not_kept_under_a_newer_one(
+    processes: tuple[Process, Process],
+) -> None:
+    bot, _ = processes
+    cache = bot.store.structure
+    async with bot.store.transaction() as uow:
+        generation = await uow.identities.generation()
+        question_id = (await uow.consultations.questions_of("wgic-18-2027"))[0].id
+        uow.consultations.use_generation(generation)
+        read = uow.consultations._load_placed
+
+        async def overtaken(wanted: int) -> object:
+            found = await read(wanted)
+            # While this transaction waited for the database, a newer one moved the cache on.
+            cache.at(generation + 1)
+            return found
+
+        uow.consultations._load_placed = overtaken  # type: ignore[method-assign,assignment]
+        placed = await uow.consultations.placed(question_id)
+    assert placed is not None
+    assert placed[0].id == question_id
+    assert cache.generation == generation + 1
+    assert question_id not in cache.placed
