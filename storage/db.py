@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.models import STRUCTURE, StructureChange
+from storage.models import STRUCTURE, StructureGeneration
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -45,14 +45,22 @@ class Session(orm.Session):
 @event.listens_for(Session, "before_flush")
 def _record_structure_change(session: orm.Session, _context: object, _objects: object) -> None:
     # Every change to consultations, agenda items or questions goes through the ORM; the
-    # StructureChange row added here commits (or rolls back) with it, so processes that
-    # cache the structure see a new generation exactly when the change is visible.
+    # generation is incremented in the same transaction and commits (or rolls back) with it,
+    # so processes that cache the structure see a new generation exactly when the change is
+    # visible. The increment is SQL (`generation + 1`): the row lock orders concurrent
+    # changes, and each of them counts.
     if session.info.get(STRUCTURE_CHANGED):
         return
     pending = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, STRUCTURE) for obj in pending):
         session.info[STRUCTURE_CHANGED] = True
-        session.add(StructureChange(at=datetime.now(UTC)))
+        now = datetime.now(UTC)
+        row = session.get(StructureGeneration, 1)
+        if row is None:
+            session.add(StructureGeneration(id=1, generation=1, changed_at=now))
+        else:
+            row.generation = StructureGeneration.generation + 1
+            row.changed_at = now
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

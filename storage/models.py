@@ -326,22 +326,24 @@ class ProcessedUpdate(Base):
     created_at: Mapped[datetime]
 
 
-class StructureChange(Base):
-    """One committed change to consultations, agenda items or questions.
-
-    The newest id is the structure's generation: a process that keeps the structure in
-    memory compares it with the generation it loaded, so a change made by another process
-    (the command line closing an agenda item) is seen on the next message.
+class StructureGeneration(Base):
+    """The structure's generation: one row, a counter that every transaction changing a
+    consultation, agenda item or question increments (in SQL, so concurrent changes each
+    count). A process that keeps the structure in memory compares it with the generation it
+    loaded, so a change made by another process (the command line closing an agenda item)
+    is seen on the next message.
     """
 
-    __tablename__ = "structure_changes"
+    __tablename__ = "structure_generation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime]
+    """Always 1."""
+    generation: Mapped[int]
+    changed_at: Mapped[datetime]
 
 
 STRUCTURE = (ConsultationRow, AgendaItemRow, QuestionRow)
-"""The rows that make up a consultation's structure (see `StructureChange`)."""
+"""The rows that make up a consultation's structure (see `StructureGeneration`)."""
 
 
 class AuditEntry(Base):

@@ -42,7 +42,7 @@ from storage.models import (
     ParticipantStatus,
     ProcessedUpdate,
     QuestionRow,
-    StructureChange,
+    StructureGeneration,
     Submission,
     SubmissionStatus,
 )
@@ -122,8 +122,12 @@ class IdentityRepository(Repository):
         self, platform: str, user_id: str
     ) -> tuple[Identity | None, Participant | None, int]:
         """The identity for a platform account, its participant and the structure's
-        generation (see `StructureChange`), in one query."""
-        generation = select(func.coalesce(func.max(StructureChange.id), 0)).scalar_subquery()
+        generation (see `StructureGeneration`), in one query."""
+        generation = (
+            select(func.coalesce(func.max(StructureGeneration.generation), 0))
+            .where(StructureGeneration.id == 1)
+            .scalar_subquery()
+        )
         found = (
             await self.session.execute(
                 select(generation, Identity, Participant)
@@ -137,9 +141,11 @@ class IdentityRepository(Repository):
         return found[1], found[2], int(found[0])
 
     async def generation(self) -> int:
-        """The structure's generation: the newest `StructureChange` id, 0 before any."""
-        newest = await self.session.scalar(select(func.max(StructureChange.id)))
-        return int(newest or 0)
+        """The structure's generation (see `StructureGeneration`), 0 before any change."""
+        current = await self.session.scalar(
+            select(StructureGeneration.generation).where(StructureGeneration.id == 1)
+        )
+        return int(current or 0)
 
     async def add(self, identity: Identity) -> Identity:
         """Store a new identity."""
@@ -344,7 +350,7 @@ class StructureCache:
 
     Answering a question reads the same few rows on every message; they change only when a
     consultation is loaded or the secretariat closes or extends something, which records a
-    `StructureChange`. The cache is valid for one generation (the newest change's id) and
+    new `StructureGeneration`. The cache is valid for one generation and
     is emptied when a transaction sees a newer one. Only `placed` and `questions` use it:
     the hot path of the interview. The objects it holds are shared: read them, never change
     them. A transaction stores what it read only if the cache still holds its generation
@@ -356,9 +362,12 @@ class StructureCache:
         self.placed: dict[int, Placed | None] = {}
         self.questions: dict[int, Sequence[QuestionRow]] = {}
 
-    def at(self, generation: int) -> StructureCache:
-        """The cache, emptied first when it holds an older generation than `generation`."""
-        if generation != self.generation:
+    def at(self, generation: int) -> StructureCache | None:
+        """The cache for `generation`: emptied first when it holds an older one; None when
+        it already holds a newer one (that transaction reads the database)."""
+        if generation < self.generation:
+            return None
+        if generation > self.generation:
             self.placed.clear()
             self.questions.clear()
             self.generation = generation

@@ -15,7 +15,7 @@ from handlers.engine import Engine
 from handlers.ports import FileStore, FixedClock
 from storage.db import create_engine, session_factory
 from storage.models import AgendaItemRow
-from storage.repositories import Store
+from storage.repositories import Store, StructureCache
 from tests.conftest import Chat, new_invite, onboard
 
 
@@ -157,3 +157,15 @@ async def test_rows_read_under_an_older_generation_are_not_kept_under_a_newer_on
     assert placed[0].id == question_id
     assert cache.generation == generation + 1
     assert question_id not in cache.placed
+
+
+def test_an_older_transaction_does_not_move_the_cache_back() -> None:
+    cache = StructureCache()
+    assert cache.at(3) is cache
+    cache.placed[1] = None
+    assert cache.at(2) is None  # It reads the database instead.
+    assert (cache.generation, list(cache.placed)) == (3, [1])
+    assert cache.at(3) is cache
+    assert list(cache.placed) == [1]
+    assert cache.at(4) is cache
+    assert (cache.generation, list(cache.placed)) == (4, [])

@@ -1,5 +1,5 @@
-"""structure changes (the generation that tells a process its cached structure is stale);
-processed updates found by age, to forget old ones
+"""structure generation (tells a process its cached structure is stale); processed updates
+found by age, to forget old ones
 
 Revision ID: 0004
 Revises: 0003
@@ -7,6 +7,8 @@ Create Date: 2026-11-30 08:45:00.000000
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,12 +22,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "structure_changes",
+    table = op.create_table(
+        "structure_generation",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", storage.models.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_structure_changes")),
+        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("changed_at", storage.models.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_structure_generation")),
     )
+    op.bulk_insert(table, [{"id": 1, "generation": 0, "changed_at": datetime.now(UTC)}])
     with op.batch_alter_table("processed_updates", schema=None) as batch_op:
         batch_op.create_index("ix_processed_updates_created_at", ["created_at"], unique=False)
 
@@ -33,4 +37,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("processed_updates", schema=None) as batch_op:
         batch_op.drop_index("ix_processed_updates_created_at")
-    op.drop_table("structure_changes")
+    op.drop_table("structure_generation")
