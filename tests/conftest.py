@@ -255,3 +255,11 @@ async def invite(store: Store, clock: FixedClock) -> str:
 def chat(engine: Engine) -> Chat:
     """Alice, a participant to be."""
     return Chat(engine, "alice")
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
+    """The command line pointed at the test database, in an empty working directory."""
+    from tests.commandline import point_at  # It imports this module: not at the top.
+
+    return point_at(monkeypatch, tmp_path, database_url)

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 
 from storage.repositories import Store
-from tests.bot.test_cli_commands import cli, run, with_store
-
-__all__ = ["cli"]
+from tests.commandline import run, with_store
 
 
 def test_admin_add_list_remove_and_audit(

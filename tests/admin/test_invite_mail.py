@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.bot.test_cli_commands import cli, run, stored_invites
-
-__all__ = ["cli"]
+from tests.bot.test_cli_commands import stored_invites
+from tests.commandline import run
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "admin"
 BOT = "intersessional_test_bot"

@@ -6,83 +6,23 @@ engine in a separate `asyncio.run` with its own database engine and a fixed cloc
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
-from bot.app import load_into
-from bot.cli import main
-from config.consultation import load_consultations
-from config.settings import BUNDLED_CONSULTATIONS
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
 from handlers.ports import FileStore, FixedClock
-from storage.db import create_engine, session_factory
 from storage.repositories import INVITE_ALPHABET, Store
+from tests.commandline import run, with_store
 from tests.conftest import NOW, Chat, new_invite, onboard
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invites"
 CODE = re.compile(f"^[{INVITE_ALPHABET}]{{8}}$")
 CATEGORY_CHOICES = "use one of ngo, academia, private_sector, igo, other"
-T = TypeVar("T")
-
-SETTINGS_VARIABLES = (
-    "TELEGRAM_BOT_USERNAME",
-    "TELEGRAM_BOT_TOKEN",
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "CONSULTATIONS_PATH",
-    "FILES_DIR",
-    "LOG_LEVEL",
-)
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
-    """The command line pointed at the test database, in an empty working directory."""
-    for name in SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@dataclass
-class Run:
-    """What one command printed and returned."""
-
-    code: int
-    out: str
-    err: str
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
-    """Run the command line in-process; the output of earlier calls is discarded first."""
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
-
-
-def with_store(database_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Run async work on a store of its own, with the bundled consultations loaded."""
-
-    async def go() -> T:
-        database = create_engine(database_url)
-        try:
-            store = Store(session_factory(database))
-            await load_into(store, load_consultations(BUNDLED_CONSULTATIONS), FixedClock(NOW))
-            return await work(store)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def stored_invites(database_url: str) -> list[dict[str, Any]]:

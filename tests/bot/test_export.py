@@ -6,34 +6,25 @@ given through the engine in a separate `asyncio.run` with its own database engin
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from bot import export
-from bot.app import load_into
-from bot.cli import main
-from config.consultation import load_consultations
-from config.settings import BUNDLED_CONSULTATIONS
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
 from handlers.ports import FileStore, FixedClock
-from storage.db import create_engine, session_factory
 from storage.models import Credit
 from storage.repositories import Store
+from tests.commandline import run, with_store
 from tests.conftest import NOW, Chat, new_invite, onboard
-
-T = TypeVar("T")
 
 FRENCH = (
     "Les autorités nationales devraient associer les organisations de la société civile "
@@ -121,48 +112,6 @@ ALL_ROWS = [row for pair in zip(ALICE_ROWS, BOB_ROWS, strict=True) for row in pa
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
-    """The command line pointed at the test database, in an empty working directory."""
-    for name in ("TELEGRAM_BOT_USERNAME", "CONSULTATIONS_PATH", "FILES_DIR", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@dataclass
-class Run:
-    """What one command printed and returned."""
-
-    code: int
-    out: str
-    err: str
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
-    """Run the command line in-process."""
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
-
-
-def with_store(database_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Run async work on a store of its own, with the bundled consultations loaded."""
-
-    async def go() -> T:
-        database = create_engine(database_url)
-        try:
-            store = Store(session_factory(database))
-            await load_into(store, load_consultations(BUNDLED_CONSULTATIONS), FixedClock(NOW))
-            return await work(store)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def answer_item_2(database_url: str, files: Path) -> None:

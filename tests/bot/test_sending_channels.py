@@ -25,7 +25,7 @@ from handlers.ports import FileStore, FixedClock
 from storage.db import create_engine, session_factory
 from storage.models import AuditEntry, Delivery, ParticipantStatus
 from storage.repositories import Store
-from tests.bot.test_cli_commands import SETTINGS_VARIABLES, Run, run
+from tests.commandline import Run, point_at, run
 from tests.conftest import NOW, Chat, new_invite, onboard
 from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import TOKEN, FakeTelegram, parse_html
@@ -49,12 +49,9 @@ def cli(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, fake: FakeTelegram
 ) -> Path:
     """The command line on the test database, with TELEGRAM_BASE_URL at the fake server."""
-    for name in (*SETTINGS_VARIABLES, "TELEGRAM_BASE_URL", "SLACK_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
+    point_at(monkeypatch, tmp_path, database_url)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_BASE_URL", f"{fake.url}/bot")
-    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import textwrap
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from docx import Document
@@ -18,34 +15,10 @@ from config.consultation import load_consultations
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
 from handlers.ports import FileStore, FixedClock, SystemClock
-from storage.db import create_engine, session_factory
 from storage.models import Delivery
 from storage.repositories import Store
-from tests.bot.test_cli_commands import SETTINGS_VARIABLES, Run, run
+from tests.commandline import Run, run, with_store
 from tests.conftest import Chat, new_invite
-
-T = TypeVar("T")
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
-    """The command line pointed at the test database, in an empty working directory."""
-    for name in (*SETTINGS_VARIABLES, "SMTP_URL", "SMTP_FROM"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def on_store(database_url: str, work: Callable[[Store], Awaitable[T]]) -> T:
-    async def go() -> T:
-        database = create_engine(database_url)
-        try:
-            return await work(Store(session_factory(database)))
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def deliveries(database_url: str) -> list[Delivery]:
@@ -53,7 +26,7 @@ def deliveries(database_url: str) -> list[Delivery]:
         async with store.transaction() as uow:
             return list(await uow.deliveries.everything())
 
-    return on_store(database_url, read)
+    return with_store(database_url, read, load=False)
 
 
 def consultation_due_now(folder: Path) -> tuple[Path, datetime]:
@@ -114,7 +87,7 @@ def test_remind_dry_run_lists_what_is_due_and_sends_nothing(
         for label in ("English", "I agree", "No, do not publish", "This is correct", "Female"):
             await chat.press(label)
 
-    on_store(database_url, prepare)
+    with_store(database_url, prepare, load=False)
     result = run(capsys, "remind", "--dry-run")
     assert result.code == 0, result.err
     assert result.out.splitlines() == [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli_commands import SETTINGS_VARIABLES, run
+from tests.commandline import point_at, run
 from tests.fakes import serve_loopback
 from tests.fakes.slack_server import TOKEN as SLACK_TOKEN
 from tests.fakes.slack_server import FakeSlack
@@ -81,18 +81,15 @@ def cli(
     slack: FakeSlack,
 ) -> Path:
     """The command line with both platforms configured at the fakes, and the consultation."""
-    for name in (*SETTINGS_VARIABLES, "SLACK_SIGNING_SECRET", "SMTP_URL", "SMTP_FROM"):
-        monkeypatch.delenv(name, raising=False)
+    point_at(monkeypatch, tmp_path, database_url)
     folder = tmp_path / "consultations"
     folder.mkdir()
     (folder / "test-digest.yaml").write_text(CONSULTATION, encoding="utf-8")
     monkeypatch.setenv("CONSULTATIONS_PATH", str(folder))
-    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
     monkeypatch.setenv("TELEGRAM_BASE_URL", f"{telegram.url}/bot")
     monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
     monkeypatch.setenv("SLACK_API_URL", f"{slack.url}/api/")
-    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 

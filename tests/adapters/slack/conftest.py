@@ -11,7 +11,6 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +26,7 @@ from config.settings import Settings, load_settings
 from handlers.ports import FixedClock
 from tests.fakes import serve_loopback
 from tests.fakes.slack_server import TEAM, TOKEN, Call, FakeSlack
+from tests.fakes.timer import FakeTimer
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -51,23 +51,6 @@ def signed_headers(
 def unescape(text: str) -> str:
     """What a Slack user reads of escaped mrkdwn."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-@dataclass
-class FakeTimer:
-    """Time for the limiter: `sleep` moves `now` on at once and remembers how long it was."""
-
-    current: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def now(self) -> float:
-        """The fake monotonic time."""
-        return self.current
-
-    async def sleep(self, seconds: float) -> None:
-        """Pretend to wait."""
-        self.sleeps.append(seconds)
-        self.current += seconds
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import copy
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from config.settings import Settings, load_settings
 from handlers.ports import FixedClock
 from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram, parse_html
+from tests.fakes.timer import FakeTimer
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "telegram"
 SECRET = "s3cret-token_for-tests"
@@ -32,23 +32,6 @@ def fixture(name: str) -> dict[str, Any]:
     """A recorded Update payload from tests/fixtures/telegram/."""
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
     return data
-
-
-@dataclass
-class FakeTimer:
-    """Time for the limiter: `sleep` moves `now` on at once and remembers how long it was."""
-
-    current: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def now(self) -> float:
-        """The fake monotonic time."""
-        return self.current
-
-    async def sleep(self, seconds: float) -> None:
-        """Pretend to wait."""
-        self.sleeps.append(seconds)
-        self.current += seconds
 
 
 @pytest.fixture
