@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from config.consultation import LANGUAGES
+from handlers.features.admin import Actor, issue_invite
 from handlers.i18n import country_codes
-from storage.models import Category, Invite, Organisation
+from storage.models import Category, Invite
 from storage.repositories import Store
 
 CSV_COLUMNS = (
@@ -133,37 +134,17 @@ async def create(store: Store, request: InviteRequest, *, now: datetime, actor: 
     async with store.transaction() as uow:
         if request.consultation and await uow.consultations.get(request.consultation) is None:
             raise ValueError(f"no consultation with id {request.consultation!r} is loaded")
-        organisation = await uow.organisations.by_name(request.organisation)
-        if organisation is None:
-            organisation = await uow.organisations.add(
-                Organisation(
-                    name=request.organisation,
-                    category=request.category.value,
-                    country=request.country,
-                    created_at=now,
-                )
-            )
-        invite = await uow.invites.add(
-            Invite(
-                code="",
-                organisation_id=organisation.id,
-                consultation_id=request.consultation,
-                email=request.email,
-                max_uses=request.max_uses,
-                uses=0,
-                expires_at=request.expires,
-                created_at=now,
-            )
+        return await issue_invite(
+            uow,
+            Actor(actor, "cli", now),
+            organisation=request.organisation,
+            category=request.category.value,
+            consultation_id=request.consultation,
+            country=request.country,
+            max_uses=request.max_uses,
+            expires=request.expires,
+            email=request.email,
         )
-        uow.audit.record(
-            actor=actor,
-            action="invite.created",
-            channel="cli",
-            now=now,
-            code=invite.code,
-            organisation=organisation.name,
-        )
-        return invite
 
 
 @dataclass(frozen=True)

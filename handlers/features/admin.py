@@ -289,18 +289,44 @@ async def create_invite(
         raise AdminError(t._("An organisation name has 2 to 300 characters."))
     if consultation_id and await uow.consultations.get(consultation_id) is None:
         raise AdminError(t._("There is no consultation {id}.", id=consultation_id))
-    found = await uow.organisations.by_name(name)
+    return await issue_invite(
+        uow, actor, organisation=name, category=category, consultation_id=consultation_id
+    )
+
+
+async def issue_invite(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    organisation: str,
+    category: str,
+    consultation_id: str | None,
+    country: str | None = None,
+    max_uses: int = 5,
+    expires: datetime | None = None,
+    email: str | None = None,
+) -> Invite:
+    """An invite for an organisation (found by its name, or created), in the audit log.
+
+    The chat command and the command line validate in their own words, then both issue the
+    invite here. The organisation's category and country are kept as first given.
+    """
+    found = await uow.organisations.by_name(organisation)
     if found is None:
         found = await uow.organisations.add(
-            Organisation(name=name, category=category, country=None, created_at=actor.now)
+            Organisation(
+                name=organisation, category=category, country=country, created_at=actor.now
+            )
         )
     invite = await uow.invites.add(
         Invite(
             code="",
             organisation_id=found.id,
             consultation_id=consultation_id,
-            max_uses=5,
+            email=email,
+            max_uses=max_uses,
             uses=0,
+            expires_at=expires,
             created_at=actor.now,
         )
     )
