@@ -227,3 +227,26 @@ async def scalar_rows(database_url: str, sql: str, **params: Any) -> list[tuple[
             return [tuple(row) for row in result]
     finally:
         await engine.dispose()
+
+
+async def processed_update_counts(database_url: str) -> dict[str, int]:
+    """How often each Telegram update key is recorded as processed."""
+    rows = await scalar_rows(
+        database_url,
+        "SELECT update_key, count(*) FROM processed_updates WHERE platform = 'telegram' "
+        "GROUP BY update_key",
+    )
+    return {str(key): int(count) for key, count in rows}
+
+
+async def telegram_answers(database_url: str, user: int) -> list[tuple[Any, ...]]:
+    """(question key, revision, text, revisions stored) of a Telegram user's answers."""
+    return await scalar_rows(
+        database_url,
+        "SELECT q.key, a.revision, a.text, "
+        "(SELECT count(*) FROM answer_revisions r WHERE r.answer_id = a.id) "
+        "FROM answers a JOIN questions q ON q.id = a.question_id "
+        "JOIN identities i ON i.participant_id = a.participant_id "
+        "WHERE i.platform = 'telegram' AND i.platform_user_id = :user ORDER BY q.position",
+        user=str(user),
+    )

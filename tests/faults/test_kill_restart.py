@@ -15,7 +15,14 @@ from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import new_invite
 from tests.fakes import serve_loopback
-from tests.faults.bot_process import BotProcess, ObservedTelegram, Person, scalar_rows
+from tests.faults.bot_process import (
+    BotProcess,
+    ObservedTelegram,
+    Person,
+    processed_update_counts,
+    scalar_rows,
+    telegram_answers,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -120,21 +127,8 @@ async def test_killed_and_restarted_bot_loses_and_repeats_nothing(
     assert fake.kills == len(fake.kill_at), logs
     prefix = f"{fake.bot_id}:"
     acknowledged = {f"{prefix}{u}" for u in amina.sent if u < fake.confirmed}
-    recorded = await scalar_rows(
-        database_url,
-        "SELECT update_key, count(*) FROM processed_updates WHERE platform = 'telegram' "
-        "GROUP BY update_key",
-    )
-    assert {str(key): int(count) for key, count in recorded} == dict.fromkeys(acknowledged, 1)
-    answers = await scalar_rows(
-        database_url,
-        "SELECT q.key, a.revision, a.text, "
-        "(SELECT count(*) FROM answer_revisions r WHERE r.answer_id = a.id) "
-        "FROM answers a JOIN questions q ON q.id = a.question_id "
-        "JOIN identities i ON i.participant_id = a.participant_id "
-        "WHERE i.platform = 'telegram' AND i.platform_user_id = :user ORDER BY q.position",
-        user=str(AMINA),
-    )
+    assert await processed_update_counts(database_url) == dict.fromkeys(acknowledged, 1)
+    answers = await telegram_answers(database_url, AMINA)
     assert [(revision, revisions) for _, revision, _, revisions in answers] == [(1, 1)] * 3
     assert answers[-1][2] == TEXT
     assert "Traceback" not in logs

@@ -25,7 +25,9 @@ from tests.faults.bot_process import (
     BotProcess,
     ObservedTelegram,
     Person,
+    processed_update_counts,
     scalar_rows,
+    telegram_answers,
 )
 
 pytestmark = [
@@ -139,23 +141,10 @@ async def test_bot_reconnects_after_postgres_restart_and_loses_nothing(
     assert alive, logs
     assert f"Telegram update {failed} could not be processed" in logs
     assert "skipped after" not in logs, logs
-    recorded = await scalar_rows(
-        database_url,
-        "SELECT update_key, count(*) FROM processed_updates WHERE platform = 'telegram' "
-        "GROUP BY update_key",
-    )
-    assert {str(key): int(count) for key, count in recorded} == {
+    assert await processed_update_counts(database_url) == {
         f"{fake.bot_id}:{update_id}": 1 for update_id in amina.sent
     }
-    answers = await scalar_rows(
-        database_url,
-        "SELECT q.key, a.revision, a.text, "
-        "(SELECT count(*) FROM answer_revisions r WHERE r.answer_id = a.id) "
-        "FROM answers a JOIN questions q ON q.id = a.question_id "
-        "JOIN identities i ON i.participant_id = a.participant_id "
-        "WHERE i.platform = 'telegram' AND i.platform_user_id = :user ORDER BY q.position",
-        user=str(AMINA),
-    )
+    answers = await telegram_answers(database_url, AMINA)
     assert [(revision, revisions) for _, revision, _, revisions in answers] == [(1, 1)] * 3
     assert answers[-1][2] == TEXT
     submitted = await scalar_rows(
