@@ -11,6 +11,7 @@ from datetime import datetime
 from config.consultation import LANGUAGES
 from handlers.features.admin import Actor, issue_invite
 from handlers.i18n import country_codes
+from handlers.text import clean_name
 from storage.models import Category, Invite
 from storage.repositories import Store
 
@@ -91,7 +92,7 @@ def validate_request(
     language: str = "",
 ) -> InviteRequest:
     """One invite request from its fields as typed; ValueError says what is wrong."""
-    name = " ".join(organisation.split())
+    name = clean_name(organisation)
     if not 2 <= len(name) <= 300:
         raise ValueError("organisation name must have 2 to 300 characters")
     consultation_id = consultation.strip() or None

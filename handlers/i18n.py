@@ -15,6 +15,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from config.consultation import LANGUAGES
+from handlers.text import contained
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -169,6 +170,8 @@ class Translator:
         zone) stays in one piece and clean to copy, and a line that is a whole value
         keeps the paragraph's direction.
         """
+        if contained(value) != value:
+            return self.isolate(value)  # direction controls that would reach beyond it
         strong = _strong(value)
         if self.rtl:
             return value if "L" not in strong or _TOKEN.fullmatch(value) else self.isolate(value)
@@ -180,8 +183,16 @@ class Translator:
         Unicode first-strong isolates (FSI ... PDI) lay the text out in its own
         direction and keep it from reordering its neighbours; Telegram and Slack
         clients both honour them. Text that is already one isolate is left alone.
+        Direction controls inside the text are balanced first (`handlers.text.contained`):
+        an override a participant typed ("\u202eOrg evil gpj.exe") is closed at the end of
+        its line and isolated, so it cannot reorder the sentence around it.
         """
-        if not text or _is_isolated(text) or not (self.rtl or has_rtl(text)):
+        if not text:
+            return text
+        balanced = contained(text)
+        if balanced != text:
+            return f"{FSI}{balanced}{PDI}"
+        if _is_isolated(text) or not (self.rtl or has_rtl(text)):
             return text
         return f"{FSI}{text}{PDI}"
 

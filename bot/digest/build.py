@@ -24,6 +24,7 @@ from bot.reminders import definition_of
 from config.consultation import Question, QuestionType
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
+from handlers.text import contained
 from storage.models import (
     AgendaItemRow,
     Category,
@@ -474,7 +475,7 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
     # Each author as the digest shows them beside an answer: name, category, country.
     credits = {
         pid: (
-            credited_as(author),
+            contained(credited_as(author)),
             category_label(english, author.organisation.category) if author.organisation else "",
             ""
             if author.credit == Credit.ANONYMOUS or author.organisation is None
@@ -505,7 +506,7 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
                         country=country,
                         language=(language or UNDETERMINED) if text else "",
                         answered_at=updated_at.astimezone(zone),
-                        text=answer_text,
+                        text=contained(answer_text),
                         new=since is not None and updated_at > since,
                         submitted=(pid, item.id) in submitted_pairs,
                     )
@@ -532,7 +533,7 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
 
     outstanding = tuple(
         OutstandingOrganisation(
-            name=organisation.name,
+            name=contained(organisation.name),
             category=category_label(english, organisation.category),
             country=country_name(organisation.country).replace(NOT_GIVEN, ""),
             registered=organisation_id in registered,

@@ -73,7 +73,7 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
             lang = f' lang="{escaped[a.language]}"' if a.language and a.language != "und" else ""
             rows.append(
                 "<tr>"
-                f"<td>{marks}{escaped[a.organisation]}{draft}</td>"
+                f"<td>{marks}<bdi>{escaped[a.organisation]}</bdi>{draft}</td>"
                 f"<td>{escaped[a.category]}</td>"
                 f"<td>{escaped[a.country]}</td>"
                 f"<td>{escaped[a.language]}</td>"

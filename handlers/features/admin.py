@@ -14,6 +14,7 @@ from handlers.events import Button, Reply
 from handlers.features.consultations import Window, window
 from handlers.i18n import Translator, translator
 from handlers.ports import AdminServices, DeliveryCounts
+from handlers.text import clean_name
 from storage.models import (
     Category,
     ConsultationRow,
@@ -276,7 +277,7 @@ async def create_invite(
     organisation: str,
 ) -> Invite:
     """An invite for an organisation (created if new) to one consultation or all."""
-    name = " ".join(organisation.split())
+    name = clean_name(organisation)
     if category not in Category.__members__.values():
         raise AdminError(
             t._(

@@ -14,6 +14,7 @@ from handlers.conversation import (
 )
 from handlers.events import Button
 from handlers.i18n import LANGUAGE_NAMES, Translator, country_codes, negotiate
+from handlers.text import clean_name
 from storage.models import Category, ConsentKind, Credit, Participant, ParticipantStatus
 
 GENDERS = ("female", "male", "other", "undisclosed")
@@ -280,7 +281,7 @@ class ProfileNameStep(Step):
         ctx.say(ctx.t._("Please type your organisation's full name."), [[_back_to_profile(ctx)]])
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        name = " ".join(text.split())
+        name = clean_name(text)
         if not 2 <= len(name) <= MAX_NAME:
             ctx.say(ctx.t._("A name has 2 to {limit} characters.", limit=MAX_NAME))
             await self.prompt(ctx)
