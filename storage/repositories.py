@@ -303,6 +303,30 @@ class InviteRepository(Repository):
         """The invite with this code (codes are case-insensitive)."""
         return await self.session.scalar(select(Invite).where(Invite.code == code.upper()))
 
+    async def redeem(self, invite: Invite, now: datetime) -> bool:
+        """Count one use of the invite if it may still be used now; False when it may not.
+
+        One conditional statement, not a read and a write: of concurrent redemptions of the
+        last use, the database lets exactly one through (PostgreSQL re-checks the condition
+        on the row the winner committed; SQLite runs one writer at a time). When it fails,
+        `invite` is read again, so the caller can say why.
+        """
+        result = await self.session.execute(
+            update(Invite)
+            .where(
+                Invite.id == invite.id,
+                Invite.revoked_at.is_(None),
+                Invite.expires_at.is_(None) | (Invite.expires_at > now),
+                Invite.uses < Invite.max_uses,
+            )
+            .values(uses=Invite.uses + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            return True
+        await self.session.refresh(invite)
+        return False
+
     async def add(self, invite: Invite) -> Invite:
         """Store a new invite with a fresh unique code."""
         while not invite.code or await self.by_code(invite.code) is not None:
