@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,9 +17,24 @@ from sqlalchemy.ext.asyncio import (
 from storage.models import STRUCTURE, StructureGeneration
 
 
+class _NoStatements(logging.Filter):
+    """Drops aiosqlite's DEBUG records: each names the statement with its parameters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_QUIET = _NoStatements()
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for `url`, configured for how we use each database."""
     if url.startswith("sqlite"):
+        # Parameters hold answers and codes: no log level may show them, so the driver's
+        # logger drops those records itself rather than rely on its level.
+        driver_log = logging.getLogger("aiosqlite")
+        if _QUIET not in driver_log.filters:
+            driver_log.addFilter(_QUIET)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -421,3 +421,19 @@ class LinkCode(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class CodeFailures(Base):
+    """Wrong invite or link codes sent from one platform account, counted in a window;
+    too many and the account waits (`handlers.features.codes`). In the database, so every
+    process sees the same count."""
+
+    __tablename__ = "code_failures"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    platform_user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
+    """When the first wrong code of the current window came."""
+    blocked_until: Mapped[datetime | None]
+    """Until when no code from this account is looked up."""

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, cast, delete, exists, func, select, update
+from sqlalchemy import Select, Text, case, cast, delete, exists, func, literal, null, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,6 +27,7 @@ from storage.models import (
     Answer,
     AnswerRevision,
     AuditEntry,
+    CodeFailures,
     Consent,
     ConsentKind,
     ConsultationRow,
@@ -45,6 +46,7 @@ from storage.models import (
     StructureGeneration,
     Submission,
     SubmissionStatus,
+    UTCDateTime,
 )
 
 _Row = TypeVar("_Row")
@@ -896,6 +898,75 @@ class AdminRepository(Repository):
         return result.all()
 
 
+class CodeFailureRepository(Repository):
+    """Wrong invite and link codes per platform account, as every process sees them."""
+
+    async def blocked_until(self, platform: str, user_id: str, now: datetime) -> datetime | None:
+        """Until when the account may not try a code, or None when it may now."""
+        return await self.session.scalar(
+            select(CodeFailures.blocked_until).where(
+                CodeFailures.platform == platform,
+                CodeFailures.platform_user_id == user_id,
+                CodeFailures.blocked_until > now,
+            )
+        )
+
+    async def failed(
+        self,
+        platform: str,
+        user_id: str,
+        now: datetime,
+        *,
+        window: timedelta,
+        limit: int,
+        wait: timedelta,
+    ) -> tuple[int, datetime | None]:
+        """Count a wrong code from the account; the `limit`-th within `window` blocks it.
+
+        One statement (an upsert computing the new count from the stored one), so wrong
+        codes sent at once through several processes are each counted.
+
+        Returns:
+            How many wrong codes the current window holds, and until when the account is
+            blocked (None when it is not).
+        """
+        in_window = CodeFailures.window_started_at > now - window
+        counted = case((in_window, CodeFailures.failures + 1), else_=1)
+        until = literal(now + wait, UTCDateTime())
+        statement = (
+            self._insert(CodeFailures)
+            .values(
+                platform=platform,
+                platform_user_id=user_id,
+                failures=1,
+                window_started_at=now,
+                blocked_until=now + wait if limit <= 1 else None,
+            )
+            .on_conflict_do_update(
+                index_elements=[CodeFailures.platform, CodeFailures.platform_user_id],
+                set_={
+                    "failures": counted,
+                    "window_started_at": case(
+                        (in_window, CodeFailures.window_started_at),
+                        else_=literal(now, UTCDateTime()),
+                    ),
+                    "blocked_until": case((counted >= limit, until), else_=null()),
+                },
+            )
+            .returning(CodeFailures.failures, CodeFailures.blocked_until)
+        )
+        failures, blocked = (await self.session.execute(statement)).one()
+        return int(failures), blocked
+
+    async def clear(self, platform: str, user_id: str) -> None:
+        """Forget the account's wrong codes (it sent a right one)."""
+        await self.session.execute(
+            delete(CodeFailures).where(
+                CodeFailures.platform == platform, CodeFailures.platform_user_id == user_id
+            )
+        )
+
+
 class UnitOfWork:
     """One transaction and the repositories that share it."""
 
@@ -915,6 +986,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepository(session)
         self.kv = KeyValueRepository(session)
         self.admins = AdminRepository(session)
+        self.code_failures = CodeFailureRepository(session)
 
     async def commit(self) -> None:
         """Commit; a unique-key clash on a processed update means a concurrent duplicate."""

@@ -15,6 +15,7 @@ from handlers.conversation import (
     stale_button,
 )
 from handlers.events import Button
+from handlers.features.codes import use_code
 from handlers.i18n import LANGUAGE_NAMES, Translator, country_codes, negotiate
 from storage.models import (
     Category,
@@ -53,7 +54,15 @@ def gender_label(t: Translator, gender: str) -> str:
 
 
 async def redeem(ctx: Context, code: str) -> None:
-    """Join with an invite code: create the participant and start onboarding."""
+    """Join with an invite code: create the participant and start onboarding.
+
+    Wrong codes count against the account (`codes.use_code`): invite codes can be guessed.
+    """
+    await use_code(ctx, "invite", lambda: _join(ctx, code))
+
+
+async def _join(ctx: Context, code: str) -> bool:
+    """Use the invite code, saying what happened; True when it let the account in."""
     t = ctx.t
     invite = await ctx.uow.invites.by_code(code.strip()) if code.strip() else None
     problem = _refusal(t, invite, code, ctx.now)
@@ -64,7 +73,7 @@ async def redeem(ctx: Context, code: str) -> None:
         )
     if problem or invite is None:
         ctx.say(f"{problem} {how_to_join(t)}")
-        return
+        return False
     participant = await ctx.uow.participants.add(
         Participant(
             organisation_id=invite.organisation_id,
@@ -98,6 +107,7 @@ async def redeem(ctx: Context, code: str) -> None:
         )
     )
     await ctx.enter(State.LANGUAGE)
+    return True
 
 
 def _refusal(t: Translator, invite: Invite | None, code: str, now: datetime) -> str | None:

@@ -1,0 +1,34 @@
+"""trust: wrong codes counted per account (the cool-down after guessing)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-01 09:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "code_failures",
+        sa.Column("platform", sa.String(length=20), nullable=False),
+        sa.Column("platform_user_id", sa.String(length=100), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_started_at", storage.models.UTCDateTime(), nullable=False),
+        sa.Column("blocked_until", storage.models.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("platform", "platform_user_id", name=op.f("pk_code_failures")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("code_failures")
