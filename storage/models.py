@@ -262,6 +262,20 @@ class Document(Base):
     created_at: Mapped[datetime]
 
 
+class Blob(Base):
+    """A file in the file store, which documents of several participants may share (it is
+    named by its content's hash). Its row is what an upload and an erasure of the same
+    bytes lock, so they take turns: see `storage.repositories.BlobRepository`."""
+
+    __tablename__ = "blobs"
+
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    """Where the file is in the file store (`Document.storage_path`)."""
+    doomed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """No document referred to it when the last one was erased: the file is to be removed
+    (after that erasure commits, under this row's lock)."""
+
+
 class Answer(Base):
     """A participant's current answer to one question; history is in AnswerRevision."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from copy import deepcopy
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from storage.models import (
     Answer,
     AnswerRevision,
     AuditEntry,
+    Blob,
     CodeFailures,
     Consent,
     ConsentKind,
@@ -48,6 +50,8 @@ from storage.models import (
     SubmissionStatus,
     UTCDateTime,
 )
+
+log = logging.getLogger(__name__)
 
 _Row = TypeVar("_Row")
 _T = TypeVar("_T")
@@ -208,7 +212,12 @@ class ParticipantRepository(Repository):
         return bool(granted)
 
     async def erase(self, participant: Participant) -> list[str]:
-        """Delete the participant's personal data; return the stored file paths to remove."""
+        """Delete the participant's personal data.
+
+        Returns:
+            The stored files no document refers to any more, marked for removal once this
+            transaction commits (`BlobRepository.release`, `Store.collect_files`).
+        """
         pid = participant.id
         self.session.info.pop(ANSWERS_READ, None)
         answer_ids = select(Answer.id).where(Answer.participant_id == pid)
@@ -224,6 +233,7 @@ class ParticipantRepository(Repository):
             )
         )
         await self.session.execute(delete(Document).where(Document.participant_id == pid))
+        doomed = await BlobRepository(self.session).release(paths)
         await self.session.execute(
             update(Identity)
             .where(Identity.participant_id == pid)
@@ -234,7 +244,7 @@ class ParticipantRepository(Repository):
         participant.credit = None
         participant.timezone = None
         participant.context = {}
-        return paths
+        return doomed
 
     async def mark_unreachable(
         self, platform: str, chat_id: str, *, unreachable: bool = True
@@ -741,6 +751,73 @@ class AnswerRepository(Repository):
         return await self.session.get(Document, document_id)
 
 
+class BlobRepository(Repository):
+    """Stored files, one row each, which uploads and erasures of the same bytes lock.
+
+    Files are named by their content's hash, so participants who sent the same bytes share
+    one. An upload holds the row (`hold`) before it looks for the file; an erasure holds it
+    before it counts the documents still referring to it (`release`). So an upload either
+    committed its document before the erasure counted (and the file stays), or waits until
+    the erasure has committed, then finds the row doomed or gone, and writes the file again.
+    The file itself is removed only after the erasure commits, under the row's lock again
+    (`remove`): a rolled-back or interrupted erasure has removed nothing.
+    """
+
+    async def hold(self, path: str) -> None:
+        """Lock the file's row for this transaction (creating it), and keep the file."""
+        await self.session.execute(
+            self._insert(Blob)
+            .values(path=path, doomed=False)
+            .on_conflict_do_update(index_elements=[Blob.path], set_={"doomed": False})
+        )
+
+    async def release(self, paths: Iterable[str]) -> list[str]:
+        """Mark the files that no document refers to any more for removal.
+
+        Call after deleting the documents; the rows are locked in order, so two erasures of
+        documents sharing files cannot deadlock.
+
+        Returns:
+            The paths marked, to remove once this transaction has committed.
+        """
+        doomed = []
+        for path in sorted(set(paths)):
+            await self.hold(path)
+            # After the lock, in a statement of its own: it sees every document committed
+            # by an upload that held the row before us.
+            if not await self.session.scalar(select(exists().where(Document.storage_path == path))):
+                await self.session.execute(
+                    update(Blob).where(Blob.path == path).values(doomed=True)
+                )
+                doomed.append(path)
+        return doomed
+
+    async def doomed(self) -> list[str]:
+        """Every file marked for removal (an erasure's, or one an interrupted process left)."""
+        return list(await self.session.scalars(select(Blob.path).where(Blob.doomed)))
+
+    async def remove(self, path: str, unlink: Callable[[str], None]) -> bool:
+        """Remove a file marked for removal, if still unreferenced, with its row.
+
+        The file is unlinked while the deleted row is locked: an upload of the same bytes
+        waits, and then writes the file again. Commit right after.
+
+        Returns:
+            True when this transaction removed the file.
+        """
+        result = await self.session.execute(
+            delete(Blob).where(
+                Blob.path == path,
+                Blob.doomed,
+                ~exists().where(Document.storage_path == path),
+            )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        unlink(path)
+        return True
+
+
 class SubmissionRepository(Repository):
     """Submissions per participant and agenda item."""
 
@@ -987,6 +1064,14 @@ class UnitOfWork:
         self.kv = KeyValueRepository(session)
         self.admins = AdminRepository(session)
         self.code_failures = CodeFailureRepository(session)
+        self.blobs = BlobRepository(session)
+        self.committed: list[Callable[[Store], Awaitable[object]]] = []
+        """Work for `Store.transaction` to run once this unit of work has committed."""
+
+    def after_commit(self, work: Callable[[Store], Awaitable[object]]) -> None:
+        """Run `work` (with the store) once this transaction has committed, never if it
+        rolls back. It runs in transactions of its own; when it fails, it is logged."""
+        self.committed.append(work)
 
     async def commit(self) -> None:
         """Commit; a unique-key clash on a processed update means a concurrent duplicate."""
@@ -1018,7 +1103,8 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """A unit of work committed on success and rolled back on error."""
+        """A unit of work committed on success and rolled back on error; then the work
+        it asked to run after its commit (`UnitOfWork.after_commit`)."""
         async with self._sessions() as session:
             uow = UnitOfWork(session, self.structure)
             try:
@@ -1027,6 +1113,28 @@ class Store:
             except BaseException:
                 await session.rollback()
                 raise
+        for work in uow.committed:
+            try:
+                await work(self)
+            except Exception:  # What committed stays committed; the work is logged, not raised.
+                log.exception("work after a commit failed")
+
+    async def collect_files(self, unlink: Callable[[str], None]) -> int:
+        """Remove every stored file marked for removal, each in a transaction of its own.
+
+        Also finishes what an interrupted process left marked. A file that cannot be
+        removed now stays marked for the next time.
+
+        Returns:
+            How many files were removed.
+        """
+        async with self.transaction() as uow:
+            paths = await uow.blobs.doomed()
+        removed = 0
+        for path in paths:
+            async with self.transaction() as uow:
+                removed += await uow.blobs.remove(path, unlink)
+        return removed
 
 
 @dataclass(frozen=True)

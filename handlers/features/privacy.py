@@ -107,8 +107,11 @@ class ForgetStep(DecisionStep):
 
     async def on_yes(self, ctx: Context) -> None:
         me = ctx.me
-        for path in await ctx.uow.participants.erase(me):
-            ctx.files.remove(path)
+        if await ctx.uow.participants.erase(me):
+            # Files no one else's document shares go once the erasure is committed, each
+            # under its lock: an erasure rolled back or interrupted has removed nothing.
+            remove = ctx.files.remove
+            ctx.uow.after_commit(lambda store: store.collect_files(remove))
         me.status = ParticipantStatus.ERASED.value
         ctx.move(State.HOME)
         me.context = {}

@@ -1,4 +1,6 @@
-"""trust: wrong codes counted per account (the cool-down after guessing)
+"""trust: wrong codes counted per account (the cool-down after guessing); a lockable row
+per stored file, so that erasing one participant's document never removes a file another
+participant's document shares
 
 Revision ID: 0005
 Revises: 0004
@@ -28,7 +30,21 @@ def upgrade() -> None:
         sa.Column("blocked_until", storage.models.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("platform", "platform_user_id", name=op.f("pk_code_failures")),
     )
+    blobs = op.create_table(
+        "blobs",
+        sa.Column("path", sa.String(length=500), nullable=False),
+        sa.Column("doomed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("path", name=op.f("pk_blobs")),
+    )
+    # Every file stored so far gets its row.
+    documents = sa.table("documents", sa.column("storage_path", sa.String()))
+    op.execute(
+        sa.insert(blobs).from_select(
+            ["path", "doomed"], sa.select(documents.c.storage_path, sa.false()).distinct()
+        )
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("blobs")
     op.drop_table("code_failures")
