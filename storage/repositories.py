@@ -12,7 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, case, cast, delete, exists, func, literal, null, select, update
+from sqlalchemy import (
+    Select,
+    Text,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -211,8 +224,13 @@ class ParticipantRepository(Repository):
         )
         return bool(granted)
 
-    async def erase(self, participant: Participant) -> list[str]:
-        """Delete the participant's personal data.
+    async def erase(self, participant: Participant, now: datetime) -> list[str]:
+        """Delete everything that identifies the participant.
+
+        Their answers and history, submissions, consents, documents, link codes, platform
+        accounts (user ids, chats, when last seen) and the wrong codes counted against
+        them go; their audit entries keep what happened and when, not the detail (the
+        invite they used, receipt references). What stays is a tombstone (see below).
 
         Returns:
             The stored files no document refers to any more, marked for removal once this
@@ -234,16 +252,35 @@ class ParticipantRepository(Repository):
         )
         await self.session.execute(delete(Document).where(Document.participant_id == pid))
         doomed = await BlobRepository(self.session).release(paths)
-        await self.session.execute(
-            update(Identity)
-            .where(Identity.participant_id == pid)
-            .values(participant_id=None, chat_id=None, locale_hint=None)
+        await self.session.execute(delete(LinkCode).where(LinkCode.participant_id == pid))
+        accounts = list(
+            await self.session.scalars(select(Identity).where(Identity.participant_id == pid))
         )
-        participant.display_name = None
-        participant.gender = None
-        participant.credit = None
-        participant.timezone = None
+        if accounts:
+            await self.session.execute(
+                delete(CodeFailures).where(
+                    tuple_(CodeFailures.platform, CodeFailures.platform_user_id).in_(
+                        [(a.platform, a.platform_user_id) for a in accounts]
+                    )
+                )
+            )
+        for account in accounts:
+            # Through the session: the account writing now is loaded and changed already.
+            await self.session.delete(account)
+        await self.session.execute(
+            update(AuditEntry).where(AuditEntry.actor == f"participant:{pid}").values(detail={})
+        )
+        # The row stays as a tombstone with nothing personal in it, so that its id is never
+        # given to someone else (SQLite reuses the highest id of a deleted row): the audit
+        # line of the erasure and the reminder ledger's keys and rows name it.
+        participant.organisation_id = None
+        participant.invite_id = None
+        participant.status = ParticipantStatus.ERASED.value
+        participant.display_name = participant.locale = participant.timezone = None
+        participant.gender = participant.credit = None
         participant.context = {}
+        participant.reminders_paused = participant.unreachable = False
+        participant.created_at = participant.updated_at = now
         return doomed
 
     async def mark_unreachable(

@@ -94,7 +94,7 @@ async def _join(ctx: Context, code: str) -> bool:
         action="invite.redeemed",
         channel=ctx.event.platform,
         now=ctx.now,
-        invite=invite.code,
+        invite=invite.id,  # not its code: a code is a secret that lets people in
         organisation=invite.organisation_id,
     )
     ctx.say(

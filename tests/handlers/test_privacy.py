@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
+import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
+from bot.app import load_into
 from config.consultation import Consultation
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
+from handlers.events import Reply
 from handlers.ports import FileStore, FixedClock, StoredFile
 from storage.db import create_engine, session_factory
+from storage.models import Answer, Base
 from storage.repositories import Store
-from tests.conftest import Chat, database_kind, new_invite, onboard
+from tests.conftest import NOW, Chat, database_kind, new_invite, onboard
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -168,3 +176,142 @@ async def test_trust_01_erasure_while_an_upload_of_the_same_bytes_is_uncommitted
     assert "Your personal data has been erased." in leaving.text
     assert (await stored_file(store, files, "staying")).read_bytes() == PDF
     await database.dispose()
+
+
+_UPDATES = itertools.count(1000)
+
+
+class Person(Chat):
+    """Someone as a platform delivers them: their display name on every event, and update
+    ids that are the platform's counter (they do not contain the user id)."""
+
+    def __init__(self, engine: Engine, user: str, *, name: str, platform: str = "test") -> None:
+        super().__init__(engine, user, platform)
+        self.name = name
+
+    async def _send(self, **fields: object) -> list[Reply]:
+        fields.setdefault("update_id", str(next(_UPDATES)))
+        fields.setdefault("display_name", self.name)
+        return await super()._send(**fields)
+
+
+COMMENT = "Les autorités nationales devraient associer la société civile à chaque étape."
+SUGGESTION = "Standardised request forms would help civil society follow every case."
+
+
+async def everything_stored(store: Store) -> list[tuple[str, str]]:
+    """Every row of every table, as (table, text of the row)."""
+    found = []
+    async with store.transaction() as uow:
+        for table in Base.metadata.sorted_tables:
+            for row in (await uow.session.execute(select(table))).mappings():
+                found.append((table.name, json.dumps(dict(row), default=str, ensure_ascii=False)))
+    return found
+
+
+def secretariats_invite_record(table: str, row: str) -> bool:
+    """The invite and the secretariat's audit of issuing it: issued to an organisation,
+    possibly used by several people, they are the secretariat's record, not the person's;
+    after erasure nothing links them to the person any more."""
+    return table == "invites" or (
+        table == "audit_log" and not json.loads(row)["actor"].startswith("participant:")
+    )
+
+
+async def test_trust_04_after_forget_nothing_identifies_the_person(
+    engine: Engine, store: Store, clock: FixedClock, files: FileStore
+) -> None:
+    code = await new_invite(store, clock)
+    ana = Person(engine, "u7301001", name="Ana Ruiz Quintero")
+    await ana.say("/start WRONGCODE")  # a wrong code first: counted against the account
+    await onboard(ana, code)
+    await ana.press("Constructive dialogue 2027")
+    await ana.press("Agenda item 2")
+    await ana.press("We contributed to it")
+    await ana.press("Yes")
+    await ana.say(COMMENT)
+    await ana.press("Submit")
+    await ana.press("Agenda item 4")
+    await ana.press("Capacity-building")
+    await ana.press("Skip ›")
+    await ana.say(SUGGESTION)
+    await ana.upload("Ana Ruiz - written submission.pdf", PDF)
+    await ana.say("/reminders off")
+    await ana.say("/link")
+    link_code = ana.text.split("/link ", 1)[1].split()[0]
+    slack = Person(engine, "U7301001", name="ana.ruiz", platform="slack")
+    await slack.say(f"/link {link_code}")
+    await slack.say("/link")  # a second link code, never used
+    assert "/link " in slack.text
+
+    clock.set(NOW + timedelta(hours=1))
+    await ana.say("/forget")
+    await ana.press("Erase my data")
+    assert "Your personal data has been erased." in ana.text
+
+    needles = [
+        "u7301001",
+        "U7301001",
+        "chat-u7301001",
+        "Ana Ruiz",
+        "ana.ruiz",
+        COMMENT,
+        SUGGESTION,
+        link_code,
+        code,
+    ]
+    rows = await everything_stored(store)
+    hits = [
+        (table, needle, row)
+        for table, row in rows
+        for needle in needles
+        if needle in row and not (needle == code and secretariats_invite_record(table, row))
+    ]
+    assert hits == []
+    audit = [json.loads(row) for table, row in rows if table == "audit_log"]
+    erased = [entry for entry in audit if entry["action"] == "participant.erased"]
+    assert len(erased) == 1
+    assert [p for p in files.root.rglob("*") if p.is_file()] == []
+
+    await ana.say("hello")  # a stranger again
+    assert "organisations invited by the secretariat" in ana.text
+
+
+async def test_trust_04_sql_parameters_reach_no_log_and_no_exception(
+    database_url: str,
+    clock: FixedClock,
+    files: FileStore,
+    bundled: list[Consultation],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
+    for echo in (False, True):
+        database = create_engine(database_url, echo=echo)
+        store = Store(session_factory(database))
+        await load_into(store, bundled, clock)
+        engine = Engine(store, clock=clock, files=files)
+        chat = Chat(engine, f"echo-{echo}")
+        await onboard(chat, await new_invite(store, clock))
+        await chat.press("Constructive dialogue 2027")
+        await chat.press("Agenda item 2")
+        await chat.press("We contributed to it")
+        await chat.press("Yes")
+        await chat.say(f"{COMMENT} ({echo})")
+        assert "Review — Agenda item 2" in chat.text
+        with pytest.raises(IntegrityError) as failed:
+            async with store.transaction() as uow:
+                uow.session.add(
+                    Answer(
+                        participant_id=None,  # refused by the database, with its parameters
+                        question_id=1,
+                        value={"text": COMMENT},
+                        text=COMMENT,
+                        created_at=clock.now(),
+                        updated_at=clock.now(),
+                    )
+                )
+        assert COMMENT not in str(failed.value)
+        await database.dispose()
+    assert len(caplog.records) > 100  # the statements were logged, without their parameters
+    assert [r for r in caplog.records if COMMENT in r.getMessage()] == []
