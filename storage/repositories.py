@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     Text,
     case,
@@ -1185,6 +1186,15 @@ class AnswerRecord:
     item: AgendaItemRow
     consultation_id: str
     publication_consent: bool
+    status: SubmissionStatus
+    """Where the submission of the answer's agenda item stands (a draft when none)."""
+
+
+def _submission_of_answer() -> ColumnElement[bool]:
+    """The join condition of an answer (with its question) to its agenda item's submission."""
+    return (Submission.participant_id == Answer.participant_id) & (
+        Submission.agenda_item_id == QuestionRow.agenda_item_id
+    )
 
 
 def _audience(query: Select[_T], consultation_id: str) -> Select[_T]:
@@ -1205,10 +1215,11 @@ class ReportRepository(Repository):
     async def answers(self, consultation_id: str | None = None) -> list[AnswerRecord]:
         """Every current, visible answer, in consultation and agenda order."""
         query = (
-            select(Answer, Participant, QuestionRow, AgendaItemRow)
+            select(Answer, Participant, QuestionRow, AgendaItemRow, Submission.status)
             .join(Participant, Answer.participant_id == Participant.id)
             .join(QuestionRow, Answer.question_id == QuestionRow.id)
             .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .outerjoin(Submission, _submission_of_answer())
             .where(Answer.hidden_reason.is_(None))
             .order_by(
                 AgendaItemRow.consultation_id,
@@ -1220,7 +1231,7 @@ class ReportRepository(Repository):
         if consultation_id is not None:
             query = query.where(AgendaItemRow.consultation_id == consultation_id)
         rows = (await self.session.execute(query)).all()
-        consents = await self._publication_consents({p.id for _, p, _, _ in rows})
+        consents = await self._publication_consents({p.id for _, p, _, _, _ in rows})
         return [
             AnswerRecord(
                 answer=answer,
@@ -1230,9 +1241,43 @@ class ReportRepository(Repository):
                 item=item,
                 consultation_id=item.consultation_id,
                 publication_consent=consents.get(participant.id, False),
+                status=SubmissionStatus(status or SubmissionStatus.DRAFT),
             )
-            for answer, participant, question, item in rows
+            for answer, participant, question, item, status in rows
         ]
+
+    async def submitted_values(
+        self, consultation_id: str | None = None
+    ) -> dict[int, AnswerRevision]:
+        """Each answer's value as it was last submitted, by answer id.
+
+        That is its latest revision at or before its agenda item's submission: a submission
+        reopened by an edit keeps what was submitted. An answer never submitted (a draft,
+        or given only after the submission) has none.
+        """
+        at_submission = (
+            select(AnswerRevision.answer_id, func.max(AnswerRevision.revision).label("revision"))
+            .join(Answer, AnswerRevision.answer_id == Answer.id)
+            .join(QuestionRow, Answer.question_id == QuestionRow.id)
+            .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .join(Submission, _submission_of_answer())
+            .where(
+                Submission.status.in_([SubmissionStatus.SUBMITTED, SubmissionStatus.REOPENED]),
+                AnswerRevision.created_at <= Submission.submitted_at,
+            )
+            .group_by(AnswerRevision.answer_id)
+        )
+        if consultation_id is not None:
+            at_submission = at_submission.where(AgendaItemRow.consultation_id == consultation_id)
+        latest = at_submission.subquery()
+        result = await self.session.scalars(
+            select(AnswerRevision).join(
+                latest,
+                (AnswerRevision.answer_id == latest.c.answer_id)
+                & (AnswerRevision.revision == latest.c.revision),
+            )
+        )
+        return {revision.answer_id: revision for revision in result}
 
     async def answer_rows(
         self, consultation_id: str
