@@ -24,7 +24,7 @@ from handlers.ports import FileStore, FixedClock
 from storage.models import Credit
 from storage.repositories import Store
 from tests.commandline import run, with_store
-from tests.conftest import NOW, Chat, new_invite, onboard
+from tests.conftest import NOW, Chat, answer_agenda_item_2, new_invite, onboard
 
 FRENCH = (
     "Les autorités nationales devraient associer les organisations de la société civile "
@@ -370,13 +370,7 @@ async def test_trust_05_published_export_holds_only_what_was_submitted(
     chat: Chat, invite: str, store: Store, clock: FixedClock
 ) -> None:
     await onboard(chat, invite, publish=True)
-    await chat.press("Constructive dialogue 2027")
-    # Agenda item 2: answered and submitted.
-    await chat.press("Agenda item 2")
-    await chat.press("We contributed to it")
-    await chat.press("Yes")
-    await chat.say(FRENCH)
-    await chat.press("Submit")
+    await answer_agenda_item_2(chat, FRENCH)  # answered and submitted
     # Agenda item 3: submitted, then reopened by an edit and an answer never submitted.
     await chat.press("Agenda item 3")
     await chat.press("Lengthy mutual legal assistance procedures")

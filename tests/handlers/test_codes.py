@@ -4,18 +4,13 @@ of them in ten minutes make the account wait fifteen minutes before it may try a
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from config.consultation import Consultation
-from handlers.conversation import EngineOptions
 from handlers.engine import Engine
-from handlers.ports import FileStore, FixedClock
-from storage.db import create_engine, session_factory
+from handlers.ports import FixedClock
 from storage.models import Invite
 from storage.repositories import Store
 from tests.conftest import NOW, Chat, new_invite, onboard
@@ -30,21 +25,6 @@ def cooling_fr(minutes: int) -> str:
         "Trop de codes erronés ont été envoyés depuis ce compte. "
         f"Veuillez réessayer dans {minutes} {unit}."
     )
-
-
-@pytest.fixture
-async def second_engine(
-    database_url: str, clock: FixedClock, tmp_path: Path, bundled: list[Consultation]
-) -> AsyncIterator[Engine]:
-    """An engine of another process: its own database engine, store and caches."""
-    database = create_engine(database_url)
-    yield Engine(
-        Store(session_factory(database)),
-        clock=clock,
-        files=FileStore(tmp_path / "other-files"),
-        options=EngineOptions(),
-    )
-    await database.dispose()
 
 
 async def test_trust_03_five_wrong_codes_make_the_account_wait(

@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,14 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app import load_into
 from config.consultation import Consultation
-from handlers.conversation import EngineOptions
 from handlers.engine import Engine
 from handlers.events import Reply
 from handlers.ports import FileStore, FixedClock, StoredFile
 from storage.db import create_engine, session_factory
 from storage.models import Answer, Base
 from storage.repositories import Store
-from tests.conftest import NOW, Chat, database_kind, new_invite, onboard
+from tests.conftest import NOW, Chat, answer_agenda_item_2, database_kind, new_invite, onboard
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -74,29 +73,14 @@ async def test_trust_01_forget_leaves_a_file_another_participant_also_sent(
     assert [p for p in files.root.rglob("*") if p.is_file()] == []  # nobody refers to it now
 
 
-@pytest.fixture
-async def other_engine(
-    database_url: str, clock: FixedClock, files: FileStore, bundled: list[Consultation]
-) -> AsyncIterator[Engine]:
-    """An engine as a second process runs it: its own connections, the same file store."""
-    database = create_engine(database_url)
-    yield Engine(
-        Store(session_factory(database)),
-        clock=clock,
-        files=FileStore(files.root),
-        options=EngineOptions(max_text_chars=4000, max_document_bytes=1024 * 1024),
-    )
-    await database.dispose()
-
-
 async def test_trust_01_upload_racing_an_erasure_of_the_same_bytes_keeps_its_file(
-    engine: Engine, other_engine: Engine, store: Store, clock: FixedClock, files: FileStore
+    engine: Engine, second_engine: Engine, store: Store, clock: FixedClock, files: FileStore
 ) -> None:
     for round_ in range(6):
         content = PDF + f"% round {round_}\n".encode()
         leaving, staying = (
             Chat(engine, f"leaving-{round_}"),
-            Chat(other_engine, f"staying-{round_}"),
+            Chat(second_engine, f"staying-{round_}"),
         )
         await at_document_question(leaving, await new_invite(store, clock))
         await at_document_question(staying, await new_invite(store, clock, organisation="Acme"))
@@ -225,12 +209,7 @@ async def test_trust_04_after_forget_nothing_identifies_the_person(
     ana = Person(engine, "u7301001", name="Ana Ruiz Quintero")
     await ana.say("/start WRONGCODE")  # a wrong code first: counted against the account
     await onboard(ana, code)
-    await ana.press("Constructive dialogue 2027")
-    await ana.press("Agenda item 2")
-    await ana.press("We contributed to it")
-    await ana.press("Yes")
-    await ana.say(COMMENT)
-    await ana.press("Submit")
+    await answer_agenda_item_2(ana, COMMENT)
     await ana.press("Agenda item 4")
     await ana.press("Capacity-building")
     await ana.press("Skip ›")
@@ -293,12 +272,7 @@ async def test_trust_04_sql_parameters_reach_no_log_and_no_exception(
         engine = Engine(store, clock=clock, files=files)
         chat = Chat(engine, f"echo-{echo}")
         await onboard(chat, await new_invite(store, clock))
-        await chat.press("Constructive dialogue 2027")
-        await chat.press("Agenda item 2")
-        await chat.press("We contributed to it")
-        await chat.press("Yes")
-        await chat.say(f"{COMMENT} ({echo})")
-        assert "Review — Agenda item 2" in chat.text
+        await answer_agenda_item_2(chat, f"{COMMENT} ({echo})", submit=False)
         with pytest.raises(IntegrityError) as failed:
             async with store.transaction() as uow:
                 uow.session.add(
