@@ -325,7 +325,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         data = await export.rows(
             app.store, consultation=args.consultation, published=args.published
         )
-        content = export.render(data, args.format)
+        content = export.render(data, args.format, published=args.published)
         if args.out:
             args.out.write_bytes(content)
             print(f"{len(data)} answers written to {args.out}", file=sys.stderr)

@@ -7,10 +7,10 @@ import io
 import json
 from typing import Any
 
-from storage.models import Credit, Participant
+from storage.models import Answer, AnswerRevision, Credit, Participant
 from storage.repositories import AnswerRecord, Store
 
-COLUMNS = (
+PUBLISHED_COLUMNS = (
     "consultation",
     "agenda_item",
     "question",
@@ -23,6 +23,9 @@ COLUMNS = (
     "revision",
     "answered_at",
 )
+"""The columns of the published export."""
+COLUMNS = (*PUBLISHED_COLUMNS, "status")
+"""The columns of the full export: also where each answer's submission stands."""
 
 
 def credited(record: AnswerRecord) -> str:
@@ -47,9 +50,14 @@ def publishable(record: AnswerRecord) -> bool:
     return record.publication_consent and bool(record.question.spec.get("publishable", True))
 
 
-def to_row(record: AnswerRecord, *, published: bool) -> dict[str, Any]:
-    """One answer as an export row."""
+def to_row(
+    record: AnswerRecord, *, published: bool, value: Answer | AnswerRevision | None = None
+) -> dict[str, Any]:
+    """One answer as an export row: its current value, or the `value` given (the one
+    submitted, for the published export); the full export says where it stands."""
     organisation = record.organisation
+    shown = record.answer if value is None else value
+    answered_at = shown.updated_at if isinstance(shown, Answer) else shown.created_at
     row: dict[str, Any] = {
         "consultation": record.consultation_id,
         "agenda_item": record.item.number,
@@ -62,30 +70,45 @@ def to_row(record: AnswerRecord, *, published: bool) -> dict[str, Any]:
         "country": ""
         if organisation is None or organisation.country is None
         else organisation.country,
-        "value": record.answer.text,
-        "language": record.answer.language or "",
-        "revision": record.answer.revision,
-        "answered_at": record.answer.updated_at.isoformat(),
+        "value": shown.text,
+        "language": shown.language or "",
+        "revision": shown.revision,
+        "answered_at": answered_at.isoformat(),
     }
     if published and record.participant.credit == Credit.ANONYMOUS:
         row["country"] = ""
+    if not published:
+        row["status"] = record.status.value
     return row
 
 
 async def rows(store: Store, *, consultation: str | None, published: bool) -> list[dict[str, Any]]:
-    """The export rows for a consultation (or all)."""
+    """The export rows for a consultation (or all).
+
+    The published export holds only what was submitted, by authors whose latest decision
+    allows publication, credited as they chose: never a draft, and for a submission
+    reopened by an edit, the value as it was submitted.
+    """
     async with store.transaction() as uow:
         records = await uow.reports.answers(consultation)
-    return [to_row(r, published=published) for r in records if not published or publishable(r)]
+        submitted = await uow.reports.submitted_values(consultation) if published else {}
+    if not published:
+        return [to_row(r, published=False) for r in records]
+    return [
+        to_row(r, published=True, value=submitted[r.answer.id])
+        for r in records
+        if publishable(r) and r.answer.id in submitted
+    ]
 
 
-def render(data: list[dict[str, Any]], fmt: str) -> bytes:
-    """Rows in the requested format."""
+def render(data: list[dict[str, Any]], fmt: str, *, published: bool = False) -> bytes:
+    """Rows in the requested format (the columns of the published export, or the full)."""
+    columns = PUBLISHED_COLUMNS if published else COLUMNS
     if fmt == "json":
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer = csv.DictWriter(buffer, fieldnames=columns)
         writer.writeheader()
         writer.writerows(_defuse(row) for row in data)
         return buffer.getvalue().encode("utf-8-sig")
@@ -96,9 +119,9 @@ def render(data: list[dict[str, Any]], fmt: str) -> bytes:
         sheet = workbook.active
         assert sheet is not None
         sheet.title = "answers"
-        sheet.append(list(COLUMNS))
+        sheet.append(list(columns))
         for row in data:
-            sheet.append([_defuse(row)[c] for c in COLUMNS])
+            sheet.append([_defuse(row)[c] for c in columns])
         buffer_bytes = io.BytesIO()
         workbook.save(buffer_bytes)
         return buffer_bytes.getvalue()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,10 +58,22 @@ class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def put(self, content: bytes, suffix: str) -> StoredFile:
-        """Write `content` once under its hash; return where it lives."""
+    async def put(
+        self, content: bytes, suffix: str, *, hold: Callable[[str], Awaitable[None]]
+    ) -> StoredFile:
+        """Write `content` once under its hash; return where it lives.
+
+        Args:
+            content: The file's bytes.
+            suffix: Its extension (`.pdf`).
+            hold: Locks the file's path for the caller's transaction before the file is
+                looked for (`BlobRepository.hold`): an erasure that found the file
+                unreferenced has then either removed it (so it is written again here) or
+                waits until the document referring to it is committed.
+        """
         digest = hashlib.sha256(content).hexdigest()
         relative = Path(digest[:2]) / f"{digest}{suffix}"
+        await hold(str(relative))
         target = self.root / relative
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)

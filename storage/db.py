@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +17,35 @@ from sqlalchemy.ext.asyncio import (
 from storage.models import STRUCTURE, StructureGeneration
 
 
+class _NoData(logging.Filter):
+    """Drops DEBUG records, which hold the data: aiosqlite's name each statement with its
+    parameters, SQLAlchemy's show the rows read."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_QUIET = _NoData()
+_DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine.Engine")
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine for `url`, configured for how we use each database."""
+    """An async engine for `url`, configured for how we use each database.
+
+    SQL parameters and rows hold answers, names and codes: `hide_parameters` keeps the
+    parameters out of the log (`echo` included) and out of every exception's text, and the
+    records that show them or the rows read are dropped at every level.
+    """
+    # No log level may show them, so the loggers drop those records themselves rather than
+    # rely on a level that a LOG_LEVEL or an `echo` changes.
+    for name in _DATA_LOGGERS:
+        logger = logging.getLogger(name)
+        if _QUIET not in logger.filters:
+            logger.addFilter(_QUIET)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -31,7 +57,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10)
+    return create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10
+    )
 
 
 STRUCTURE_CHANGED = "structure_changed"

@@ -262,6 +262,20 @@ class Document(Base):
     created_at: Mapped[datetime]
 
 
+class Blob(Base):
+    """A file in the file store, which documents of several participants may share (it is
+    named by its content's hash). Its row is what an upload and an erasure of the same
+    bytes lock, so they take turns: see `storage.repositories.BlobRepository`."""
+
+    __tablename__ = "blobs"
+
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    """Where the file is in the file store (`Document.storage_path`)."""
+    doomed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """No document referred to it when the last one was erased: the file is to be removed
+    (after that erasure commits, under this row's lock)."""
+
+
 class Answer(Base):
     """A participant's current answer to one question; history is in AnswerRevision."""
 
@@ -421,3 +435,19 @@ class LinkCode(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class CodeFailures(Base):
+    """Wrong invite or link codes sent from one platform account, counted in a window;
+    too many and the account waits (`handlers.features.codes`). In the database, so every
+    process sees the same count."""
+
+    __tablename__ = "code_failures"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    platform_user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
+    """When the first wrong code of the current window came."""
+    blocked_until: Mapped[datetime | None]
+    """Until when no code from this account is looked up."""

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, cast, delete, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,6 +42,8 @@ from storage.models import (
     Answer,
     AnswerRevision,
     AuditEntry,
+    Blob,
+    CodeFailures,
     Consent,
     ConsentKind,
     ConsultationRow,
@@ -45,7 +62,10 @@ from storage.models import (
     StructureGeneration,
     Submission,
     SubmissionStatus,
+    UTCDateTime,
 )
+
+log = logging.getLogger(__name__)
 
 _Row = TypeVar("_Row")
 _T = TypeVar("_T")
@@ -205,8 +225,18 @@ class ParticipantRepository(Repository):
         )
         return bool(granted)
 
-    async def erase(self, participant: Participant) -> list[str]:
-        """Delete the participant's personal data; return the stored file paths to remove."""
+    async def erase(self, participant: Participant, now: datetime) -> list[str]:
+        """Delete everything that identifies the participant.
+
+        Their answers and history, submissions, consents, documents, link codes, platform
+        accounts (user ids, chats, when last seen) and the wrong codes counted against
+        them go; their audit entries keep what happened and when, not the detail (the
+        invite they used, receipt references). What stays is a tombstone (see below).
+
+        Returns:
+            The stored files no document refers to any more, marked for removal once this
+            transaction commits (`BlobRepository.release`, `Store.collect_files`).
+        """
         pid = participant.id
         self.session.info.pop(ANSWERS_READ, None)
         answer_ids = select(Answer.id).where(Answer.participant_id == pid)
@@ -222,17 +252,37 @@ class ParticipantRepository(Repository):
             )
         )
         await self.session.execute(delete(Document).where(Document.participant_id == pid))
-        await self.session.execute(
-            update(Identity)
-            .where(Identity.participant_id == pid)
-            .values(participant_id=None, chat_id=None, locale_hint=None)
+        doomed = await BlobRepository(self.session).release(paths)
+        await self.session.execute(delete(LinkCode).where(LinkCode.participant_id == pid))
+        accounts = list(
+            await self.session.scalars(select(Identity).where(Identity.participant_id == pid))
         )
-        participant.display_name = None
-        participant.gender = None
-        participant.credit = None
-        participant.timezone = None
+        if accounts:
+            await self.session.execute(
+                delete(CodeFailures).where(
+                    tuple_(CodeFailures.platform, CodeFailures.platform_user_id).in_(
+                        [(a.platform, a.platform_user_id) for a in accounts]
+                    )
+                )
+            )
+        for account in accounts:
+            # Through the session: the account writing now is loaded and changed already.
+            await self.session.delete(account)
+        await self.session.execute(
+            update(AuditEntry).where(AuditEntry.actor == f"participant:{pid}").values(detail={})
+        )
+        # The row stays as a tombstone with nothing personal in it, so that its id is never
+        # given to someone else (SQLite reuses the highest id of a deleted row): the audit
+        # line of the erasure and the reminder ledger's keys and rows name it.
+        participant.organisation_id = None
+        participant.invite_id = None
+        participant.status = ParticipantStatus.ERASED.value
+        participant.display_name = participant.locale = participant.timezone = None
+        participant.gender = participant.credit = None
         participant.context = {}
-        return paths
+        participant.reminders_paused = participant.unreachable = False
+        participant.created_at = participant.updated_at = now
+        return doomed
 
     async def mark_unreachable(
         self, platform: str, chat_id: str, *, unreachable: bool = True
@@ -302,6 +352,30 @@ class InviteRepository(Repository):
     async def by_code(self, code: str) -> Invite | None:
         """The invite with this code (codes are case-insensitive)."""
         return await self.session.scalar(select(Invite).where(Invite.code == code.upper()))
+
+    async def redeem(self, invite: Invite, now: datetime) -> bool:
+        """Count one use of the invite if it may still be used now; False when it may not.
+
+        One conditional statement, not a read and a write: of concurrent redemptions of the
+        last use, the database lets exactly one through (PostgreSQL re-checks the condition
+        on the row the winner committed; SQLite runs one writer at a time). When it fails,
+        `invite` is read again, so the caller can say why.
+        """
+        result = await self.session.execute(
+            update(Invite)
+            .where(
+                Invite.id == invite.id,
+                Invite.revoked_at.is_(None),
+                Invite.expires_at.is_(None) | (Invite.expires_at > now),
+                Invite.uses < Invite.max_uses,
+            )
+            .values(uses=Invite.uses + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            return True
+        await self.session.refresh(invite)
+        return False
 
     async def add(self, invite: Invite) -> Invite:
         """Store a new invite with a fresh unique code."""
@@ -715,6 +789,73 @@ class AnswerRepository(Repository):
         return await self.session.get(Document, document_id)
 
 
+class BlobRepository(Repository):
+    """Stored files, one row each, which uploads and erasures of the same bytes lock.
+
+    Files are named by their content's hash, so participants who sent the same bytes share
+    one. An upload holds the row (`hold`) before it looks for the file; an erasure holds it
+    before it counts the documents still referring to it (`release`). So an upload either
+    committed its document before the erasure counted (and the file stays), or waits until
+    the erasure has committed, then finds the row doomed or gone, and writes the file again.
+    The file itself is removed only after the erasure commits, under the row's lock again
+    (`remove`): a rolled-back or interrupted erasure has removed nothing.
+    """
+
+    async def hold(self, path: str) -> None:
+        """Lock the file's row for this transaction (creating it), and keep the file."""
+        await self.session.execute(
+            self._insert(Blob)
+            .values(path=path, doomed=False)
+            .on_conflict_do_update(index_elements=[Blob.path], set_={"doomed": False})
+        )
+
+    async def release(self, paths: Iterable[str]) -> list[str]:
+        """Mark the files that no document refers to any more for removal.
+
+        Call after deleting the documents; the rows are locked in order, so two erasures of
+        documents sharing files cannot deadlock.
+
+        Returns:
+            The paths marked, to remove once this transaction has committed.
+        """
+        doomed = []
+        for path in sorted(set(paths)):
+            await self.hold(path)
+            # After the lock, in a statement of its own: it sees every document committed
+            # by an upload that held the row before us.
+            if not await self.session.scalar(select(exists().where(Document.storage_path == path))):
+                await self.session.execute(
+                    update(Blob).where(Blob.path == path).values(doomed=True)
+                )
+                doomed.append(path)
+        return doomed
+
+    async def doomed(self) -> list[str]:
+        """Every file marked for removal (an erasure's, or one an interrupted process left)."""
+        return list(await self.session.scalars(select(Blob.path).where(Blob.doomed)))
+
+    async def remove(self, path: str, unlink: Callable[[str], None]) -> bool:
+        """Remove a file marked for removal, if still unreferenced, with its row.
+
+        The file is unlinked while the deleted row is locked: an upload of the same bytes
+        waits, and then writes the file again. Commit right after.
+
+        Returns:
+            True when this transaction removed the file.
+        """
+        result = await self.session.execute(
+            delete(Blob).where(
+                Blob.path == path,
+                Blob.doomed,
+                ~exists().where(Document.storage_path == path),
+            )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        unlink(path)
+        return True
+
+
 class SubmissionRepository(Repository):
     """Submissions per participant and agenda item."""
 
@@ -872,6 +1013,75 @@ class AdminRepository(Repository):
         return result.all()
 
 
+class CodeFailureRepository(Repository):
+    """Wrong invite and link codes per platform account, as every process sees them."""
+
+    async def blocked_until(self, platform: str, user_id: str, now: datetime) -> datetime | None:
+        """Until when the account may not try a code, or None when it may now."""
+        return await self.session.scalar(
+            select(CodeFailures.blocked_until).where(
+                CodeFailures.platform == platform,
+                CodeFailures.platform_user_id == user_id,
+                CodeFailures.blocked_until > now,
+            )
+        )
+
+    async def failed(
+        self,
+        platform: str,
+        user_id: str,
+        now: datetime,
+        *,
+        window: timedelta,
+        limit: int,
+        wait: timedelta,
+    ) -> tuple[int, datetime | None]:
+        """Count a wrong code from the account; the `limit`-th within `window` blocks it.
+
+        One statement (an upsert computing the new count from the stored one), so wrong
+        codes sent at once through several processes are each counted.
+
+        Returns:
+            How many wrong codes the current window holds, and until when the account is
+            blocked (None when it is not).
+        """
+        in_window = CodeFailures.window_started_at > now - window
+        counted = case((in_window, CodeFailures.failures + 1), else_=1)
+        until = literal(now + wait, UTCDateTime())
+        statement = (
+            self._insert(CodeFailures)
+            .values(
+                platform=platform,
+                platform_user_id=user_id,
+                failures=1,
+                window_started_at=now,
+                blocked_until=now + wait if limit <= 1 else None,
+            )
+            .on_conflict_do_update(
+                index_elements=[CodeFailures.platform, CodeFailures.platform_user_id],
+                set_={
+                    "failures": counted,
+                    "window_started_at": case(
+                        (in_window, CodeFailures.window_started_at),
+                        else_=literal(now, UTCDateTime()),
+                    ),
+                    "blocked_until": case((counted >= limit, until), else_=null()),
+                },
+            )
+            .returning(CodeFailures.failures, CodeFailures.blocked_until)
+        )
+        failures, blocked = (await self.session.execute(statement)).one()
+        return int(failures), blocked
+
+    async def clear(self, platform: str, user_id: str) -> None:
+        """Forget the account's wrong codes (it sent a right one)."""
+        await self.session.execute(
+            delete(CodeFailures).where(
+                CodeFailures.platform == platform, CodeFailures.platform_user_id == user_id
+            )
+        )
+
+
 class UnitOfWork:
     """One transaction and the repositories that share it."""
 
@@ -891,6 +1101,15 @@ class UnitOfWork:
         self.deliveries = DeliveryRepository(session)
         self.kv = KeyValueRepository(session)
         self.admins = AdminRepository(session)
+        self.code_failures = CodeFailureRepository(session)
+        self.blobs = BlobRepository(session)
+        self.committed: list[Callable[[Store], Awaitable[object]]] = []
+        """Work for `Store.transaction` to run once this unit of work has committed."""
+
+    def after_commit(self, work: Callable[[Store], Awaitable[object]]) -> None:
+        """Run `work` (with the store) once this transaction has committed, never if it
+        rolls back. It runs in transactions of its own; when it fails, it is logged."""
+        self.committed.append(work)
 
     async def commit(self) -> None:
         """Commit; a unique-key clash on a processed update means a concurrent duplicate."""
@@ -922,7 +1141,8 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """A unit of work committed on success and rolled back on error."""
+        """A unit of work committed on success and rolled back on error; then the work
+        it asked to run after its commit (`UnitOfWork.after_commit`)."""
         async with self._sessions() as session:
             uow = UnitOfWork(session, self.structure)
             try:
@@ -931,6 +1151,28 @@ class Store:
             except BaseException:
                 await session.rollback()
                 raise
+        for work in uow.committed:
+            try:
+                await work(self)
+            except Exception:  # What committed stays committed; the work is logged, not raised.
+                log.exception("work after a commit failed")
+
+    async def collect_files(self, unlink: Callable[[str], None]) -> int:
+        """Remove every stored file marked for removal, each in a transaction of its own.
+
+        Also finishes what an interrupted process left marked. A file that cannot be
+        removed now stays marked for the next time.
+
+        Returns:
+            How many files were removed.
+        """
+        async with self.transaction() as uow:
+            paths = await uow.blobs.doomed()
+        removed = 0
+        for path in paths:
+            async with self.transaction() as uow:
+                removed += await uow.blobs.remove(path, unlink)
+        return removed
 
 
 @dataclass(frozen=True)
@@ -944,6 +1186,15 @@ class AnswerRecord:
     item: AgendaItemRow
     consultation_id: str
     publication_consent: bool
+    status: SubmissionStatus
+    """Where the submission of the answer's agenda item stands (a draft when none)."""
+
+
+def _submission_of_answer() -> ColumnElement[bool]:
+    """The join condition of an answer (with its question) to its agenda item's submission."""
+    return (Submission.participant_id == Answer.participant_id) & (
+        Submission.agenda_item_id == QuestionRow.agenda_item_id
+    )
 
 
 def _audience(query: Select[_T], consultation_id: str) -> Select[_T]:
@@ -964,10 +1215,11 @@ class ReportRepository(Repository):
     async def answers(self, consultation_id: str | None = None) -> list[AnswerRecord]:
         """Every current, visible answer, in consultation and agenda order."""
         query = (
-            select(Answer, Participant, QuestionRow, AgendaItemRow)
+            select(Answer, Participant, QuestionRow, AgendaItemRow, Submission.status)
             .join(Participant, Answer.participant_id == Participant.id)
             .join(QuestionRow, Answer.question_id == QuestionRow.id)
             .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .outerjoin(Submission, _submission_of_answer())
             .where(Answer.hidden_reason.is_(None))
             .order_by(
                 AgendaItemRow.consultation_id,
@@ -979,7 +1231,7 @@ class ReportRepository(Repository):
         if consultation_id is not None:
             query = query.where(AgendaItemRow.consultation_id == consultation_id)
         rows = (await self.session.execute(query)).all()
-        consents = await self._publication_consents({p.id for _, p, _, _ in rows})
+        consents = await self._publication_consents({p.id for _, p, _, _, _ in rows})
         return [
             AnswerRecord(
                 answer=answer,
@@ -989,9 +1241,43 @@ class ReportRepository(Repository):
                 item=item,
                 consultation_id=item.consultation_id,
                 publication_consent=consents.get(participant.id, False),
+                status=SubmissionStatus(status or SubmissionStatus.DRAFT),
             )
-            for answer, participant, question, item in rows
+            for answer, participant, question, item, status in rows
         ]
+
+    async def submitted_values(
+        self, consultation_id: str | None = None
+    ) -> dict[int, AnswerRevision]:
+        """Each answer's value as it was last submitted, by answer id.
+
+        That is its latest revision at or before its agenda item's submission: a submission
+        reopened by an edit keeps what was submitted. An answer never submitted (a draft,
+        or given only after the submission) has none.
+        """
+        at_submission = (
+            select(AnswerRevision.answer_id, func.max(AnswerRevision.revision).label("revision"))
+            .join(Answer, AnswerRevision.answer_id == Answer.id)
+            .join(QuestionRow, Answer.question_id == QuestionRow.id)
+            .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
+            .join(Submission, _submission_of_answer())
+            .where(
+                Submission.status.in_([SubmissionStatus.SUBMITTED, SubmissionStatus.REOPENED]),
+                AnswerRevision.created_at <= Submission.submitted_at,
+            )
+            .group_by(AnswerRevision.answer_id)
+        )
+        if consultation_id is not None:
+            at_submission = at_submission.where(AgendaItemRow.consultation_id == consultation_id)
+        latest = at_submission.subquery()
+        result = await self.session.scalars(
+            select(AnswerRevision).join(
+                latest,
+                (AnswerRevision.answer_id == latest.c.answer_id)
+                & (AnswerRevision.revision == latest.c.revision),
+            )
+        )
+        return {revision.answer_id: revision for revision in result}
 
     async def answer_rows(
         self, consultation_id: str

@@ -144,6 +144,22 @@ def engine(store: Store, clock: FixedClock, files: FileStore) -> Engine:
     )
 
 
+@pytest.fixture
+async def second_engine(
+    database_url: str, clock: FixedClock, files: FileStore
+) -> AsyncIterator[Engine]:
+    """The engine as a second process runs it: its own connections and caches, on the same
+    database and file store."""
+    database = create_engine(database_url)
+    yield Engine(
+        Store(session_factory(database)),
+        clock=clock,
+        files=FileStore(files.root),
+        options=EngineOptions(max_text_chars=4000, max_document_bytes=1024 * 1024),
+    )
+    await database.dispose()
+
+
 class Chat:
     """One participant talking to the engine: push an event, pop the replies."""
 
@@ -243,6 +259,19 @@ async def onboard(chat: Chat, code: str, *, publish: bool = True) -> None:
     await chat.press("This is correct")
     await chat.press("Female")
     assert "Your consultations" in chat.text
+
+
+async def answer_agenda_item_2(chat: Chat, comment: str, *, submit: bool = True) -> None:
+    """From the consultations, answer agenda item 2's three questions, and submit them."""
+    await chat.press("Constructive dialogue 2027")
+    await chat.press("Agenda item 2")
+    await chat.press("We contributed to it")
+    await chat.press("Yes")
+    await chat.say(comment)
+    assert chat.text.startswith("Review — Agenda item 2")
+    if submit:
+        await chat.press("Submit")
+        assert "Thank you. Your submission on Agenda item 2" in chat.text
 
 
 @pytest.fixture

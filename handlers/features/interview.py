@@ -347,7 +347,7 @@ class QuestionStep(Step):
                     t._("This file is not a valid {kind} document.", kind=suffix[1:].upper())
                 )
             else:
-                stored = ctx.files.put(content, suffix)
+                stored = await ctx.files.put(content, suffix, hold=ctx.uow.blobs.hold)
                 saved = await ctx.uow.answers.add_document(
                     Document(
                         participant_id=ctx.me.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.conversation import ONBOARDING, Context
+from handlers.features.codes import use_code
 from handlers.features.onboarding import how_to_join
 from storage.models import LinkCode
 from storage.repositories import new_code
@@ -20,40 +21,8 @@ async def link(ctx: Context, argument: str) -> None:
         if not code:
             ctx.say(how_to_join(t))
             return
-        found = await ctx.uow.links.usable(code, ctx.now)
-        if found is None:
-            ctx.say(
-                t._(
-                    "This link code is not valid any more. Send /link on the account you "
-                    "registered with to get a new one."
-                )
-            )
-            return
-        participant = await ctx.uow.participants.get(found.participant_id)
-        if participant is None:
-            ctx.say(how_to_join(t))
-            return
-        found.used_at = ctx.now
-        ctx.identity.participant_id = participant.id
-        ctx.participant = participant
-        ctx.set_language(participant.locale or t.language)
-        ctx.uow.audit.record(
-            actor=f"participant:{participant.id}",
-            action="identity.linked",
-            channel=ctx.event.platform,
-            now=ctx.now,
-            platform=ctx.event.platform,
-        )
-        ctx.say(
-            ctx.t._(
-                "Linked. This account now shares the profile and answers of {organisation}; "
-                "continue where you left off.",
-                organisation=ctx.t.isolate(participant.organisation.name)
-                if participant.organisation
-                else "",
-            )
-        )
-        await ctx.reprompt()
+        # Link codes are secrets like invite codes: wrong ones count the same way.
+        await use_code(ctx, "link", lambda: _join(ctx, code))
         return
     if code:
         ctx.say(t._("This account is already registered, so there is nothing to link here."))
@@ -79,3 +48,43 @@ async def link(ctx: Context, argument: str) -> None:
         )
     )
     await ctx.reprompt()
+
+
+async def _join(ctx: Context, code: str) -> bool:
+    """Attach this account to the participant of a link code; True when the code was right."""
+    t = ctx.t
+    found = await ctx.uow.links.usable(code, ctx.now)
+    if found is None:
+        ctx.say(
+            t._(
+                "This link code is not valid any more. Send /link on the account you "
+                "registered with to get a new one."
+            )
+        )
+        return False
+    participant = await ctx.uow.participants.get(found.participant_id)
+    if participant is None:
+        ctx.say(how_to_join(t))
+        return False
+    found.used_at = ctx.now
+    ctx.identity.participant_id = participant.id
+    ctx.participant = participant
+    ctx.set_language(participant.locale or t.language)
+    ctx.uow.audit.record(
+        actor=f"participant:{participant.id}",
+        action="identity.linked",
+        channel=ctx.event.platform,
+        now=ctx.now,
+        platform=ctx.event.platform,
+    )
+    ctx.say(
+        ctx.t._(
+            "Linked. This account now shares the profile and answers of {organisation}; "
+            "continue where you left off.",
+            organisation=ctx.t.isolate(participant.organisation.name)
+            if participant.organisation
+            else "",
+        )
+    )
+    await ctx.reprompt()
+    return True

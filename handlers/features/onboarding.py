@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from config.consultation import LANGUAGES
 from handlers.conversation import (
     NOTICE_VERSION,
@@ -13,9 +15,17 @@ from handlers.conversation import (
     stale_button,
 )
 from handlers.events import Button
+from handlers.features.codes import use_code
 from handlers.i18n import LANGUAGE_NAMES, Translator, country_codes, negotiate
 from handlers.text import clean_name
-from storage.models import Category, ConsentKind, Credit, Participant, ParticipantStatus
+from storage.models import (
+    Category,
+    ConsentKind,
+    Credit,
+    Invite,
+    Participant,
+    ParticipantStatus,
+)
 
 GENDERS = ("female", "male", "other", "undisclosed")
 MAX_NAME = 300
@@ -45,22 +55,26 @@ def gender_label(t: Translator, gender: str) -> str:
 
 
 async def redeem(ctx: Context, code: str) -> None:
-    """Join with an invite code: create the participant and start onboarding."""
+    """Join with an invite code: create the participant and start onboarding.
+
+    Wrong codes count against the account (`codes.use_code`): invite codes can be guessed.
+    """
+    await use_code(ctx, "invite", lambda: _join(ctx, code))
+
+
+async def _join(ctx: Context, code: str) -> bool:
+    """Use the invite code, saying what happened; True when it let the account in."""
     t = ctx.t
     invite = await ctx.uow.invites.by_code(code.strip()) if code.strip() else None
-    problem = None
-    if invite is None:
-        problem = t._("I could not find the invite code {code}.", code=code.strip()[:40])
-    elif invite.revoked_at is not None:
-        problem = t._("This invite code has been withdrawn.")
-    elif invite.expires_at is not None and invite.expires_at <= ctx.now:
-        problem = t._("This invite code has expired.")
-    elif invite.uses >= invite.max_uses:
-        problem = t._("This invite code has already been used as often as it allows.")
+    problem = _refusal(t, invite, code, ctx.now)
+    if invite is not None and problem is None and not await ctx.uow.invites.redeem(invite, ctx.now):
+        # Another account took the last use (or the secretariat withdrew it) meanwhile.
+        problem = _refusal(t, invite, code, ctx.now) or t._(
+            "This invite code has already been used as often as it allows."
+        )
     if problem or invite is None:
         ctx.say(f"{problem} {how_to_join(t)}")
-        return
-    invite.uses += 1
+        return False
     participant = await ctx.uow.participants.add(
         Participant(
             organisation_id=invite.organisation_id,
@@ -81,7 +95,7 @@ async def redeem(ctx: Context, code: str) -> None:
         action="invite.redeemed",
         channel=ctx.event.platform,
         now=ctx.now,
-        invite=invite.code,
+        invite=invite.id,  # not its code: a code is a secret that lets people in
         organisation=invite.organisation_id,
     )
     ctx.say(
@@ -94,6 +108,20 @@ async def redeem(ctx: Context, code: str) -> None:
         )
     )
     await ctx.enter(State.LANGUAGE)
+    return True
+
+
+def _refusal(t: Translator, invite: Invite | None, code: str, now: datetime) -> str | None:
+    """Why this invite cannot be used now, or None when it can."""
+    if invite is None:
+        return t._("I could not find the invite code {code}.", code=code.strip()[:40])
+    if invite.revoked_at is not None:
+        return t._("This invite code has been withdrawn.")
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return t._("This invite code has expired.")
+    if invite.uses >= invite.max_uses:
+        return t._("This invite code has already been used as often as it allows.")
+    return None
 
 
 def how_to_join(t: Translator) -> str:

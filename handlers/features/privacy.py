@@ -7,7 +7,6 @@ from typing import Any
 
 from handlers.conversation import Context, DecisionStep, State
 from handlers.events import OutgoingDocument
-from storage.models import ParticipantStatus
 
 
 async def my_data(ctx: Context) -> dict[str, Any]:
@@ -107,11 +106,12 @@ class ForgetStep(DecisionStep):
 
     async def on_yes(self, ctx: Context) -> None:
         me = ctx.me
-        for path in await ctx.uow.participants.erase(me):
-            ctx.files.remove(path)
-        me.status = ParticipantStatus.ERASED.value
         ctx.move(State.HOME)
-        me.context = {}
+        if await ctx.uow.participants.erase(me, ctx.now):
+            # Files no one else's document shares go once the erasure is committed, each
+            # under its lock: an erasure rolled back or interrupted has removed nothing.
+            remove = ctx.files.remove
+            ctx.uow.after_commit(lambda store: store.collect_files(remove))
         ctx.uow.audit.record(
             actor=f"participant:{me.id}",
             action="participant.erased",

@@ -24,7 +24,7 @@ from handlers.ports import FileStore, FixedClock
 from storage.models import Credit
 from storage.repositories import Store
 from tests.commandline import run, with_store
-from tests.conftest import NOW, Chat, new_invite, onboard
+from tests.conftest import NOW, Chat, answer_agenda_item_2, new_invite, onboard
 
 FRENCH = (
     "Les autorités nationales devraient associer les organisations de la société civile "
@@ -107,15 +107,21 @@ BOB_ROWS = [
         "answered_at": DAY_ONE,
     },
 ]
-ALL_ROWS = [row for pair in zip(ALICE_ROWS, BOB_ROWS, strict=True) for row in pair]
-"""Every answer in agenda and question order; Alice answered each question before Bob."""
+ALL_ROWS = [
+    row
+    for alice, bob in zip(ALICE_ROWS, BOB_ROWS, strict=True)
+    for row in ({**alice, "status": "submitted"}, {**bob, "status": "draft"})
+]
+"""Every answer in agenda and question order (Alice answered each question before Bob),
+with where its submission stands: Alice submitted, Bob did not."""
 
 
 # --- helpers ------------------------------------------------------------------------------
 
 
 def answer_item_2(database_url: str, files: Path) -> None:
-    """Alice (publishes, credited by organisation) and Bob (refuses publication) answer."""
+    """Alice (publishes, credited by organisation) answers and submits; Bob (refuses
+    publication) answers and leaves it a draft."""
 
     async def work(store: Store) -> None:
         clock = FixedClock(NOW)
@@ -157,6 +163,8 @@ def answer_item_2(database_url: str, files: Path) -> None:
         if any(label.startswith("Keep") for label in alice.labels):
             await alice.press("Keep")  # when an edit goes on to the next question
         assert "Review" in alice.text
+        await alice.press("Submit")
+        assert "Thank you. Your submission on Agenda item 2" in alice.text
 
     with_store(database_url, work)
 
@@ -243,7 +251,7 @@ def test_render_csv_neutralises_formulas_in_every_text_column() -> None:
         "value": "-1 is not an answer",
     }
     plus = {**ALICE_ROWS[1], "value": "+33 1 23 45 67 89"}
-    content = export.render([row, plus, ALICE_ROWS[2]], "csv")
+    content = export.render([row, plus, ALICE_ROWS[2]], "csv", published=True)
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, so spreadsheets read UTF-8
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert [r["organisation"] for r in rows] == [
@@ -353,3 +361,60 @@ def test_export_of_a_consultation_without_answers_is_empty(
     assert result.code == 0, result.err
     assert result.out == "[]\n"
     assert json.loads(result.out) == []
+
+
+# --- what is published: submitted values only ---------------------------------------------
+
+
+async def test_trust_05_published_export_holds_only_what_was_submitted(
+    chat: Chat, invite: str, store: Store, clock: FixedClock
+) -> None:
+    await onboard(chat, invite, publish=True)
+    await answer_agenda_item_2(chat, FRENCH)  # answered and submitted
+    # Agenda item 3: submitted, then reopened by an edit and an answer never submitted.
+    await chat.press("Agenda item 3")
+    await chat.press("Lengthy mutual legal assistance procedures")
+    await chat.press("Done")
+    await chat.press("4")
+    await chat.press("Skip ›")
+    await chat.press("Skip ›")
+    await chat.press("Submit")
+    assert "Thank you. Your submission on Agenda item 3" in chat.text
+    clock.set(NOW + timedelta(hours=2))
+    await chat.press("Agenda item 3")
+    await chat.press("Change answer 2")
+    await chat.press("2")
+    assert "Your submission for this agenda item is reopened" in chat.text
+    await chat.press("Change answer 3")
+    await chat.press("No")
+    # Agenda item 4: a draft, never submitted.
+    await chat.press("‹ Agenda items")
+    await chat.press("Agenda item 4")
+    await chat.press("Capacity-building")
+
+    full = await export.rows(store, consultation=None, published=False)
+    assert [(r["question"], r["value"], r["status"]) for r in full] == [
+        ("ai2-familiarity", "We contributed to it", "submitted"),
+        ("ai2-data-platform", "yes", "submitted"),
+        ("ai2-stakeholder-contribution", FRENCH, "submitted"),
+        ("ai3-obstacles", "Lengthy mutual legal assistance procedures", "reopened"),
+        ("ai3-balance", "2", "reopened"),
+        ("ai3-standard-requests", "no", "reopened"),
+        ("ai4-priorities", "Capacity-building and technical assistance", "draft"),
+    ]
+    header = export.render(full, "csv").decode("utf-8-sig").splitlines()[0]
+    assert header.split(",") == [*export.PUBLISHED_COLUMNS, "status"]
+
+    published = await export.rows(store, consultation=None, published=True)
+    assert [(r["question"], r["value"], r["revision"]) for r in published] == [
+        ("ai2-familiarity", "We contributed to it", 1),
+        ("ai2-data-platform", "yes", 1),
+        ("ai2-stakeholder-contribution", FRENCH, 1),
+        ("ai3-obstacles", "Lengthy mutual legal assistance procedures", 1),
+        ("ai3-balance", "4", 1),  # as submitted, not the edit that reopened it
+    ]
+    assert {r["organisation"] for r in published} == {"Criminologists without Borders"}
+    assert {r["answered_at"] for r in published} == {DAY_ONE}
+    assert all("status" not in r for r in published)
+    header = export.render(published, "csv", published=True).decode("utf-8-sig").splitlines()[0]
+    assert header.split(",") == list(export.PUBLISHED_COLUMNS)
