@@ -287,8 +287,20 @@ def _plain(text: str, limit: int = MAX_BUTTON_CHARS) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut or "·", "emoji": True}
 
 
+def _entity_safe(text: str, cut: int) -> int:
+    """`cut`, or the start of the escape entity (`&amp;`, `&lt;`, `&gt;`) it would split."""
+    start = text.rfind("&", max(0, cut - len("&amp;") + 1), cut)
+    if start > 0 and text.find(";", start, cut) == -1:
+        return start
+    return cut
+
+
 def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
-    """Split text into parts of at most `limit` characters, at line breaks when possible."""
+    """Split text into parts of at most `limit` characters, at line breaks when possible.
+
+    The text may already be escaped: a part never ends inside an escape entity, so each
+    part unescapes to what was written.
+    """
     parts: list[str] = []
     rest = text
     while len(rest) > limit:
@@ -296,18 +308,27 @@ def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
         if cut < limit // 2:
             cut = rest.rfind(" ", 0, limit)
         if cut <= 0:
-            cut = limit
+            cut = _entity_safe(rest, limit)
         parts.append(rest[:cut])
         rest = rest[cut:].lstrip("\n ")
     parts.append(rest)
     return [p for p in parts if p.strip()]
 
 
+def mrkdwn(text: str, limit: int = MAX_SECTION_CHARS) -> str:
+    """Text escaped for mrkdwn, then cut to `limit` characters (with "…") outside any entity."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return escaped[: _entity_safe(escaped, limit - 1)] + "…"
+
+
 def _sections(text: str) -> list[dict[str, Any]]:
-    # Escaping can lengthen the text, so split what the participant will read, then escape.
+    # Escaping lengthens the text (an "&" is five characters), so escape first, then split
+    # what Slack will count.
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape(part), "verbatim": True}}
-        for part in split_text(text, MAX_SECTION_CHARS // 2)
+        {"type": "section", "text": {"type": "mrkdwn", "text": part, "verbatim": True}}
+        for part in split_text(escape(text), MAX_SECTION_CHARS)
     ]
 
 
@@ -344,18 +365,8 @@ def _checkboxes(rows: Sequence[Sequence[Button]]) -> dict[str, Any] | None:
     return {"type": "actions", "block_id": f"{TOGGLE_ACTION}-{question}", "elements": [element]}
 
 
-def blocks(reply: Reply) -> list[dict[str, Any]]:
-    """The Block Kit blocks of one reply: its text, then its buttons.
-
-    Each row of buttons is an actions block; a multi-choice question's toggles become one
-    checkboxes element; an agenda item's button gets an "Answer in a form" button beside it.
-    """
-    result = _sections(reply.text) if reply.text.strip() else []
-    rows = [list(row) for row in reply.buttons]
-    checkboxes = _checkboxes(rows)
-    if checkboxes is not None:
-        result.append(checkboxes)
-        rows = [[b for b in row if not _is_toggle(b)] for row in rows]
+def _actions(rows: list[list[Button]]) -> list[dict[str, Any]]:
+    """One actions block per row of buttons; an agenda item's gets its form button beside it."""
     index = 0
     actions: list[dict[str, Any]] = []
     for number, row in enumerate(r for r in rows if r):
@@ -373,7 +384,7 @@ def blocks(reply: Reply) -> list[dict[str, Any]]:
                     }
                 )
         actions.append({"type": "actions", "block_id": f"row-{number}", "elements": elements})
-    if len(result) + len(actions) > MAX_BLOCKS:
+    if len(actions) > MAX_BLOCKS:  # too many rows for one message: pack them 25 to a block
         flat = [element for block in actions for element in block["elements"]]
         actions = [
             {
@@ -383,12 +394,44 @@ def blocks(reply: Reply) -> list[dict[str, Any]]:
             }
             for n, start in enumerate(range(0, len(flat), MAX_ACTIONS_PER_BLOCK))
         ]
-    return result + actions
+    return actions
 
 
-def _fallback(text: str) -> str:
-    # The notification text: plain, escaped, short.
-    return escape(text[:MAX_SECTION_CHARS]) or "·"
+def messages(reply: Reply) -> list[list[dict[str, Any]]]:
+    """The Block Kit blocks of one reply, as one or more messages of at most 50 blocks.
+
+    The text comes first, as sections; then the buttons: each row of buttons is an actions
+    block, a multi-choice question's toggles become one checkboxes element, an agenda item's
+    button gets an "Answer in a form" button beside it. A text too long for one message
+    continues in the next; the buttons stay together, in the last.
+    """
+    sections = _sections(reply.text) if reply.text.strip() else []
+    rows = [list(row) for row in reply.buttons]
+    checkboxes = _checkboxes(rows)
+    controls: list[dict[str, Any]] = []
+    if checkboxes is not None:
+        controls.append(checkboxes)
+        rows = [[b for b in row if not _is_toggle(b)] for row in rows]
+    controls += _actions(rows)
+    chunks = [sections[start : start + MAX_BLOCKS] for start in range(0, len(sections), MAX_BLOCKS)]
+    if chunks and len(chunks[-1]) + len(controls) <= MAX_BLOCKS:
+        chunks[-1] = chunks[-1] + controls
+    elif controls:
+        chunks.append(controls)
+    return chunks
+
+
+def blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The Block Kit blocks of a reply that fits one message (see `messages`)."""
+    return [block for message in messages(reply) for block in message]
+
+
+def _fallback(blocks: Sequence[Mapping[str, Any]], text: str) -> str:
+    # The notification text: the message's first section, else the reply's text.
+    for block in blocks:
+        if block.get("type") == "section":
+            return str(block["text"]["text"])
+    return mrkdwn(text) or "·"
 
 
 def to_calls(
@@ -403,7 +446,8 @@ def to_calls(
             one updates it (chat.update) instead of posting anew.
 
     Returns:
-        chat.postMessage, chat.update and files.uploadV2 calls, in order.
+        chat.postMessage, chat.update and files.uploadV2 calls, in order; a reply longer
+        than one message is several, the first of which may be the update.
     """
     calls: list[ApiCall] = []
     for reply in replies:
@@ -421,14 +465,13 @@ def to_calls(
                 )
             )
             continue
-        if not reply.text.strip() and not reply.buttons:
-            continue
-        params = {"channel": channel, "text": _fallback(reply.text), "blocks": blocks(reply)}
-        if reply.replace_previous and update_ts is not None:
-            calls.append(ApiCall("chat.update", {**params, "ts": update_ts}))
-            update_ts = None
-        else:
-            calls.append(ApiCall("chat.postMessage", params))
+        for shown in messages(reply):
+            params = {"channel": channel, "text": _fallback(shown, reply.text), "blocks": shown}
+            if reply.replace_previous and update_ts is not None:
+                calls.append(ApiCall("chat.update", {**params, "ts": update_ts}))
+                update_ts = None
+            else:
+                calls.append(ApiCall("chat.postMessage", params))
     return calls
 
 
@@ -461,7 +504,7 @@ def home_view(overview: Overview | None, t: Translator, *, how_to_join: str) -> 
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": escape(
+                        "text": mrkdwn(
                             t._("Deadline: {deadline}", deadline=consultation.deadline_text)
                         ),
                     }
@@ -474,7 +517,7 @@ def home_view(overview: Overview | None, t: Translator, *, how_to_join: str) -> 
                 "block_id": f"item-{item.item_id}",
                 "text": {
                     "type": "mrkdwn",
-                    "text": escape(f"{item.heading}\n{item.progress_text}"[:MAX_SECTION_CHARS]),
+                    "text": mrkdwn(f"{item.heading}\n{item.progress_text}"),
                 },
             }
             if consultation.window == Window.OPEN:
@@ -546,7 +589,7 @@ def form_view(form: ItemForm, t: Translator) -> dict[str, Any]:
             )
             items += _sections(label)
             items.append(
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(note)}]}
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(note)}]}
             )
             continue
         block: dict[str, Any] = {

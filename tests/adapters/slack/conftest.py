@@ -48,6 +48,11 @@ def signed_headers(
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
 
 
+def escape(text: str) -> str:
+    """Text as Slack delivers what a user typed: `&`, `<` and `>` escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def unescape(text: str) -> str:
     """What a Slack user reads of escaped mrkdwn."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -55,11 +60,16 @@ def unescape(text: str) -> str:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
-    """The fake Web API, served on 127.0.0.1; its base URL is `fake.url`."""
+    """The fake Web API, served on 127.0.0.1; its base URL is `fake.url`.
+
+    Every test ends by checking that Slack would have accepted every message and view the
+    bot sent: none broke Block Kit's limits.
+    """
     server = FakeSlack()
     async with serve_loopback(server.app) as url:
         server.url = url
         yield server
+    assert [(c.method, c.error, c.messages) for c in server.refused()] == []
 
 
 @pytest.fixture
@@ -140,7 +150,7 @@ class SlackUser:
             headers={"Content-Type": content_type, **signed_headers(body), **headers},
         )
         await self.channel.idle()
-        self.calls = [c for c in self.fake.calls[before:] if c.status == 200]
+        self.calls = [c for c in self.fake.calls[before:] if c.status == 200 and c.error is None]
         self.last = response
         return response
 
@@ -158,8 +168,8 @@ class SlackUser:
         return response
 
     async def say(self, text: str) -> None:
-        """Write a message in the app's DM."""
-        await self.event(self.envelope("message_im", text=text))
+        """Write a message in the app's DM (Slack delivers `&`, `<` and `>` escaped)."""
+        await self.event(self.envelope("message_im", text=escape(text)))
 
     async def upload(self, name: str, content: bytes, mimetype: str) -> None:
         """Share a file in the app's DM."""
