@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -14,8 +14,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from bot.adapters.slack.client import SlackApi
 from bot.adapters.slack.limiter import Limiter, RetryLater, Transient
@@ -114,6 +115,7 @@ class SlackChannel:
     ) -> None:
         self.engine = engine
         self.api = api
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.limiter = limiter or Limiter()
         self.inflight = Inflight()
         self._profiles: dict[str, Profile] = {}
@@ -324,6 +326,22 @@ class SlackChannel:
         await self._send_all(chat_id, to_calls(replies, channel=chat_id))
 
 
+def signed(verifier: SignatureVerifier | None, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Whether Slack signed these raw bytes with the signing secret in the last five minutes.
+
+    Checked before anything reads the body: an unsigned request is never decoded or parsed.
+    The headers are checked for what the verifier assumes (a number, ASCII) so that a
+    malformed one is refused rather than raising.
+    """
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if verifier is None or not signature.isascii():
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 20):
+        return False
+    return verifier.is_valid(body, timestamp, signature)
+
+
 @dataclass(frozen=True)
 class SlackEvents:
     """What the web app needs for POST /slack/events (events, interactivity, commands)."""
@@ -331,8 +349,15 @@ class SlackEvents:
     channel: SlackChannel
 
     async def endpoint(self, request: Request) -> Response:
-        """POST /slack/events: Bolt checks the signature (401 when missing, wrong or older
-        than five minutes), acknowledges, and the work runs after the answer."""
+        """POST /slack/events: the signature first (401 when missing, wrong or older than five
+        minutes), then Bolt acknowledges, and the work runs after the answer.
+
+        The body was bounded by the web app's `BodyLimit` before it got here.
+        """
+        body = await request.body()
+        if not signed(self.channel.verifier, body, request.headers):
+            log.info("Slack request refused (401): signature missing, wrong or stale")
+            return JSONResponse({"error": "invalid request"}, status_code=401)
         return await AsyncSlackRequestHandler(self.channel.app).handle(request)
 
 
