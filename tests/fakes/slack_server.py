@@ -6,7 +6,9 @@ bot token in the `Authorization: Bearer` header. It keeps each DM's messages as 
 them (after chat.update), the published App Home views and the opened modals, serves shared
 files at their private URL (bot token required), and takes files.uploadV2's three steps
 (files.getUploadURLExternal, the upload URL, files.completeUploadExternal). A method can be
-made to answer 429 with a Retry-After header. Messages and views are checked against Block
+made to answer 429 with a Retry-After header. With a Socket Mode fake attached (`socket_mode`),
+apps.connections.open takes the app token (`xapp-…`, not the bot token) and answers with one
+of its WebSocket URLs. Messages and views are checked against Block
 Kit's limits as Slack checks them: a message that breaks one is refused with
 `invalid_blocks`, a view with `invalid_arguments`, each with Slack's `[ERROR] …` lines.
 """
@@ -17,13 +19,16 @@ import itertools
 import json
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+if TYPE_CHECKING:
+    from tests.fakes.slack_socket import FakeSocketMode
 
 TOKEN = "xoxb-1234567890-0987654321-testtokenforthefake"
 TEAM = "T0INTERSES"
@@ -278,6 +283,8 @@ class FakeSlack:
         self.files: dict[str, StoredFile] = {}
         self.uploads: dict[str, Upload] = {}
         self.downloads: list[str] = []
+        self.socket_mode: FakeSocketMode | None = None
+        """The Socket Mode server apps.connections.open hands out URLs of, when attached."""
         self._failures: dict[str, deque[Failure]] = {}
         self._ts = itertools.count(1_800_000_000_000_100)
         self._ids = itertools.count(1)
@@ -361,6 +368,8 @@ class FakeSlack:
         params = await self._params(request)
         call = Call(method, params)
         self.calls.append(call)
+        if method == "apps.connections.open":
+            return self._answer(call, self._apps_connections_open(request))
         if not self._authorised(request):
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
         queued = self._failures.get(method)
@@ -385,6 +394,15 @@ class FakeSlack:
     def refused(self) -> list[Call]:
         """The calls Slack would have refused for breaking Block Kit's limits."""
         return [call for call in self.calls if call.error in BLOCK_ERRORS]
+
+    def _apps_connections_open(self, request: Request) -> dict[str, Any]:
+        # The one method that takes the app-level token instead of the bot token.
+        given = request.headers.get("authorization", "")
+        if self._authorised(request):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode is None or given != f"Bearer {self.socket_mode.app_token}":
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_mode.open_connection()}
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {

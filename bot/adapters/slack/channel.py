@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
@@ -339,10 +338,16 @@ class SlackChannel:
         await self._send_all(chat_id, to_calls(replies, channel=chat_id))
 
 
-def bolt_request(payload: Mapping[str, Any], headers: Mapping[str, str]) -> AsyncBoltRequest:
-    """Bolt's request for a payload `check_payload` accepted: its JSON, with the headers
-    Slack sent (the retry number among them)."""
-    kept = {k.lower(): v for k, v in headers.items() if k.lower() != "content-type"}
+def bolt_request(
+    payload: dict[str, Any], headers: Mapping[str, str], *, socket_mode: bool = False
+) -> AsyncBoltRequest:
+    """Bolt's request for a payload `check_payload` accepted, with the headers Slack sent
+    (the retry number among them): over HTTP as its JSON, over Socket Mode as it came."""
+    kept: dict[str, str | Sequence[str]] = {
+        k.lower(): v for k, v in headers.items() if k.lower() != "content-type"
+    }
+    if socket_mode:
+        return AsyncBoltRequest(body=payload, headers=kept, mode="socket_mode")
     return AsyncBoltRequest(
         body=json.dumps(payload), headers={**kept, "content-type": "application/json"}
     )
@@ -408,28 +413,6 @@ class SlackEvents:
             return JSONResponse({"error": "malformed request"}, status_code=400)
         checked = bolt_request(payload, request.headers)
         return to_starlette_response(await self.channel.app.async_dispatch(checked))
-
-
-@dataclass(frozen=True)
-class SocketMode:
-    """The channel's app over a Socket Mode connection: same listeners, no public URL."""
-
-    channel: SlackChannel
-    handler: AsyncSocketModeHandler
-
-    async def connect(self) -> None:
-        """Open the connection (apps.connections.open, then the WebSocket)."""
-        await self.handler.connect_async()  # type: ignore[no-untyped-call]
-
-    async def close(self) -> None:
-        """Close the connection, then finish the work in hand."""
-        await self.handler.close_async()  # type: ignore[no-untyped-call]
-        await self.channel.close()
-
-
-def socket_mode(channel: SlackChannel, app_token: str) -> SocketMode:
-    """The Socket Mode connection for the channel's app, authenticated by SLACK_APP_TOKEN."""
-    return SocketMode(channel, AsyncSocketModeHandler(channel.app, app_token=app_token))
 
 
 def from_settings(

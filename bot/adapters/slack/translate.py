@@ -273,6 +273,26 @@ def check_payload(body: Any) -> dict[str, Any]:
     return body
 
 
+ENVELOPE_TYPES = frozenset({"events_api", "interactive", "slash_commands"})
+"""The Socket Mode envelopes that carry a payload for the app."""
+
+
+def check_envelope(kind: Any, payload: Any) -> dict[str, Any]:
+    """The payload of a Socket Mode envelope, checked as an HTTP request's is.
+
+    Raises:
+        Malformed: What is wrong, naming the field.
+    """
+    if kind not in ENVELOPE_TYPES:
+        raise Malformed("the envelope type is not events_api, interactive or slash_commands")
+    checked = check_payload(payload)
+    if kind == "slash_commands" and "command" not in checked:
+        raise Malformed("command is missing")
+    if kind == "events_api" and checked.get("type") is None:
+        raise Malformed("type is missing")
+    return checked
+
+
 def kind_of(body: Mapping[str, Any]) -> str:
     """What a checked payload is, for a log line: its type, event type or command."""
     event = body.get("event")

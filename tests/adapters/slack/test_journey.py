@@ -159,7 +159,7 @@ async def test_the_journey_through_the_form(
             },
         },
     )
-    assert response.json() == {
+    assert response.payload == {
         "response_action": "errors",
         "errors": {familiarity: "Please choose one of the options."},
     }
@@ -181,7 +181,7 @@ async def test_the_journey_through_the_form(
             },
         },
     )
-    assert response.content == b""
+    assert response.payload is None
     assert kofi.text.startswith("Review — Agenda item 2")
     assert "3 of 3 questions answered · not submitted" in str(fake.homes["U0KOFI0001"])
     await kofi.press("Submit")

@@ -16,8 +16,7 @@ from handlers.ports import FixedClock
 from tests.adapters.slack.conftest import signed_headers
 from tests.fakes import serve_loopback
 from tests.fakes.slack_server import TOKEN, FakeSlack
-
-APP_TOKEN = "xapp-1-A0INTERSES-1800000000-abcdef0123456789"
+from tests.fakes.slack_socket import APP_TOKEN
 
 
 async def test_socket_mode_uses_the_app_token_and_the_same_listeners(
@@ -34,10 +33,10 @@ async def test_socket_mode_uses_the_app_token_and_the_same_listeners(
     socket = slack_socket(app)
     try:
         assert isinstance(socket.channel, SlackChannel)
-        assert socket.handler.app is socket.channel.app
-        assert socket.handler.app_token == APP_TOKEN
+        assert socket.client.app_token == APP_TOKEN
         # apps.connections.open and every Web API call go to SLACK_API_URL.
-        assert socket.handler.client.web_client.base_url == f"{fake.url}/api/"
+        assert socket.client.web_client is socket.channel.app.client
+        assert socket.client.web_client.base_url == f"{fake.url}/api/"
         assert socket.channel.app.client.base_url == f"{fake.url}/api/"
     finally:
         await socket.close()
