@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -167,6 +168,23 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
     return errors
 
 
+def _elements_errors(
+    block: dict[str, Any], pointer: str, most: int, check: Callable[[Any, str], list[str]]
+) -> list[str]:
+    """An actions or context block's elements: at least one, at most `most`, each checked."""
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not elements:
+        return [f"[ERROR] must provide elements [json-pointer:{pointer}/elements]"]
+    errors = []
+    if len(elements) > most:
+        errors.append(
+            f"[ERROR] no more than {most} items allowed [json-pointer:{pointer}/elements]"
+        )
+    for i, element in enumerate(elements):
+        errors += check(element, f"{pointer}/elements/{i}")
+    return errors
+
+
 def _block_errors(block: Any, pointer: str) -> list[str]:
     if not isinstance(block, dict):
         return [f"[ERROR] must be an object [json-pointer:{pointer}]"]
@@ -187,25 +205,11 @@ def _block_errors(block: Any, pointer: str) -> list[str]:
         if "accessory" in block:
             errors += _element_errors(block["accessory"], f"{pointer}/accessory")
     elif kind == "actions":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not elements:
-            return [*errors, f"[ERROR] must provide elements [json-pointer:{pointer}/elements]"]
-        if len(elements) > 25:
-            errors.append(
-                f"[ERROR] no more than 25 items allowed [json-pointer:{pointer}/elements]"
-            )
-        for i, element in enumerate(elements):
-            errors += _element_errors(element, f"{pointer}/elements/{i}")
+        errors += _elements_errors(block, pointer, 25, _element_errors)
     elif kind == "context":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not elements:
-            return [*errors, f"[ERROR] must provide elements [json-pointer:{pointer}/elements]"]
-        if len(elements) > 10:
-            errors.append(
-                f"[ERROR] no more than 10 items allowed [json-pointer:{pointer}/elements]"
-            )
-        for i, element in enumerate(elements):
-            errors += _text_errors(element, f"{pointer}/elements/{i}", 3000)
+        errors += _elements_errors(
+            block, pointer, 10, lambda element, at: _text_errors(element, at, 3000)
+        )
     elif kind == "header":
         errors += _text_errors(block.get("text"), f"{pointer}/text", 150, plain=True)
     elif kind == "input":

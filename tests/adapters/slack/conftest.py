@@ -80,16 +80,29 @@ def timer() -> FakeTimer:
     return FakeTimer()
 
 
-@pytest.fixture
-def settings(fake: FakeSlack, database_url: str, tmp_path: Path) -> Settings:
-    """Settings as an operator writes them, with SLACK_API_URL at the fake server."""
+def slack_settings(fake: FakeSlack, database_url: str, tmp_path: Path, **given: str) -> Settings:
+    """Settings as an operator writes them, with SLACK_API_URL at the fake server and the
+    bot token; `given` adds the mode's own (the signing secret, or the app token)."""
     return load_settings(
         database_url=database_url,
         files_dir=tmp_path / "files",
         slack_bot_token=TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
         slack_api_url=f"{fake.url}/api/",
+        **given,
     )
+
+
+@pytest.fixture
+def settings(fake: FakeSlack, database_url: str, tmp_path: Path) -> Settings:
+    """Settings for HTTP mode: the signing secret."""
+    return slack_settings(fake, database_url, tmp_path, slack_signing_secret=SIGNING_SECRET)
+
+
+def socket_mode_settings(
+    fake: FakeSlack, database_url: str, tmp_path: Path, *, app_token: str = APP_TOKEN
+) -> Settings:
+    """Settings for Socket Mode: the app token, no signing secret."""
+    return slack_settings(fake, database_url, tmp_path, slack_app_token=app_token)
 
 
 @pytest.fixture

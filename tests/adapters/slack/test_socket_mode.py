@@ -17,15 +17,14 @@ from bot.adapters.slack import SlackChannel
 from bot.app import App, build
 from bot.runtime import slack_socket_mode
 from config.errors import ConfigError
-from config.settings import load_settings
 from handlers.ports import FixedClock
 from storage.models import AnswerRevision
-from tests.adapters.slack.conftest import SlackUser, fixture, onboard
+from tests.adapters.slack.conftest import SlackUser, fixture, onboard, socket_mode_settings
 from tests.adapters.slack.test_journey import answers_of
 from tests.adapters.slack.test_reliability import stored
 from tests.conftest import new_invite
 from tests.fakes.slack_server import TOKEN, FakeSlack
-from tests.fakes.slack_socket import APP_TOKEN, FakeSocketMode
+from tests.fakes.slack_socket import FakeSocketMode
 
 ANSWER = "We contributed to the self-assessment checklist in 2026 and would do so again."
 
@@ -35,6 +34,13 @@ async def revisions(app: App) -> int:
     async with app.database.connect() as connection:
         found = await connection.execute(select(func.count()).select_from(AnswerRevision))
         return int(found.scalar() or 0)
+
+
+async def to_the_text_question(user: SlackUser) -> None:
+    """From the consultations to agenda item 2's last question (free text), by buttons."""
+    for label in ("Constructive dialogue 2027", "Agenda item 2", "We contributed to it", "Yes"):
+        await user.press(label)
+    assert "Question 3 of 3" in user.text
 
 
 async def test_trust_18_the_whole_journey_over_socket_mode(
@@ -58,10 +64,7 @@ async def test_trust_18_the_whole_journey_over_socket_mode(
     assert "Your consultations:" in amina.text
 
     # An agenda item answered and submitted: the receipt is in the DM.
-    await amina.press("Constructive dialogue 2027")
-    await amina.press("Agenda item 2")
-    await amina.press("We contributed to it")
-    await amina.press("Yes")
+    await to_the_text_question(amina)
     await amina.say(ANSWER)
     assert amina.text.startswith("Review — Agenda item 2")
     await amina.press("Submit")
@@ -104,11 +107,7 @@ async def test_trust_18_after_a_disconnect_a_redelivered_envelope_is_processed_o
 ) -> None:
     amina = socket_users("U0AMINA001", "Amina")
     await onboard(amina, await new_invite(app.store, clock))
-    await amina.press("Constructive dialogue 2027")
-    await amina.press("Agenda item 2")
-    await amina.press("We contributed to it")
-    await amina.press("Yes")
-    assert "Question 3 of 3" in amina.text
+    await to_the_text_question(amina)
     before = await revisions(app)
 
     # Slack sends the answer, then asks for a new connection before it sees the ack.
@@ -177,13 +176,7 @@ async def test_trust_18_run_connects_with_the_app_token_and_stops(
     tmp_path: Path,
     clock: FixedClock,
 ) -> None:
-    settings = load_settings(
-        database_url=database_url,
-        files_dir=tmp_path / "files",
-        slack_bot_token=TOKEN,
-        slack_app_token=APP_TOKEN,
-        slack_api_url=f"{fake.url}/api/",
-    )
+    settings = socket_mode_settings(fake, database_url, tmp_path)
     app = await build(settings, clock=clock)
     stop = asyncio.Event()
     running = asyncio.ensure_future(slack_socket_mode(app, stop=stop))
@@ -217,13 +210,7 @@ async def test_trust_18_a_refused_app_token_stops_with_one_clear_message(
     clock: FixedClock,
 ) -> None:
     # A revoked app token, or the bot token where the app token belongs.
-    settings = load_settings(
-        database_url=database_url,
-        files_dir=tmp_path / "files",
-        slack_bot_token=TOKEN,
-        slack_app_token=token,
-        slack_api_url=f"{fake.url}/api/",
-    )
+    settings = socket_mode_settings(fake, database_url, tmp_path, app_token=token)
     app = await build(settings, clock=clock)
     try:
         with pytest.raises(ConfigError) as refused:
