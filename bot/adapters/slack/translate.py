@@ -39,6 +39,8 @@ MAX_BUTTON_CHARS = 75
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_BLOCKS = 50
 MAX_CHECKBOXES = 10
+MAX_OPTION_VALUE = 150
+"""A checkbox or select option's value; a button's may be 2,000."""
 MAX_MODAL_TITLE = 24
 MAX_LABEL_CHARS = 2000
 MAX_INPUT_CHARS = 3000
@@ -603,6 +605,8 @@ def _checkboxes(rows: Sequence[Sequence[Button]]) -> dict[str, Any] | None:
     toggles = [b for row in rows for b in row if _is_toggle(b)]
     if not toggles or len(toggles) > MAX_CHECKBOXES:
         return None
+    if any(len(b.payload) > MAX_OPTION_VALUE for b in toggles):
+        return None  # shown as buttons, which carry it
     question = toggles[0].payload.split(":")[1]
     options = [
         {"text": _plain(b.label.removeprefix("✓ "), MAX_BUTTON_CHARS), "value": b.payload}

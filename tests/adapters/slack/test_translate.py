@@ -257,3 +257,16 @@ def test_trust_17_form_labels_and_buttons_of_maximum_length_fit(language: str, w
     for reply in (Reply(long * 10, buttons), Reply(long, toggles)):
         for call in to_calls([reply], channel="D0AMINA001"):
             assert blocks_errors(call.params["blocks"]) == []
+
+
+def test_trust_17_choices_whose_payload_is_too_long_for_a_checkbox_stay_buttons() -> None:
+    # A checkbox option's value holds 150 characters, a button's 2,000.
+    choice = "c" * 160
+    reply = Reply(
+        "Which obstacles?",
+        ((Button("Delays", f"tog:7:{choice}"),), (Button("Done", "done:7"),)),
+    )
+    [call] = to_calls([reply], channel="D0AMINA001")
+    assert blocks_errors(call.params["blocks"]) == []
+    kinds = [e["type"] for b in call.params["blocks"] for e in b.get("elements", [])]
+    assert kinds == ["button", "button"]
