@@ -1,8 +1,10 @@
-"""Logging set-up: one line per event on stderr, with every configured secret redacted."""
+"""Logging set-up: one line per event on stderr, with every configured secret redacted, no
+request body and no line an attacker can forge."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -34,6 +36,46 @@ class Redact(logging.Filter):
         return True
 
 
+BODY_LOGGING_LIBRARIES = ("slack_bolt", "slack_sdk")
+"""Libraries whose DEBUG and INFO records carry whole request and response bodies (Bolt's
+invalid-signature line, slack_sdk's "Sending a request … json:" and every Socket Mode
+message): what a participant wrote, their profile, or an attacker's unsigned payload."""
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters, line and paragraph separators, and bidirectional controls."""
+
+
+class NoBodies(logging.Filter):
+    """Keeps only WARNING and above from the libraries that log bodies, at any LOG_LEVEL.
+
+    A filter on the handler, not a level on the library's logger: Bolt sets each of its
+    loggers' level to the root's when it creates them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not any(
+            record.name == name or record.name.startswith(name + ".")
+            for name in BODY_LOGGING_LIBRARIES
+        )
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character escaped (`\\n`, `\\x1b`, `\\u2028`), so a value
+    from a request cannot start a line of its own or rewrite the terminal."""
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per record: the message and its arguments have their control characters
+    escaped; a traceback is appended as Python formats it, on the lines that follow."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The record's line, escaped."""
+        return one_line(super().formatMessage(record))
+
+
 def secrets_of(settings: Settings) -> list[str]:
     """Every secret value in the settings, including the password inside URLs."""
     values: list[str] = []
@@ -54,17 +96,19 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 def configure(settings: Settings) -> None:
-    """Log to stderr at LOG_LEVEL (unless handlers exist), redacting secrets everywhere."""
+    """Log to stderr at LOG_LEVEL (unless handlers exist), redacting secrets everywhere,
+    keeping request bodies out and every record on one line."""
     redact = Redact(secrets_of(settings))
     root = logging.getLogger()
     if not root.handlers:  # as logging.basicConfig: an embedding process keeps its handlers
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(settings.log_level.upper())
     for existing in root.handlers:
-        for old in [f for f in existing.filters if isinstance(f, Redact)]:
+        for old in [f for f in existing.filters if isinstance(f, Redact | NoBodies)]:
             existing.removeFilter(old)  # configured again: the secrets may have changed
+        existing.addFilter(NoBodies())
         existing.addFilter(redact)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger(__name__).debug(

@@ -176,6 +176,9 @@ async def serve(app: App) -> int:
         host="0.0.0.0",  # noqa: S104 - a PaaS routes traffic to $PORT on every interface
         port=app.settings.port,
         log_level=app.settings.log_level.lower(),  # One setting for our logs and its own.
+        # Its records go through our handler: one line each (a request path can carry an
+        # encoded newline), secrets redacted.
+        log_config=None,
     )
     try:
         async with scheduled(app):

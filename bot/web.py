@@ -1,14 +1,18 @@
-"""The web process: health check now; the platforms' webhooks mount here."""
+"""The web process: health check, the platforms' webhooks, and the body limit on every route."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.adapters.telegram import TelegramWebhook
 from bot.app import App
@@ -16,11 +20,105 @@ from bot.app import App
 if TYPE_CHECKING:  # Slack's libraries are loaded only where Slack is configured.
     from bot.adapters.slack import SlackEvents
 
+MAX_REQUEST_BYTES = 1024 * 1024
+"""The largest request body any route reads. Slack's and Telegram's payloads are far smaller
+(a Slack view submission or a Telegram update is a few kilobytes)."""
+LINGER_BYTES = 16 * 1024 * 1024
+LINGER_SECONDS = 2.0
+"""After a 413, what is still read (and dropped, never held) before the connection is
+closed: closing on unread data resets the connection, and the reset destroys the answer if
+the client has not read it yet (the reason web servers linger). What a client has already
+sent sits in the kernel's buffers, a few megabytes on loopback; past these bounds the
+connection is closed anyway, so a client cannot keep us reading."""
+
+
+class _TooLarge(Exception):
+    """The body went over the limit; the 413 has been sent."""
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `limit` bytes gets 413 and is never held.
+
+    A Content-Length over the limit is refused before a byte of the body is read; a body
+    without one (chunked) is passed on as it arrives and refused the moment it goes over, so
+    no endpoint ever holds more than `limit` bytes of it. The 413 closes the connection after
+    a bounded linger, so the rest of the body is not read either.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int = MAX_REQUEST_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(receive, send)
+            return
+        received = 0
+        answered = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, answered
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    answered = True
+                    await _too_large(receive, send)
+                    raise _TooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            # An endpoint that caught the error must not answer a second time.
+            if not answered:
+                await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except _TooLarge:
+            pass
+        except Exception:
+            if not answered:
+                raise
+
+
+async def _too_large(receive: Receive, send: Send) -> None:
+    """Answer 413 (and close), reading what the client still sends for a moment first."""
+    body = b'{"error": "request body too large"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    # The whole answer is on its way; the response ends (and the connection closes) after
+    # the linger, which drops what arrives meanwhile.
+    await send({"type": "http.response.body", "body": body, "more_body": True})
+    dropped = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(LINGER_SECONDS):
+            while dropped < LINGER_BYTES:
+                message = await receive()
+                if message["type"] != "http.request" or not message.get("more_body"):
+                    break
+                dropped += len(message.get("body", b""))
+    await send({"type": "http.response.body", "body": b""})
+
 
 def create_web_app(
     app: App, *, telegram: TelegramWebhook | None = None, slack: SlackEvents | None = None
 ) -> Starlette:
     """The Starlette application serving every HTTP route of the bot.
+
+    Every route is behind `BodyLimit` (MAX_REQUEST_BYTES).
 
     Args:
         app: The built application.
@@ -42,4 +140,4 @@ def create_web_app(
         routes.append(Route("/telegram/webhook", telegram.endpoint, methods=["POST"]))
     if slack is not None:
         routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(BodyLimit)])

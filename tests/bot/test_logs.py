@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -58,3 +60,68 @@ def test_existing_handlers_are_kept_and_filtered(caplog: pytest.LogCaptureFixtur
     logging.getLogger("telegram").warning("calling /bot%s/getMe", TOKEN)
     assert "calling /bot***/getMe" in caplog.text
     assert TOKEN not in caplog.text
+
+
+@contextmanager
+def bare_root() -> Iterator[None]:
+    """Logging configured at DEBUG on a root logger without handlers, as `intersessional`
+    starts (pytest adds its own to every test phase); restored afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    root.handlers[:] = []
+    try:
+        configure(load_settings(log_level="DEBUG"))
+        yield
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+
+def test_trust_06_a_forged_line_stays_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with bare_root():
+        log_hostile_lines()
+    lines = [line for line in capsys.readouterr().err.splitlines() if " bot.logs: " not in line]
+    assert lines[0].endswith(
+        "INFO bot.adapters.slack.channel: text from "
+        "Amina\\n2026-01-01 INFO forged\\r\\x1b[2Jcleared\\u2028next"
+    )
+    assert lines[1].endswith('INFO bot.web: 127.0.0.1 - "POST /x\\n2026-01-01"')
+    assert lines[2].endswith("ERROR bot: a failure\\nwith a forged line")
+    # The traceback stays as Python formats it, line by line.
+    assert lines[3] == "Traceback (most recent call last):"
+    assert lines[-1] == "ValueError: boom"
+    assert not [line for line in lines if line.startswith("2026-01-01")]
+
+
+def log_hostile_lines() -> None:
+    """Log what an attacker could put in a message, an argument or a request path."""
+    hostile = "Amina\n2026-01-01 INFO forged\r\x1b[2Jcleared\u2028next"
+    logging.getLogger("bot.adapters.slack.channel").info("text from %s", hostile)
+    logging.getLogger("bot.web").info('%s - "%s %s"', "127.0.0.1", "POST", "/x\n2026-01-01")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("bot").exception("a failure\nwith a forged line")
+
+
+def test_trust_06_slack_libraries_never_log_a_body(capsys: pytest.CaptureFixture[str]) -> None:
+    with bare_root():
+        log_what_slack_libraries_log()
+    err = capsys.readouterr().err
+    assert "my answer" not in err
+    assert "a listener did not call ack()" in err
+    assert "our own debug line" in err
+
+
+def log_what_slack_libraries_log() -> None:
+    """Bolt and slack_sdk's records, as they log them."""
+    # What Bolt and slack_sdk log at DEBUG and INFO: whole request and response bodies.
+    logging.getLogger("slack_bolt.AsyncRequestVerification").info(
+        "Invalid request signature detected (body: {'text': 'my answer'})"
+    )
+    logging.getLogger("slack_sdk.web.async_base_client").debug(
+        "Sending a request - json: {'text': 'my answer'}"
+    )
+    logging.getLogger("slack_sdk.socket_mode.aiohttp").debug("Received message (data: my answer)")
+    logging.getLogger("slack_bolt.AsyncApp").warning("AsyncApp: a listener did not call ack()")
+    logging.getLogger("bot.adapters.slack.channel").debug("our own debug line")

@@ -6,7 +6,11 @@ bot token in the `Authorization: Bearer` header. It keeps each DM's messages as 
 them (after chat.update), the published App Home views and the opened modals, serves shared
 files at their private URL (bot token required), and takes files.uploadV2's three steps
 (files.getUploadURLExternal, the upload URL, files.completeUploadExternal). A method can be
-made to answer 429 with a Retry-After header.
+made to answer 429 with a Retry-After header. With a Socket Mode fake attached (`socket_mode`),
+apps.connections.open takes the app token (`xapp-…`, not the bot token) and answers with one
+of its WebSocket URLs. Messages and views are checked against Block
+Kit's limits as Slack checks them: a message that breaks one is refused with
+`invalid_blocks`, a view with `invalid_arguments`, each with Slack's `[ERROR] …` lines.
 """
 
 from __future__ import annotations
@@ -14,14 +18,18 @@ from __future__ import annotations
 import itertools
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+if TYPE_CHECKING:
+    from tests.fakes.slack_socket import FakeSocketMode
 
 TOKEN = "xoxb-1234567890-0987654321-testtokenforthefake"
 TEAM = "T0INTERSES"
@@ -36,6 +44,10 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int = 200
+    error: str | None = None
+    """The `error` of an `{"ok": false}` answer."""
+    messages: tuple[str, ...] = ()
+    """Its `response_metadata.messages`: what Slack says is wrong."""
 
 
 @dataclass
@@ -81,6 +93,173 @@ class Upload:
     title: str | None = None
 
 
+# Block Kit as Slack checks it: a message or view whose blocks break a limit is refused.
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+MAX_MESSAGE_TEXT = 40_000
+
+
+def _text_errors(value: Any, pointer: str, limit: int, *, plain: bool = False) -> list[str]:
+    if not isinstance(value, dict) or value.get("type") not in ("plain_text", "mrkdwn"):
+        return [f"[ERROR] must be a text object [json-pointer:{pointer}]"]
+    if plain and value["type"] != "plain_text":
+        return [f"[ERROR] must be a plain_text object [json-pointer:{pointer}/type]"]
+    text = value.get("text")
+    if not isinstance(text, str) or not text:
+        return [f"[ERROR] must be more than 0 characters [json-pointer:{pointer}/text]"]
+    if len(text) > limit:
+        return [f"[ERROR] must be less than {limit + 1} characters [json-pointer:{pointer}/text]"]
+    return []
+
+
+def _string_errors(value: Any, pointer: str, limit: int) -> list[str]:
+    if not isinstance(value, str) or not value:
+        return [f"[ERROR] must be a non-empty string [json-pointer:{pointer}]"]
+    if len(value) > limit:
+        return [f"[ERROR] must be less than {limit + 1} characters [json-pointer:{pointer}]"]
+    return []
+
+
+def _options_errors(element: dict[str, Any], pointer: str, most: int) -> list[str]:
+    options = element.get("options")
+    if not isinstance(options, list) or not options:
+        return [f"[ERROR] must provide options [json-pointer:{pointer}/options]"]
+    errors = []
+    if len(options) > most:
+        errors.append(f"[ERROR] no more than {most} items allowed [json-pointer:{pointer}/options]")
+    for i, option in enumerate(options):
+        at = f"{pointer}/options/{i}"
+        errors += _text_errors((option or {}).get("text"), f"{at}/text", 75)
+        errors += _string_errors((option or {}).get("value"), f"{at}/value", 150)
+    chosen = element.get("initial_options") or (
+        [element["initial_option"]] if "initial_option" in element else []
+    )
+    for i, option in enumerate(chosen):
+        if option not in options:
+            errors.append(
+                f"[ERROR] must match one of the options [json-pointer:{pointer}/initial/{i}]"
+            )
+    return errors
+
+
+def _element_errors(element: Any, pointer: str) -> list[str]:
+    if not isinstance(element, dict):
+        return [f"[ERROR] must be an object [json-pointer:{pointer}]"]
+    kind = element.get("type")
+    errors = _string_errors(element.get("action_id", "x"), f"{pointer}/action_id", 255)
+    if kind == "button":
+        errors += _text_errors(element.get("text"), f"{pointer}/text", 75, plain=True)
+        if "value" in element:
+            errors += _string_errors(element["value"], f"{pointer}/value", 2000)
+    elif kind in ("checkboxes", "radio_buttons"):
+        errors += _options_errors(element, pointer, 10)
+    elif kind in ("static_select", "multi_static_select"):
+        errors += _options_errors(element, pointer, 100)
+    elif kind == "plain_text_input":
+        most = element.get("max_length", 3000)
+        if not isinstance(most, int) or not 1 <= most <= 3000:
+            errors.append(f"[ERROR] must be between 1 and 3000 [json-pointer:{pointer}/max_length]")
+        initial = element.get("initial_value")
+        if initial is not None and (not isinstance(initial, str) or len(initial) > most):
+            errors.append(f"[ERROR] longer than max_length [json-pointer:{pointer}/initial_value]")
+    elif kind not in ("mrkdwn", "plain_text", "image"):
+        errors.append(f"[ERROR] unsupported element type [json-pointer:{pointer}/type]")
+    return errors
+
+
+def _elements_errors(
+    block: dict[str, Any], pointer: str, most: int, check: Callable[[Any, str], list[str]]
+) -> list[str]:
+    """An actions or context block's elements: at least one, at most `most`, each checked."""
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not elements:
+        return [f"[ERROR] must provide elements [json-pointer:{pointer}/elements]"]
+    errors = []
+    if len(elements) > most:
+        errors.append(
+            f"[ERROR] no more than {most} items allowed [json-pointer:{pointer}/elements]"
+        )
+    for i, element in enumerate(elements):
+        errors += check(element, f"{pointer}/elements/{i}")
+    return errors
+
+
+def _block_errors(block: Any, pointer: str) -> list[str]:
+    if not isinstance(block, dict):
+        return [f"[ERROR] must be an object [json-pointer:{pointer}]"]
+    kind = block.get("type")
+    errors = []
+    if "block_id" in block:
+        errors += _string_errors(block["block_id"], f"{pointer}/block_id", 255)
+    if kind == "section":
+        if "text" not in block and "fields" not in block:
+            errors.append(f"[ERROR] must provide text or fields [json-pointer:{pointer}]")
+        if "text" in block:
+            errors += _text_errors(block["text"], f"{pointer}/text", 3000)
+        fields = block.get("fields") or []
+        if len(fields) > 10:
+            errors.append(f"[ERROR] no more than 10 items allowed [json-pointer:{pointer}/fields]")
+        for i, item in enumerate(fields):
+            errors += _text_errors(item, f"{pointer}/fields/{i}", 2000)
+        if "accessory" in block:
+            errors += _element_errors(block["accessory"], f"{pointer}/accessory")
+    elif kind == "actions":
+        errors += _elements_errors(block, pointer, 25, _element_errors)
+    elif kind == "context":
+        errors += _elements_errors(
+            block, pointer, 10, lambda element, at: _text_errors(element, at, 3000)
+        )
+    elif kind == "header":
+        errors += _text_errors(block.get("text"), f"{pointer}/text", 150, plain=True)
+    elif kind == "input":
+        errors += _text_errors(block.get("label"), f"{pointer}/label", 2000, plain=True)
+        if "hint" in block:
+            errors += _text_errors(block["hint"], f"{pointer}/hint", 2000, plain=True)
+        errors += _element_errors(block.get("element"), f"{pointer}/element")
+    elif kind != "divider":
+        errors.append(f"[ERROR] unsupported block type [json-pointer:{pointer}/type]")
+    return errors
+
+
+def blocks_errors(blocks: Any, *, most: int = MESSAGE_BLOCKS) -> list[str]:
+    """What Slack says is wrong with a list of blocks (empty when it accepts them)."""
+    if not isinstance(blocks, list):
+        return ["[ERROR] must be an array [json-pointer:/blocks]"]
+    errors = []
+    if len(blocks) > most:
+        errors.append(f"[ERROR] no more than {most} items allowed [json-pointer:/blocks]")
+    for i, block in enumerate(blocks):
+        errors += _block_errors(block, f"/blocks/{i}")
+    return errors
+
+
+def view_errors(view: Any) -> list[str]:
+    """What Slack says is wrong with a modal or App Home view."""
+    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+        return ["[ERROR] must be a modal or home view [json-pointer:/view/type]"]
+    errors = [
+        e.replace("json-pointer:", "json-pointer:/view")
+        for e in blocks_errors(view.get("blocks"), most=VIEW_BLOCKS)
+    ]
+    if view["type"] == "modal":
+        errors += _text_errors(view.get("title"), "/view/title", 24, plain=True)
+        for name in ("close", "submit"):
+            if name in view:
+                errors += _text_errors(view[name], f"/view/{name}", 24, plain=True)
+        errors += _string_errors(view.get("callback_id", "x"), "/view/callback_id", 255)
+        metadata = view.get("private_metadata", "")
+        if not isinstance(metadata, str) or len(metadata) > 3000:
+            errors.append(
+                "[ERROR] must be less than 3001 characters [json-pointer:/view/private_metadata]"
+            )
+    return errors
+
+
+BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_arguments", "msg_too_long"})
+"""What Slack answers to a message or view that breaks its limits."""
+
+
 def _decode(value: str) -> Any:
     if value[:1] in "[{":
         try:
@@ -108,6 +287,8 @@ class FakeSlack:
         self.files: dict[str, StoredFile] = {}
         self.uploads: dict[str, Upload] = {}
         self.downloads: list[str] = []
+        self.socket_mode: FakeSocketMode | None = None
+        """The Socket Mode server apps.connections.open hands out URLs of, when attached."""
         self._failures: dict[str, deque[Failure]] = {}
         self._ts = itertools.count(1_800_000_000_000_100)
         self._ids = itertools.count(1)
@@ -191,6 +372,8 @@ class FakeSlack:
         params = await self._params(request)
         call = Call(method, params)
         self.calls.append(call)
+        if method == "apps.connections.open":
+            return self._answer(call, self._apps_connections_open(request))
         if not self._authorised(request):
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
         queued = self._failures.get(method)
@@ -207,7 +390,23 @@ class FakeSlack:
         return self._answer(call, handler(params))
 
     def _answer(self, call: Call, data: dict[str, Any]) -> Response:
+        if not data.get("ok"):
+            call.error = str(data.get("error"))
+            call.messages = tuple((data.get("response_metadata") or {}).get("messages") or ())
         return JSONResponse(data, status_code=call.status)
+
+    def refused(self) -> list[Call]:
+        """The calls Slack would have refused for breaking Block Kit's limits."""
+        return [call for call in self.calls if call.error in BLOCK_ERRORS]
+
+    def _apps_connections_open(self, request: Request) -> dict[str, Any]:
+        # The one method that takes the app-level token instead of the bot token.
+        given = request.headers.get("authorization", "")
+        if self._authorised(request):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode is None or given != f"Bearer {self.socket_mode.app_token}":
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_mode.open_connection()}
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -233,17 +432,46 @@ class FakeSlack:
         self.messages.setdefault(channel, []).append(message)
         return message
 
+    @staticmethod
+    def _message_errors(params: dict[str, Any]) -> dict[str, Any] | None:
+        if len(str(params.get("text", ""))) > MAX_MESSAGE_TEXT:
+            return {"ok": False, "error": "msg_too_long"}
+        errors = blocks_errors(params["blocks"]) if "blocks" in params else []
+        if errors:
+            return {
+                "ok": False,
+                "error": "invalid_blocks",
+                "errors": errors,
+                "response_metadata": {"messages": errors},
+            }
+        return None
+
+    @staticmethod
+    def _view_errors(view: Any) -> dict[str, Any] | None:
+        errors = view_errors(view)
+        if errors:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": errors},
+            }
+        return None
+
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel", ""))
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
         if not params.get("text") and not params.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if refused := self._message_errors(params):
+            return refused
         message = self._post(channel, params)
         return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        if refused := self._message_errors(params):
+            return refused
         for message in self.messages.get(channel, []):
             if message["ts"] == ts:
                 message["text"] = params.get("text", "")
@@ -254,11 +482,15 @@ class FakeSlack:
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
+        if refused := self._view_errors(params.get("view")):
+            return refused
         view = {"id": f"V{next(self._ids):09d}", **params["view"]}
         self.views.append(view)
         return {"ok": True, "view": view}
 
     def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if refused := self._view_errors(params.get("view")):
+            return refused
         for index, view in enumerate(self.views):
             if view["id"] == params.get("view_id"):
                 self.views[index] = {"id": view["id"], **params["view"]}
@@ -269,6 +501,8 @@ class FakeSlack:
         user = str(params.get("user_id", ""))
         if user not in self.people:
             return {"ok": False, "error": "user_not_found"}
+        if refused := self._view_errors(params.get("view")):
+            return refused
         self.homes[user] = params["view"]
         return {"ok": True, "view": {"id": f"V{next(self._ids):09d}", **params["view"]}}
 

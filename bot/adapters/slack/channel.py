@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from bot.adapters.slack.client import SlackApi
 from bot.adapters.slack.limiter import Limiter, RetryLater, Transient
@@ -27,6 +32,7 @@ from bot.adapters.slack.translate import (
     PLATFORM,
     TOGGLE_ACTION,
     ApiCall,
+    Malformed,
     Profile,
     Received,
     form_errors,
@@ -37,6 +43,8 @@ from bot.adapters.slack.translate import (
     from_command,
     from_message,
     home_view,
+    kind_of,
+    read_body,
     to_calls,
 )
 from config.settings import Settings
@@ -97,7 +105,8 @@ Listener = Callable[..., Awaitable[None]]
 class SlackChannel:
     """Holds the engine, speaks Slack through Bolt and the Web API; it is Slack's `Outbox`.
 
-    Bolt is transport only: it checks signatures, acknowledges and routes. Every listener
+    Bolt is transport only: it acknowledges and routes payloads whose signature and shape
+    were checked before it sees them (`SlackEvents`, `translate.check_payload`). Every listener
     acknowledges first and works after the ack (`process_before_response=False`), except
     the form submission, whose validation errors must travel in the ack itself.
     """
@@ -114,6 +123,7 @@ class SlackChannel:
     ) -> None:
         self.engine = engine
         self.api = api
+        self.signing_secret = signing_secret.encode() if signing_secret else None
         self.limiter = limiter or Limiter()
         self.inflight = Inflight()
         self._profiles: dict[str, Profile] = {}
@@ -121,10 +131,14 @@ class SlackChannel:
             name="intersessional",
             client=api.client,
             signing_secret=signing_secret or "",
-            # Socket Mode requests are not signed; HTTP ones always are.
-            request_verification_enabled=signing_secret is not None,
+            # SlackEvents checks the signature on the raw bytes before anything parses them,
+            # then hands Bolt the payload it checked; Socket Mode requests are not signed.
+            request_verification_enabled=False,
             process_before_response=False,
+            # What no listener takes reaches `_on_bolt_error`: acknowledged, one line.
+            raise_error_for_unhandled_request=True,
         )
+        self.app.error(_on_bolt_error)
         self._register()
 
     def _register(self) -> None:
@@ -324,6 +338,56 @@ class SlackChannel:
         await self._send_all(chat_id, to_calls(replies, channel=chat_id))
 
 
+def bolt_request(
+    payload: dict[str, Any], headers: Mapping[str, str], *, socket_mode: bool = False
+) -> AsyncBoltRequest:
+    """Bolt's request for a payload `check_payload` accepted, with the headers Slack sent
+    (the retry number among them): over HTTP as its JSON, over Socket Mode as it came."""
+    kept: dict[str, str | Sequence[str]] = {
+        k.lower(): v for k, v in headers.items() if k.lower() != "content-type"
+    }
+    if socket_mode:
+        return AsyncBoltRequest(body=payload, headers=kept, mode="socket_mode")
+    return AsyncBoltRequest(
+        body=json.dumps(payload), headers={**kept, "content-type": "application/json"}
+    )
+
+
+MAX_REQUEST_AGE = 300
+"""Seconds a signed request stays valid: Slack's five minutes, against replays."""
+
+
+def signed(secret: bytes | None, body: bytes, headers: Mapping[str, str], *, now: float) -> bool:
+    """Whether Slack signed these raw bytes with the signing secret in the last five minutes.
+
+    Slack's `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`, computed on the bytes as received,
+    before anything decodes or parses them (slack_sdk's verifier decodes the body as UTF-8
+    first, and raises on what is not). Malformed headers are refused, never raised on.
+    """
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if secret is None or not signature.isascii():
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 20):
+        return False
+    if abs(now - int(timestamp)) > MAX_REQUEST_AGE:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature)
+
+
+async def _on_bolt_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    """Bolt's error handler: a request no listener takes (another event type, a view closed,
+    an action of no button of ours) is acknowledged so Slack does not retry it; anything
+    else failed in Bolt's own code and is answered 500."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.info("Slack request not handled (%s): acknowledged", kind_of(body))
+        return BoltResponse(status=200, body="")
+    log.error("Slack request failed in Bolt (%s)", type(error).__name__, exc_info=error)
+    return BoltResponse(status=500, body="")
+
+
 @dataclass(frozen=True)
 class SlackEvents:
     """What the web app needs for POST /slack/events (events, interactivity, commands)."""
@@ -331,31 +395,24 @@ class SlackEvents:
     channel: SlackChannel
 
     async def endpoint(self, request: Request) -> Response:
-        """POST /slack/events: Bolt checks the signature (401 when missing, wrong or older
-        than five minutes), acknowledges, and the work runs after the answer."""
-        return await AsyncSlackRequestHandler(self.channel.app).handle(request)
+        """POST /slack/events: the signature first (401 when missing, wrong or older than five
+        minutes), then the payload's shape (400 when it is not what Slack sends), then Bolt
+        acknowledges, and the work runs after the answer.
 
-
-@dataclass(frozen=True)
-class SocketMode:
-    """The channel's app over a Socket Mode connection: same listeners, no public URL."""
-
-    channel: SlackChannel
-    handler: AsyncSocketModeHandler
-
-    async def connect(self) -> None:
-        """Open the connection (apps.connections.open, then the WebSocket)."""
-        await self.handler.connect_async()  # type: ignore[no-untyped-call]
-
-    async def close(self) -> None:
-        """Close the connection, then finish the work in hand."""
-        await self.handler.close_async()  # type: ignore[no-untyped-call]
-        await self.channel.close()
-
-
-def socket_mode(channel: SlackChannel, app_token: str) -> SocketMode:
-    """The Socket Mode connection for the channel's app, authenticated by SLACK_APP_TOKEN."""
-    return SocketMode(channel, AsyncSocketModeHandler(channel.app, app_token=app_token))
+        The body was bounded by the web app's `BodyLimit` before it got here. Bolt is given
+        the payload as it was checked, so nothing parses the body a second time.
+        """
+        body = await request.body()
+        if not signed(self.channel.signing_secret, body, request.headers, now=time.time()):
+            log.info("Slack request refused (401): signature missing, wrong or stale")
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            payload = read_body(body, request.headers.get("content-type", ""))
+        except Malformed as problem:
+            log.warning("Slack request refused (400): %s", problem)
+            return JSONResponse({"error": "malformed request"}, status_code=400)
+        checked = bolt_request(payload, request.headers)
+        return to_starlette_response(await self.channel.app.async_dispatch(checked))
 
 
 def from_settings(

@@ -3,10 +3,12 @@ engine's neutral events and replies, and from replies to Web API calls in Block 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl
 
 from config.consultation import QuestionType
 from handlers.events import Button, Inbound, IncomingDocument, OutgoingDocument, Reply
@@ -37,6 +39,8 @@ MAX_BUTTON_CHARS = 75
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_BLOCKS = 50
 MAX_CHECKBOXES = 10
+MAX_OPTION_VALUE = 150
+"""A checkbox or select option's value; a button's may be 2,000."""
 MAX_MODAL_TITLE = 24
 MAX_LABEL_CHARS = 2000
 MAX_INPUT_CHARS = 3000
@@ -73,6 +77,258 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     document: OutgoingDocument | None = field(default=None, compare=True)
+
+
+# What a signed request must look like before anything acts on it
+
+
+class Malformed(ValueError):
+    """A payload that is not what Slack documents: refused whole, nothing of it processed.
+
+    The message names the field and what is wrong with it, never a value from the payload.
+    """
+
+
+_MISSING = object()
+_KINDS: dict[type | tuple[type, ...], str] = {
+    str: "a string",
+    dict: "an object",
+    list: "a list",
+    int: "a number",
+    bool: "true or false",
+    (str, dict): "a string or an object",
+}
+
+
+def _at(data: Any, path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return _MISSING
+        data = data[key]
+    return data
+
+
+def _check(data: Any, path: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
+    """The value at a dotted path, checked: missing (or null) only when not `required`."""
+    value = _at(data, path)
+    if value is _MISSING or value is None:
+        if required:
+            raise Malformed(f"{path} is missing")
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise Malformed(f"{path} is not {_KINDS[kind]}")
+    if required and kind is str and not value:
+        raise Malformed(f"{path} is empty")
+    return value
+
+
+def _objects(data: Any, path: str, *, required: bool = False) -> list[dict[str, Any]]:
+    """The list of objects at a dotted path (empty when absent and not `required`)."""
+    items = _check(data, path, list, required=required) or []
+    if required and not items:
+        raise Malformed(f"{path} is empty")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise Malformed(f"{path}[{index}] is not an object")
+    return list(items)
+
+
+def _context(data: Any, *, nested: bool = False) -> None:
+    """The fields Bolt reads from every payload to build its context: ids as strings or as
+    objects with a string id, authorizations as objects."""
+    for name in ("enterprise", "team", "user", "channel"):
+        value = _check(data, name, (str, dict))
+        if isinstance(value, dict):
+            _check(value, "id", str)
+    for name in ("team_id", "user_id", "channel_id", "enterprise_id", "thread_ts"):
+        _check(data, name, str)
+    for authorization in _objects(data, "authorizations"):
+        for name in ("team_id", "user_id", "enterprise_id"):
+            _check(authorization, name, str)
+    if "response_urls" in data:  # Bolt reads it whenever the key is there, null or not
+        if not isinstance(data["response_urls"], list):
+            raise Malformed("response_urls is not a list")
+        _objects(data, "response_urls")
+    for name in ("view.team_id", "view.app_installed_team_id"):
+        _check(data, name, str)
+    for name in ("event", "message", "previous_message", "item"):
+        inner = _at(data, name)
+        if isinstance(inner, dict) and not nested:
+            _context(inner, nested=True)
+
+
+def _event(body: dict[str, Any]) -> None:
+    _check(body, "event_id", str, required=True)
+    _check(body, "team_id", str)
+    _check(body, "event", dict, required=True)
+    kind = _check(body, "event.type", str, required=True)
+    event = body["event"]
+    if kind == "message":
+        subtype = _check(event, "subtype", str)
+        _check(event, "channel", str)
+        _check(event, "channel_type", str)
+        _check(event, "text", str)
+        if event.get("bot_id") is None and subtype in (None, "file_share"):
+            _check(event, "user", str, required=True)
+            _check(event, "channel", str, required=True)
+        for shared in _objects(event, "files", required=subtype == "file_share"):
+            _check(shared, "id", str, required=True)
+            _check(shared, "name", str)
+            _check(shared, "size", int)
+            _check(shared, "mimetype", str)
+    elif kind == "app_home_opened":
+        _check(event, "user", str, required=True)
+        _check(event, "tab", str)
+
+
+def _options(data: Any, path: str) -> None:
+    for option in _objects(data, path):
+        _check(option, "value", str, required=True)
+
+
+def _interaction(body: dict[str, Any]) -> None:
+    # In an interaction, team, user and channel are objects (Bolt also takes strings).
+    _check(body, "user", dict, required=True)
+    _check(body, "user.id", str, required=True)
+    _check(body, "team", dict)
+    _check(body, "channel", dict)
+
+
+def _block_actions(body: dict[str, Any]) -> None:
+    _interaction(body)
+    _check(body, "trigger_id", str, required=True)
+    for action in _objects(body, "actions", required=True):
+        _check(action, "action_id", str, required=True)
+        _check(action, "block_id", str)
+        _check(action, "value", str)
+    _check(body, "container", dict)
+    _check(body, "container.message_ts", str)
+    _check(body, "container.channel_id", str)
+    _check(body, "message", dict)
+    _check(body, "state", dict)
+    for block in _objects(body, "message.blocks"):
+        _check(block, "block_id", str)
+        for element in _objects(block, "elements"):
+            _options(element, "options")
+            _options(element, "initial_options")
+    _states(body, "state.values")
+
+
+def _states(data: Any, path: str) -> None:
+    """`state.values`: block id → action id → the input's state."""
+    for block_id, actions in (_check(data, path, dict) or {}).items():
+        if not isinstance(actions, dict):
+            raise Malformed(f"{path}.{block_id} is not an object")
+        for action_id, state in actions.items():
+            where = f"{path}.{block_id}.{action_id}"
+            if not isinstance(state, dict):
+                raise Malformed(f"{where} is not an object")
+            _check(state, "type", str)
+            _check(state, "value", str)
+            _options(state, "selected_options")
+            if _check(state, "selected_option", dict) is not None:
+                _check(state, "selected_option.value", str, required=True)
+
+
+def _view_submission(body: dict[str, Any]) -> None:
+    _interaction(body)
+    _check(body, "view", dict, required=True)
+    _check(body, "view.callback_id", str, required=True)
+    _check(body, "view.private_metadata", str)
+    _check(body, "view.state", dict)
+    _states(body, "view.state.values")
+    for block in _objects(body, "view.blocks"):
+        _check(block, "type", str)
+        _check(block, "block_id", str)
+
+
+def _command(body: dict[str, Any]) -> None:
+    for name in ("command", "user_id", "trigger_id"):
+        _check(body, name, str, required=True)
+    _check(body, "text", str)
+
+
+def check_payload(body: Any) -> dict[str, Any]:
+    """The payload of a request, once it is known to have the shape Slack documents for
+    its kind (event, button, form submission, slash command), in the fields Bolt and this
+    adapter read; anything else we are not sent is left for Bolt to acknowledge.
+
+    Raises:
+        Malformed: What is wrong, naming the field.
+    """
+    if not isinstance(body, dict):
+        raise Malformed("the payload is not an object")
+    _context(body)
+    kind = _check(body, "type", str)
+    if kind == "url_verification":
+        _check(body, "challenge", str, required=True)
+    elif kind == "event_callback":
+        _event(body)
+    elif kind == "block_actions":
+        _block_actions(body)
+    elif kind == "view_submission":
+        _view_submission(body)
+    elif "command" in body:
+        _command(body)
+    elif kind is None and "ssl_check" not in body:
+        raise Malformed("the payload has neither a type nor a command")
+    return body
+
+
+ENVELOPE_TYPES = frozenset({"events_api", "interactive", "slash_commands"})
+"""The Socket Mode envelopes that carry a payload for the app."""
+
+
+def check_envelope(kind: Any, payload: Any) -> dict[str, Any]:
+    """The payload of a Socket Mode envelope, checked as an HTTP request's is.
+
+    Raises:
+        Malformed: What is wrong, naming the field.
+    """
+    if kind not in ENVELOPE_TYPES:
+        raise Malformed("the envelope type is not events_api, interactive or slash_commands")
+    checked = check_payload(payload)
+    if kind == "slash_commands" and "command" not in checked:
+        raise Malformed("command is missing")
+    if kind == "events_api" and checked.get("type") is None:
+        raise Malformed("type is missing")
+    return checked
+
+
+def kind_of(body: Mapping[str, Any]) -> str:
+    """What a checked payload is, for a log line: its type, event type or command."""
+    event = body.get("event")
+    if isinstance(event, dict):
+        return f"{body.get('type')}/{event.get('type')}"
+    return str(body.get("type") or body.get("command") or "unknown")
+
+
+def read_body(body: bytes, content_type: str) -> dict[str, Any]:
+    """The payload of a signed HTTP request: a JSON object (Events API), a form with a JSON
+    `payload` field (interactivity) or a plain form (a slash command), checked.
+
+    Raises:
+        Malformed: The body is not one of those, or its payload is not what Slack sends.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("the body is not UTF-8") from None
+    if not text.strip():
+        raise Malformed("the body is empty")
+    if content_type.split(";")[0].strip().lower() == "application/json" or text.startswith("{"):
+        return check_payload(_json(text, "the body"))
+    form = dict(parse_qsl(text, keep_blank_values=True))
+    if "payload" in form:
+        return check_payload(_json(form["payload"], "the payload field"))
+    return check_payload(form)
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Malformed(f"{what} is not JSON") from None
 
 
 def escape(text: str) -> str:
@@ -287,8 +543,20 @@ def _plain(text: str, limit: int = MAX_BUTTON_CHARS) -> dict[str, Any]:
     return {"type": "plain_text", "text": cut or "·", "emoji": True}
 
 
+def _entity_safe(text: str, cut: int) -> int:
+    """`cut`, or the start of the escape entity (`&amp;`, `&lt;`, `&gt;`) it would split."""
+    start = text.rfind("&", max(0, cut - len("&amp;") + 1), cut)
+    if start > 0 and text.find(";", start, cut) == -1:
+        return start
+    return cut
+
+
 def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
-    """Split text into parts of at most `limit` characters, at line breaks when possible."""
+    """Split text into parts of at most `limit` characters, at line breaks when possible.
+
+    The text may already be escaped: a part never ends inside an escape entity, so each
+    part unescapes to what was written.
+    """
     parts: list[str] = []
     rest = text
     while len(rest) > limit:
@@ -296,18 +564,27 @@ def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
         if cut < limit // 2:
             cut = rest.rfind(" ", 0, limit)
         if cut <= 0:
-            cut = limit
+            cut = _entity_safe(rest, limit)
         parts.append(rest[:cut])
         rest = rest[cut:].lstrip("\n ")
     parts.append(rest)
     return [p for p in parts if p.strip()]
 
 
+def mrkdwn(text: str, limit: int = MAX_SECTION_CHARS) -> str:
+    """Text escaped for mrkdwn, then cut to `limit` characters (with "…") outside any entity."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return escaped[: _entity_safe(escaped, limit - 1)] + "…"
+
+
 def _sections(text: str) -> list[dict[str, Any]]:
-    # Escaping can lengthen the text, so split what the participant will read, then escape.
+    # Escaping lengthens the text (an "&" is five characters), so escape first, then split
+    # what Slack will count.
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape(part), "verbatim": True}}
-        for part in split_text(text, MAX_SECTION_CHARS // 2)
+        {"type": "section", "text": {"type": "mrkdwn", "text": part, "verbatim": True}}
+        for part in split_text(escape(text), MAX_SECTION_CHARS)
     ]
 
 
@@ -328,6 +605,8 @@ def _checkboxes(rows: Sequence[Sequence[Button]]) -> dict[str, Any] | None:
     toggles = [b for row in rows for b in row if _is_toggle(b)]
     if not toggles or len(toggles) > MAX_CHECKBOXES:
         return None
+    if any(len(b.payload) > MAX_OPTION_VALUE for b in toggles):
+        return None  # shown as buttons, which carry it
     question = toggles[0].payload.split(":")[1]
     options = [
         {"text": _plain(b.label.removeprefix("✓ "), MAX_BUTTON_CHARS), "value": b.payload}
@@ -344,18 +623,8 @@ def _checkboxes(rows: Sequence[Sequence[Button]]) -> dict[str, Any] | None:
     return {"type": "actions", "block_id": f"{TOGGLE_ACTION}-{question}", "elements": [element]}
 
 
-def blocks(reply: Reply) -> list[dict[str, Any]]:
-    """The Block Kit blocks of one reply: its text, then its buttons.
-
-    Each row of buttons is an actions block; a multi-choice question's toggles become one
-    checkboxes element; an agenda item's button gets an "Answer in a form" button beside it.
-    """
-    result = _sections(reply.text) if reply.text.strip() else []
-    rows = [list(row) for row in reply.buttons]
-    checkboxes = _checkboxes(rows)
-    if checkboxes is not None:
-        result.append(checkboxes)
-        rows = [[b for b in row if not _is_toggle(b)] for row in rows]
+def _actions(rows: list[list[Button]]) -> list[dict[str, Any]]:
+    """One actions block per row of buttons; an agenda item's gets its form button beside it."""
     index = 0
     actions: list[dict[str, Any]] = []
     for number, row in enumerate(r for r in rows if r):
@@ -373,7 +642,7 @@ def blocks(reply: Reply) -> list[dict[str, Any]]:
                     }
                 )
         actions.append({"type": "actions", "block_id": f"row-{number}", "elements": elements})
-    if len(result) + len(actions) > MAX_BLOCKS:
+    if len(actions) > MAX_BLOCKS:  # too many rows for one message: pack them 25 to a block
         flat = [element for block in actions for element in block["elements"]]
         actions = [
             {
@@ -383,12 +652,44 @@ def blocks(reply: Reply) -> list[dict[str, Any]]:
             }
             for n, start in enumerate(range(0, len(flat), MAX_ACTIONS_PER_BLOCK))
         ]
-    return result + actions
+    return actions
 
 
-def _fallback(text: str) -> str:
-    # The notification text: plain, escaped, short.
-    return escape(text[:MAX_SECTION_CHARS]) or "·"
+def messages(reply: Reply) -> list[list[dict[str, Any]]]:
+    """The Block Kit blocks of one reply, as one or more messages of at most 50 blocks.
+
+    The text comes first, as sections; then the buttons: each row of buttons is an actions
+    block, a multi-choice question's toggles become one checkboxes element, an agenda item's
+    button gets an "Answer in a form" button beside it. A text too long for one message
+    continues in the next; the buttons stay together, in the last.
+    """
+    sections = _sections(reply.text) if reply.text.strip() else []
+    rows = [list(row) for row in reply.buttons]
+    checkboxes = _checkboxes(rows)
+    controls: list[dict[str, Any]] = []
+    if checkboxes is not None:
+        controls.append(checkboxes)
+        rows = [[b for b in row if not _is_toggle(b)] for row in rows]
+    controls += _actions(rows)
+    chunks = [sections[start : start + MAX_BLOCKS] for start in range(0, len(sections), MAX_BLOCKS)]
+    if chunks and len(chunks[-1]) + len(controls) <= MAX_BLOCKS:
+        chunks[-1] = chunks[-1] + controls
+    elif controls:
+        chunks.append(controls)
+    return chunks
+
+
+def blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The Block Kit blocks of a reply that fits one message (see `messages`)."""
+    return [block for message in messages(reply) for block in message]
+
+
+def _fallback(blocks: Sequence[Mapping[str, Any]], text: str) -> str:
+    # The notification text: the message's first section, else the reply's text.
+    for block in blocks:
+        if block.get("type") == "section":
+            return str(block["text"]["text"])
+    return mrkdwn(text) or "·"
 
 
 def to_calls(
@@ -403,7 +704,8 @@ def to_calls(
             one updates it (chat.update) instead of posting anew.
 
     Returns:
-        chat.postMessage, chat.update and files.uploadV2 calls, in order.
+        chat.postMessage, chat.update and files.uploadV2 calls, in order; a reply longer
+        than one message is several, the first of which may be the update.
     """
     calls: list[ApiCall] = []
     for reply in replies:
@@ -421,14 +723,13 @@ def to_calls(
                 )
             )
             continue
-        if not reply.text.strip() and not reply.buttons:
-            continue
-        params = {"channel": channel, "text": _fallback(reply.text), "blocks": blocks(reply)}
-        if reply.replace_previous and update_ts is not None:
-            calls.append(ApiCall("chat.update", {**params, "ts": update_ts}))
-            update_ts = None
-        else:
-            calls.append(ApiCall("chat.postMessage", params))
+        for shown in messages(reply):
+            params = {"channel": channel, "text": _fallback(shown, reply.text), "blocks": shown}
+            if reply.replace_previous and update_ts is not None:
+                calls.append(ApiCall("chat.update", {**params, "ts": update_ts}))
+                update_ts = None
+            else:
+                calls.append(ApiCall("chat.postMessage", params))
     return calls
 
 
@@ -461,7 +762,7 @@ def home_view(overview: Overview | None, t: Translator, *, how_to_join: str) -> 
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": escape(
+                        "text": mrkdwn(
                             t._("Deadline: {deadline}", deadline=consultation.deadline_text)
                         ),
                     }
@@ -474,7 +775,7 @@ def home_view(overview: Overview | None, t: Translator, *, how_to_join: str) -> 
                 "block_id": f"item-{item.item_id}",
                 "text": {
                     "type": "mrkdwn",
-                    "text": escape(f"{item.heading}\n{item.progress_text}"[:MAX_SECTION_CHARS]),
+                    "text": mrkdwn(f"{item.heading}\n{item.progress_text}"),
                 },
             }
             if consultation.window == Window.OPEN:
@@ -546,7 +847,7 @@ def form_view(form: ItemForm, t: Translator) -> dict[str, Any]:
             )
             items += _sections(label)
             items.append(
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(note)}]}
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(note)}]}
             )
             continue
         block: dict[str, Any] = {
@@ -581,7 +882,12 @@ def form_errors(result: FormResult, view: Mapping[str, Any]) -> dict[str, str]:
     errors = {f"q{question_id}": reason for question_id, reason in result.errors.items()}
     if result.problem:
         first = next(
-            (b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input"), None
+            (
+                b["block_id"]
+                for b in view.get("blocks") or []
+                if b.get("type") == "input" and isinstance(b.get("block_id"), str)
+            ),
+            None,
         )
         if first is not None:
             errors[first] = result.problem

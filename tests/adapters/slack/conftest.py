@@ -11,14 +11,15 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from bot.adapters.slack import SlackChannel, SlackEvents, from_settings
+from bot.adapters.slack import SlackChannel, SlackEvents, SocketMode, from_settings, socket_mode
 from bot.adapters.slack.limiter import Limiter
 from bot.app import App, build
 from bot.web import create_web_app
@@ -26,6 +27,7 @@ from config.settings import Settings, load_settings
 from handlers.ports import FixedClock
 from tests.fakes import serve_loopback
 from tests.fakes.slack_server import TEAM, TOKEN, Call, FakeSlack
+from tests.fakes.slack_socket import APP_TOKEN, FakeSocketMode, serve_socket_mode
 from tests.fakes.timer import FakeTimer
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
@@ -48,6 +50,11 @@ def signed_headers(
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
 
 
+def escape(text: str) -> str:
+    """Text as Slack delivers what a user typed: `&`, `<` and `>` escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def unescape(text: str) -> str:
     """What a Slack user reads of escaped mrkdwn."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -55,11 +62,16 @@ def unescape(text: str) -> str:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
-    """The fake Web API, served on 127.0.0.1; its base URL is `fake.url`."""
+    """The fake Web API, served on 127.0.0.1; its base URL is `fake.url`.
+
+    Every test ends by checking that Slack would have accepted every message and view the
+    bot sent: none broke Block Kit's limits.
+    """
     server = FakeSlack()
     async with serve_loopback(server.app) as url:
         server.url = url
         yield server
+    assert [(c.method, c.error, c.messages) for c in server.refused()] == []
 
 
 @pytest.fixture
@@ -68,16 +80,29 @@ def timer() -> FakeTimer:
     return FakeTimer()
 
 
-@pytest.fixture
-def settings(fake: FakeSlack, database_url: str, tmp_path: Path) -> Settings:
-    """Settings as an operator writes them, with SLACK_API_URL at the fake server."""
+def slack_settings(fake: FakeSlack, database_url: str, tmp_path: Path, **given: str) -> Settings:
+    """Settings as an operator writes them, with SLACK_API_URL at the fake server and the
+    bot token; `given` adds the mode's own (the signing secret, or the app token)."""
     return load_settings(
         database_url=database_url,
         files_dir=tmp_path / "files",
         slack_bot_token=TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
         slack_api_url=f"{fake.url}/api/",
+        **given,
     )
+
+
+@pytest.fixture
+def settings(fake: FakeSlack, database_url: str, tmp_path: Path) -> Settings:
+    """Settings for HTTP mode: the signing secret."""
+    return slack_settings(fake, database_url, tmp_path, slack_signing_secret=SIGNING_SECRET)
+
+
+def socket_mode_settings(
+    fake: FakeSlack, database_url: str, tmp_path: Path, *, app_token: str = APP_TOKEN
+) -> Settings:
+    """Settings for Socket Mode: the app token, no signing secret."""
+    return slack_settings(fake, database_url, tmp_path, slack_app_token=app_token)
 
 
 @pytest.fixture
@@ -106,14 +131,74 @@ async def web(app: App, channel: SlackChannel) -> AsyncIterator[httpx.AsyncClien
         yield client
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What the bot answered Slack for one delivery: the HTTP status (200 for an envelope it
+    acknowledged) and the JSON it put in the answer or the acknowledgement, if any."""
+
+    status: int
+    payload: dict[str, Any] | None = None
+
+
+class Transport(Protocol):
+    """How Slack delivers to the bot: signed HTTP requests, or envelopes over Socket Mode."""
+
+    async def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry: int = 0, reason: str = ""
+    ) -> Answer:
+        """Deliver an `events_api`, `interactive` or `slash_commands` payload."""
+        ...
+
+
+class Http:
+    """Slack over HTTP: each payload POSTed, signed, to /slack/events as Slack encodes it."""
+
+    def __init__(self, web: httpx.AsyncClient) -> None:
+        self.web = web
+
+    async def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry: int = 0, reason: str = ""
+    ) -> Answer:
+        """POST it: an event as JSON, an interaction as a `payload=` form field, a slash
+        command as a form; a retry with Slack's X-Slack-Retry-* headers."""
+        if kind == "events_api":
+            body, content_type = json.dumps(payload).encode(), "application/json"
+        elif kind == "interactive":
+            body = urlencode({"payload": json.dumps(payload)}).encode()
+            content_type = "application/x-www-form-urlencoded"
+        else:
+            body, content_type = urlencode(payload).encode(), "application/x-www-form-urlencoded"
+        headers = {"Content-Type": content_type, **signed_headers(body)}
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": reason}
+        response = await self.web.post("/slack/events", content=body, headers=headers)
+        return Answer(response.status_code, response.json() if response.content else None)
+
+
+class Socket:
+    """Slack over Socket Mode: each payload an envelope on the app's newest connection,
+    answered by its acknowledgement."""
+
+    def __init__(self, server: FakeSocketMode) -> None:
+        self.server = server
+
+    async def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry: int = 0, reason: str = ""
+    ) -> Answer:
+        """Send the envelope and wait for its ack; a retry carries Slack's retry_attempt."""
+        envelope = await self.server.send(kind, payload, retry_attempt=retry, retry_reason=reason)
+        assert envelope.ack is not None
+        return Answer(200, envelope.ack.get("payload"))
+
+
 class SlackUser:
-    """A person in Slack: sends signed requests shaped like the recorded ones, reads the bot's
-    answers as the fake server holds them."""
+    """A person in Slack: sends payloads shaped like the recorded ones (over HTTP, signed, or
+    over Socket Mode), reads the bot's answers as the fake server holds them."""
 
     def __init__(
         self,
         fake: FakeSlack,
-        web: httpx.AsyncClient,
+        transport: Transport,
         channel: SlackChannel,
         ids: Iterator[int],
         *,
@@ -122,27 +207,24 @@ class SlackUser:
         **details: Any,
     ) -> None:
         self.fake = fake
-        self.web = web
+        self.transport = transport
         self.channel = channel
         self.ids = ids
         self.person = fake.person(user_id, name, **details)
         self.user_id = user_id
         self.dm = self.person.dm
         self.calls: list[Call] = []
-        self.last: httpx.Response | None = None
 
-    async def post(self, body: bytes, content_type: str, **headers: str) -> httpx.Response:
-        """POST a signed body to /slack/events and wait for the work after the ack."""
+    async def deliver(
+        self, kind: str, payload: dict[str, Any], *, retry: int = 0, reason: str = ""
+    ) -> Answer:
+        """Deliver a payload, check it was acknowledged, and wait for the work after the ack."""
         before = len(self.fake.calls)
-        response = await self.web.post(
-            "/slack/events",
-            content=body,
-            headers={"Content-Type": content_type, **signed_headers(body), **headers},
-        )
+        answer = await self.transport.deliver(kind, payload, retry=retry, reason=reason)
+        assert answer.status == 200
         await self.channel.idle()
-        self.calls = [c for c in self.fake.calls[before:] if c.status == 200]
-        self.last = response
-        return response
+        self.calls = [c for c in self.fake.calls[before:] if c.status == 200 and c.error is None]
+        return answer
 
     def envelope(self, template: str, **event: Any) -> dict[str, Any]:
         """An event_callback envelope from a recorded template, from this user."""
@@ -151,15 +233,13 @@ class SlackUser:
         body["event"].update(user=self.user_id, channel=self.dm, **event)
         return body
 
-    async def event(self, body: dict[str, Any], **headers: str) -> httpx.Response:
-        """Deliver an Events API envelope."""
-        response = await self.post(json.dumps(body).encode(), "application/json", **headers)
-        assert response.status_code == 200
-        return response
+    async def event(self, body: dict[str, Any], *, retry: int = 0, reason: str = "") -> Answer:
+        """Deliver an Events API envelope (again, when `retry` counts Slack's retries)."""
+        return await self.deliver("events_api", body, retry=retry, reason=reason)
 
     async def say(self, text: str) -> None:
-        """Write a message in the app's DM."""
-        await self.event(self.envelope("message_im", text=text))
+        """Write a message in the app's DM (Slack delivers `&`, `<` and `>` escaped)."""
+        await self.event(self.envelope("message_im", text=escape(text)))
 
     async def upload(self, name: str, content: bytes, mimetype: str) -> None:
         """Share a file in the app's DM."""
@@ -170,12 +250,9 @@ class SlackUser:
         """Open the app's Home tab."""
         await self.event(self.envelope("app_home_opened"))
 
-    async def interact(self, payload: dict[str, Any]) -> httpx.Response:
-        """POST an interactivity payload (form-encoded `payload=` JSON), as Slack does."""
-        body = urlencode({"payload": json.dumps(payload)}).encode()
-        response = await self.post(body, "application/x-www-form-urlencoded")
-        assert response.status_code == 200
-        return response
+    async def interact(self, payload: dict[str, Any]) -> Answer:
+        """Deliver an interactivity payload (a button, a form submission)."""
+        return await self.deliver("interactive", payload)
 
     def _action(
         self, message: dict[str, Any] | None, action: dict[str, Any], state: dict[str, Any]
@@ -252,7 +329,7 @@ class SlackUser:
         }
         await self.interact(self._action(None, action, {}))
 
-    async def submit(self, view: dict[str, Any], values: dict[str, Any]) -> httpx.Response:
+    async def submit(self, view: dict[str, Any], values: dict[str, Any]) -> Answer:
         """Submit an opened modal with these input states, by block id."""
         payload = copy.deepcopy(fixture("view_submission"))
         payload["user"]["id"] = self.user_id
@@ -265,7 +342,7 @@ class SlackUser:
         )
         return await self.interact(payload)
 
-    async def command(self, text: str) -> httpx.Response:
+    async def command(self, text: str) -> Answer:
         """Type `/intersessional <text>` anywhere in Slack."""
         form = dict(fixture("slash_command"))
         form.update(
@@ -274,9 +351,7 @@ class SlackUser:
             team_id=TEAM,
             trigger_id=f"{next(self.ids)}.1234567890.{self.user_id.lower()}",
         )
-        response = await self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
-        assert response.status_code == 200
-        return response
+        return await self.deliver("slash_commands", form)
 
     def calls_of_post(self) -> list[Call]:
         """The messages posted to the DM by the last action."""
@@ -317,7 +392,44 @@ def users(
     ids = itertools.count(1)
 
     def make(user_id: str, name: str, **details: Any) -> SlackUser:
-        return SlackUser(fake, web, channel, ids, user_id=user_id, name=name, **details)
+        return SlackUser(fake, Http(web), channel, ids, user_id=user_id, name=name, **details)
+
+    return make
+
+
+@pytest.fixture
+async def socket_server(fake: FakeSlack) -> AsyncIterator[FakeSocketMode]:
+    """The fake Socket Mode server, whose URLs the fake Web API's apps.connections.open gives.
+
+    Every test ends by checking that the bot acknowledged every envelope it was sent.
+    """
+    server = FakeSocketMode()
+    fake.socket_mode = server
+    async with serve_socket_mode(server):
+        yield server
+        assert [(e.type, e.payload.get("type")) for e in server.unacknowledged()] == []
+
+
+@pytest.fixture
+async def socket(channel: SlackChannel, socket_server: FakeSocketMode) -> AsyncIterator[SocketMode]:
+    """The channel connected over Socket Mode with the app token, as `run` connects it."""
+    connection = socket_mode(channel, APP_TOKEN)
+    await connection.connect()
+    await socket_server.connected()
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+def socket_users(
+    fake: FakeSlack, socket_server: FakeSocketMode, socket: SocketMode, channel: SlackChannel
+) -> Callable[..., SlackUser]:
+    """Make Slack users who reach the bot over its Socket Mode connection."""
+    ids = itertools.count(1)
+
+    def make(user_id: str, name: str, **details: Any) -> SlackUser:
+        transport = Socket(socket_server)
+        return SlackUser(fake, transport, channel, ids, user_id=user_id, name=name, **details)
 
     return make
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from bot.app import App
+import yaml
+
+from bot.app import App, load_into
+from config.consultation import load_consultations
 from handlers.ports import FixedClock
-from tests.adapters.slack.conftest import SlackUser
+from tests.adapters.slack.conftest import SlackUser, onboard
 from tests.conftest import new_invite
 from tests.fakes.slack_server import FakeSlack
 
@@ -155,7 +159,7 @@ async def test_the_journey_through_the_form(
             },
         },
     )
-    assert response.json() == {
+    assert response.payload == {
         "response_action": "errors",
         "errors": {familiarity: "Please choose one of the options."},
     }
@@ -177,7 +181,7 @@ async def test_the_journey_through_the_form(
             },
         },
     )
-    assert response.content == b""
+    assert response.payload is None
     assert kofi.text.startswith("Review — Agenda item 2")
     assert "3 of 3 questions answered · not submitted" in str(fake.homes["U0KOFI0001"])
     await kofi.press("Submit")
@@ -196,3 +200,59 @@ async def test_the_journey_through_the_form(
         "ai2-data-platform": {"yes": False},
         "ai2-stakeholder-contribution": {"text": "Une consultation écrite."},
     }
+
+
+LONG_ANSWERS = 8
+
+
+def consultation_of_long_answers(path: Path) -> Path:
+    """A consultation whose one agenda item asks eight free-text questions, in Arabic too."""
+    question = "ما هي الممارسات الجيدة & <المقترحات>؟ " * 20
+    document = {
+        "id": "trust-17",
+        "title": "Long answers",
+        "working_group": "Working Group on Testing",
+        "dialogue": {"title": "Test dialogue", "date": "2027-06-16", "timezone": "Europe/Vienna"},
+        "opens": "2026-11-02T00:00",
+        "deadline": "2027-05-31T23:59",
+        "agenda_items": [
+            {
+                "number": "5",
+                "title": {"en": "Everything & <escaped>", "ar": question[:200]},
+                "questions": [
+                    {
+                        "id": f"long-{n}",
+                        "type": "text",
+                        "text": {"en": f"Question {n} & <more> " * 20, "ar": question},
+                    }
+                    for n in range(1, LONG_ANSWERS + 1)
+                ],
+            }
+        ],
+    }
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_trust_17_a_review_of_long_escaped_answers_is_shown(
+    app: App, fake: FakeSlack, clock: FixedClock, users: Callable[..., SlackUser], tmp_path: Path
+) -> None:
+    await load_into(
+        app.store, load_consultations(consultation_of_long_answers(tmp_path / "c.yaml")), clock
+    )
+    amina = users("U0AMINA001", "Amina")
+    await onboard(amina, await new_invite(app.store, clock, consultation="trust-17"))
+    await amina.press("Long answers")
+    await amina.press("Agenda item 5")
+    # The longest answers accepted (MAX_TEXT_CHARS), made only of what mrkdwn escapes.
+    answers = ["&" * 4000 if n % 2 == 0 else "<>" * 2000 for n in range(LONG_ANSWERS)]
+    for answer in answers:
+        await amina.say(answer)
+    assert amina.text.startswith("Review — Agenda item 5")
+    shown = amina.text.replace("\n", "")
+    for answer in answers:
+        assert answer in shown
+    assert len(amina.calls_of_post()) > 1  # Slack's 50 blocks per message: it continues
+    await amina.press("Submit")
+    assert "Reference: TRUST-17-5-" in amina.text
+    assert fake.refused() == []

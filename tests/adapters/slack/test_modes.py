@@ -11,33 +11,26 @@ from bot.adapters.slack import SlackChannel
 from bot.app import build
 from bot.runtime import slack_events, slack_socket
 from bot.web import create_web_app
-from config.settings import Settings, load_settings
+from config.settings import Settings
 from handlers.ports import FixedClock
-from tests.adapters.slack.conftest import signed_headers
+from tests.adapters.slack.conftest import signed_headers, socket_mode_settings
 from tests.fakes import serve_loopback
-from tests.fakes.slack_server import TOKEN, FakeSlack
-
-APP_TOKEN = "xapp-1-A0INTERSES-1800000000-abcdef0123456789"
+from tests.fakes.slack_server import FakeSlack
+from tests.fakes.slack_socket import APP_TOKEN
 
 
 async def test_socket_mode_uses_the_app_token_and_the_same_listeners(
     fake: FakeSlack, database_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    settings = load_settings(
-        database_url=database_url,
-        files_dir=tmp_path / "files",
-        slack_bot_token=TOKEN,
-        slack_app_token=APP_TOKEN,
-        slack_api_url=f"{fake.url}/api/",
-    )
+    settings = socket_mode_settings(fake, database_url, tmp_path)
     app = await build(settings, clock=clock)
     socket = slack_socket(app)
     try:
         assert isinstance(socket.channel, SlackChannel)
-        assert socket.handler.app is socket.channel.app
-        assert socket.handler.app_token == APP_TOKEN
+        assert socket.client.app_token == APP_TOKEN
         # apps.connections.open and every Web API call go to SLACK_API_URL.
-        assert socket.handler.client.web_client.base_url == f"{fake.url}/api/"
+        assert socket.client.web_client is socket.channel.app.client
+        assert socket.client.web_client.base_url == f"{fake.url}/api/"
         assert socket.channel.app.client.base_url == f"{fake.url}/api/"
     finally:
         await socket.close()

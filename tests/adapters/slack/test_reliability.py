@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -78,10 +80,7 @@ async def test_a_retried_event_is_acknowledged_and_processed_once(
 
     # Slack did not see the 200 in time and delivers the same event_id again, twice.
     for attempt, reason in ((1, "http_timeout"), (2, "http_error")):
-        response = await amina.event(
-            first, **{"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": reason}
-        )
-        assert response.status_code == 200
+        await amina.event(first, retry=attempt, reason=reason)
         assert amina.calls_of_post() == []
     async with app.store.transaction() as uow:
         invite = await uow.invites.by_code(code)
@@ -124,3 +123,36 @@ async def test_slack_retries_of_a_button_press_are_recorded_once(
     assert "Do you agree" in amina.text
     await amina.interact(payload)
     assert amina.calls_of_post() == []
+
+
+async def test_trust_06_the_signature_is_checked_before_anything_reads_the_body(
+    app: App, fake: FakeSlack, web: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    now = str(int(time.time()))
+    hostile = b"\n2026-01-01 INFO forged never-logged-7f3a"
+    attempts = {
+        # Not UTF-8, not JSON, not a form: nothing may try to read it unsigned.
+        "not text": (b"\xff\xfe\x00" + hostile, {}),
+        "not json": (b"{" + hostile, {"Content-Type": "application/json"}),
+        "not a form": (b"payload=%7B" + hostile, {}),
+        # Headers that broke the library's own check (int(), hmac.compare_digest).
+        "timestamp not a number": (
+            b"{}",
+            {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=1"},
+        ),
+        "signature not ascii": (
+            b"{}",
+            {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=é".encode("latin-1")},
+        ),
+        "no timestamp": (b"{}", {"X-Slack-Signature": signed_headers(b"{}")["X-Slack-Signature"]}),
+    }
+    statuses = {}
+    for name, (body, headers) in attempts.items():
+        response = await web.post("/slack/events", content=body, headers=headers)
+        statuses[name] = response.status_code
+    assert statuses == dict.fromkeys(attempts, 401)
+    assert await stored(app) == (0, 0)
+    assert fake.calls == []
+    assert "never-logged-7f3a" not in caplog.text
+    assert "Traceback" not in caplog.text

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.adapters.slack.translate import (
+    ApiCall,
     Profile,
     blocks,
     command_text,
     escape,
     event_key,
     form_values,
+    form_view,
     from_action,
     from_command,
     from_message,
+    home_view,
     to_calls,
 )
+from config.consultation import QuestionType
 from handlers.events import Button, OutgoingDocument, Reply
-from tests.adapters.slack.conftest import fixture
+from handlers.features.consultations import Window
+from handlers.features.forms import FormChoice, FormQuestion, ItemForm
+from handlers.features.overview import ConsultationOverview, ItemOverview, Overview
+from handlers.i18n import translator
+from tests.adapters.slack.conftest import fixture, unescape
+from tests.fakes.slack_server import blocks_errors, view_errors
 
 PROFILE = Profile(locale="fr-FR", timezone="Africa/Dakar", display_name="Amina")
 
@@ -173,3 +183,90 @@ def test_long_text_is_split_into_sections() -> None:
     assert len(sections) > 1
     assert all(len(s["text"]["text"]) <= 3000 for s in sections)
     assert " ".join(s["text"]["text"] for s in sections) == text
+
+
+def shown_text(calls: list[ApiCall]) -> str:
+    """What a Slack user reads in the sections of these messages, unescaped."""
+    return "".join(
+        unescape(block["text"]["text"])
+        for call in calls
+        for block in call.params["blocks"]
+        if block["type"] == "section"
+    )
+
+
+@pytest.mark.parametrize("text", ["&" * 4000, "<" * 4000, "a&" * 2000, "&<>" * 1333 + "&"])
+def test_trust_17_an_answer_that_only_escapes_fits_slack_sections(text: str) -> None:
+    # 4,000 characters is MAX_TEXT_CHARS, the longest answer accepted; "&" becomes "&amp;".
+    calls = to_calls([Reply(text, ((Button("Submit", "submit:1"),),))], channel="D0AMINA001")
+    for call in calls:
+        assert blocks_errors(call.params["blocks"]) == []
+        assert len(call.params["text"]) <= 3000
+        assert "&amp;" not in unescape(call.params["text"])
+    # Split only between entities, never inside one: nothing is lost or garbled.
+    assert shown_text(calls) == text
+
+
+def test_trust_17_a_review_of_many_long_answers_continues_in_further_messages() -> None:
+    answers = [f"{n}. Question {n}\n   → " + "&<" * 2000 for n in range(1, 13)]
+    buttons = tuple((Button(f"Change answer {n}", f"edit:{n}"),) for n in range(1, 13))
+    review = Reply(
+        "Review — Agenda item 2\n\n" + "\n".join(answers), buttons, replace_previous=True
+    )
+    calls = to_calls([review], channel="D0AMINA001", update_ts="1800000062.000100")
+    assert [c.method for c in calls][:2] == ["chat.update", "chat.postMessage"]
+    assert len(calls) > 1
+    for call in calls:
+        assert blocks_errors(call.params["blocks"]) == []
+    # Every answer is shown in full; the buttons come after the last of them.
+    assert shown_text(calls).replace("\n", "").replace(" ", "") == (
+        review.text.replace("\n", "").replace(" ", "")
+    )
+    last = calls[-1].params["blocks"]
+    assert [b["type"] for b in last][-12:] == ["actions"] * 12
+
+
+ARABIC = "ما هي الممارسات الجيدة في التعاون الدولي & حماية البيانات <الشخصية>؟ "
+CHINESE = "在国际合作中有哪些良好做法，以及如何保护个人数据 & <隐私>？"
+
+
+@pytest.mark.parametrize(("language", "words"), [("ar", ARABIC), ("zh", CHINESE)])
+def test_trust_17_form_labels_and_buttons_of_maximum_length_fit(language: str, words: str) -> None:
+    long = (words * 200)[:3000]
+    t = translator(language)
+    choices = tuple(FormChoice(f"c{n}", long) for n in range(12))
+    questions = (
+        FormQuestion(1, QuestionType.TEXT, long, long, long, True, (), long, 4000, True),
+        FormQuestion(2, QuestionType.CHOICE, long, "", "", False, choices[:5], "c1", 0, True),
+        FormQuestion(3, QuestionType.MULTI_CHOICE, long, "", "", False, choices, ("c2",), 0, True),
+        FormQuestion(4, QuestionType.DOCUMENT, long, "", "", False, (), None, 0, False),
+    )
+    form = ItemForm(7, "2" * 40, long, language, language == "ar", True, questions)
+    assert view_errors(form_view(form, t)) == []
+
+    item = ItemOverview(7, "2", long, 0, 4, None, long, long)
+    consultation = ConsultationOverview(
+        "wgic-18-2027", long, Window.OPEN, datetime(2027, 5, 31, tzinfo=UTC), long, (item,) * 20
+    )
+    overview = Overview(language, language == "ar", True, (consultation,) * 3)
+    assert view_errors(home_view(overview, t, how_to_join=long)) == []
+    assert view_errors(home_view(None, t, how_to_join=long * 10)) == []
+
+    buttons = tuple((Button(long[:200], f"item:{n}"), Button(long, "back")) for n in range(30))
+    toggles = (*((Button(long, f"tog:3:c{n}"),) for n in range(8)), (Button(long, "done:3"),))
+    for reply in (Reply(long * 10, buttons), Reply(long, toggles)):
+        for call in to_calls([reply], channel="D0AMINA001"):
+            assert blocks_errors(call.params["blocks"]) == []
+
+
+def test_trust_17_choices_whose_payload_is_too_long_for_a_checkbox_stay_buttons() -> None:
+    # A checkbox option's value holds 150 characters, a button's 2,000.
+    choice = "c" * 160
+    reply = Reply(
+        "Which obstacles?",
+        ((Button("Delays", f"tog:7:{choice}"),), (Button("Done", "done:7"),)),
+    )
+    [call] = to_calls([reply], channel="D0AMINA001")
+    assert blocks_errors(call.params["blocks"]) == []
+    kinds = [e["type"] for b in call.params["blocks"] for e in b.get("elements", [])]
+    assert kinds == ["button", "button"]

@@ -1,0 +1,117 @@
+"""Slack over Socket Mode: slack_sdk's WebSocket client, each envelope checked, handed to the
+channel's Bolt app and acknowledged."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot.adapters.slack.channel import SlackChannel, bolt_request
+from bot.adapters.slack.translate import Malformed, check_envelope
+from config.errors import ConfigError, Problem
+
+log = logging.getLogger(__name__)
+
+PING_SECONDS = 10.0
+"""How often the client pings; a connection silent for four pings is replaced."""
+
+
+class SocketMode:
+    """The channel's app over a Socket Mode connection: the same listeners and the same checks
+    as over HTTP, no public URL.
+
+    slack_sdk's client keeps the connection: it asks apps.connections.open (with the app
+    token) for a URL, reconnects when Slack sends `disconnect` or the connection goes quiet,
+    and hands each message to `_on_message`. Every envelope is acknowledged, a malformed one
+    too (with one log line and nothing processed): one left unacknowledged is redelivered.
+    """
+
+    def __init__(self, channel: SlackChannel, client: SocketModeClient) -> None:
+        self.channel = channel
+        self.client = client
+        client.message_listeners.append(self._on_message)
+
+    async def connect(self) -> None:
+        """Open the connection: apps.connections.open, then the WebSocket.
+
+        Raises:
+            ConfigError: Slack refused the app token; retrying would not help.
+        """
+        try:
+            self.client.wss_uri = await self.client.issue_new_wss_url()
+        except SlackApiError as exc:
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            raise ConfigError(
+                [
+                    Problem(
+                        "SLACK_APP_TOKEN",
+                        "",
+                        f"Slack refused it for Socket Mode ({error or 'no answer'})",
+                        "use the app-level token (xapp-…) with the connections:write scope, "
+                        "from Basic Information → App-Level Tokens, and turn Socket Mode on",
+                    )
+                ]
+            ) from None
+        await self.client.connect()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        """Finish the work in hand while the connection stands, close it, finish the rest."""
+        await self.channel.idle()
+        await self.client.close()  # type: ignore[no-untyped-call]
+        await self.channel.close()
+
+    async def _on_message(
+        self, client: AsyncBaseSocketModeClient, message: dict[str, Any], raw: str | None
+    ) -> None:
+        # slack_sdk handles `disconnect` itself (a new connection) before calling listeners.
+        kind = message.get("type")
+        if kind == "hello":
+            log.info("Slack: Socket Mode connection ready")
+            return
+        envelope_id = message.get("envelope_id")
+        if not isinstance(envelope_id, str) or not envelope_id:
+            log.warning("Slack Socket Mode message without envelope_id ignored")
+            return
+        try:
+            payload = check_envelope(kind, message.get("payload"))
+        except Malformed as problem:
+            log.warning("Slack envelope refused (acknowledged): %s", problem)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
+            return
+        headers: dict[str, str] = {}
+        if isinstance(message.get("retry_attempt"), int) and message["retry_attempt"] > 0:
+            headers["x-slack-retry-num"] = str(message["retry_attempt"])
+            headers["x-slack-retry-reason"] = str(message.get("retry_reason") or "")
+        response = await self.channel.app.async_dispatch(
+            bolt_request(payload, headers, socket_mode=True)
+        )
+        await client.send_socket_mode_response(acknowledgement(envelope_id, response))
+
+
+def acknowledgement(envelope_id: str, response: BoltResponse) -> SocketModeResponse:
+    """The ack of an envelope from Bolt's answer: with its JSON as payload when there is one
+    (a form's errors), bare otherwise. A failure is acknowledged too: it was logged, and a
+    redelivery would fail the same way."""
+    body = response.body if response.status == 200 else ""
+    if not body:
+        return SocketModeResponse(envelope_id=envelope_id)
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if content_type.startswith("application/json"):
+        return SocketModeResponse(envelope_id=envelope_id, payload=json.loads(body))
+    return SocketModeResponse(envelope_id=envelope_id, payload={"text": body})
+
+
+def socket_mode(channel: SlackChannel, app_token: str) -> SocketMode:
+    """The Socket Mode connection for the channel's app, authenticated by SLACK_APP_TOKEN,
+    calling apps.connections.open through the channel's Web API client (SLACK_API_URL)."""
+    client = SocketModeClient(
+        app_token=app_token, web_client=channel.app.client, ping_interval=PING_SECONDS
+    )
+    return SocketMode(channel, client)
