@@ -22,6 +22,7 @@ from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
 from bot.adapters.telegram.translate import (
     PLATFORM,
     ApiCall,
+    MalformedUpdate,
     Received,
     as_message,
     to_calls,
@@ -138,8 +139,16 @@ class TelegramChannel:
         Returns:
             A future that becomes True once the update's effects are committed (its replies
             may still be on their way), False when processing it failed.
+
+        Raises:
+            MalformedUpdate: The update is not shaped as the Bot API's; nothing was queued.
         """
-        received = to_received(update, bot_id=self.api.bot_id, fetch=self._download)
+        return self._enqueue(self._translate(update))
+
+    def _translate(self, update: Mapping[str, Any]) -> Received:
+        return to_received(update, bot_id=self.api.bot_id, fetch=self._download)
+
+    def _enqueue(self, received: Received) -> asyncio.Future[bool]:
         accepted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self.queues.submit(received.ordering_key, partial(self._process, received, accepted))
         return accepted
@@ -149,6 +158,9 @@ class TelegramChannel:
 
         Returns:
             False when processing failed, so the sender may deliver the update again.
+
+        Raises:
+            MalformedUpdate: The update is not shaped as the Bot API's; nothing was queued.
         """
         accepted = self.enqueue(update)
         if wait is None:
@@ -246,14 +258,31 @@ class TelegramChannel:
                     continue
                 errors = 0
                 if updates:
-                    offset = await self._batch(updates)
+                    offset = await self._batch(updates, offset)
         finally:
             await self.queues.drain()
 
-    async def _batch(self, updates: Sequence[Mapping[str, Any]]) -> int:
-        """Process one getUpdates answer; the offset to confirm it with."""
-        ids = [int(update["update_id"]) for update in updates]
-        results = await asyncio.gather(*[self.enqueue(update) for update in updates])
+    async def _batch(self, updates: Sequence[Any], offset: int | None) -> int | None:
+        """Process one getUpdates answer; the offset to confirm it with.
+
+        A malformed update is logged and skipped: the offset moves past it like past the
+        others, so it cannot hold up the updates behind it.
+        """
+        readable = [_position(update) for update in updates]
+        if not any(position is not None for position in readable):
+            log.warning("getUpdates answered updates without a readable update_id")
+            await self._sleep(min(10.0, 2.0**self._waits))
+            return offset
+        ids, accepted = [], []
+        for update in updates:
+            try:
+                received = self._translate(update)
+            except MalformedUpdate as exc:
+                log.warning("%s; skipped", exc)
+                continue
+            ids.append(received.update_id)
+            accepted.append(self._enqueue(received))
+        results = await asyncio.gather(*accepted)
         retry = []
         # While the database is away, a failure says nothing about the update: it is
         # retried (never skipped), so the answer it carries waits for the database.
@@ -277,7 +306,16 @@ class TelegramChannel:
             self._waits = 0 if counted else self._waits + 1
             await self._sleep(min(10.0, 2.0**self._waits))
             return min(retry)
-        return max(ids) + 1
+        return max(position for position in readable if position is not None) + 1
+
+
+def _position(update: Any) -> int | None:
+    """An update's place in the queue (its update_id, even one sent as a string of digits):
+    what the offset moves past, whether or not the update itself can be read."""
+    update_id = update.get("update_id") if isinstance(update, Mapping) else None
+    if isinstance(update_id, str) and update_id.isdigit():
+        return int(update_id)
+    return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
 
 
 async def _unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
@@ -308,7 +346,8 @@ class TelegramWebhook:
     async def endpoint(self, request: Request) -> Response:
         """POST /telegram/webhook: check the secret, then answer once the update is committed.
 
-        A missing or wrong secret gets 403 and nothing is read or recorded; a failure to
+        A missing or wrong secret gets 403 and nothing is read or recorded; a body that is not
+        an update as the Bot API shapes it gets 400 (logged once, as one line); a failure to
         process gets 500, so Telegram delivers the update again.
         """
         if not self.authorised(request.headers.get(SECRET_HEADER)):
@@ -316,10 +355,13 @@ class TelegramWebhook:
         try:
             update = json.loads(await request.body())
         except ValueError:
+            log.warning("Telegram update refused: the body is not JSON")
             return Response(status_code=400)
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        try:
+            accepted = await self.channel.receive(update, wait=self.channel.webhook_wait)
+        except MalformedUpdate as exc:
+            log.warning("%s", exc)
             return Response(status_code=400)
-        accepted = await self.channel.receive(update, wait=self.channel.webhook_wait)
         return Response(status_code=200 if accepted else 500)
 
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlencode
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
@@ -85,6 +86,8 @@ class BotApi:
         connections: int = 16,
     ) -> None:
         self.bot_id = token.partition(":")[0]
+        self._poll_read_timeout = 10.0
+        self._updates = _Request(connection_pool_size=1, read_timeout=self._poll_read_timeout)
         self.bot = Bot(
             token,
             base_url=base_url,
@@ -96,7 +99,7 @@ class BotApi:
                 media_write_timeout=60.0,
             ),
             # getUpdates adds the long-poll timeout to this read timeout.
-            get_updates_request=_Request(connection_pool_size=1, read_timeout=10.0),
+            get_updates_request=self._updates,
         )
 
     async def start(self) -> None:
@@ -142,14 +145,28 @@ class BotApi:
         with _translated_errors():
             await self.bot.answer_callback_query(callback_query_id)
 
-    async def get_updates(self, *, offset: int | None, wait: int) -> list[dict[str, Any]]:
-        """Long-poll for updates, as JSON: Telegram answers at once when it has some, else
-        after `wait` seconds."""
+    async def get_updates(self, *, offset: int | None, wait: int) -> list[Any]:
+        """Long-poll for updates: Telegram answers at once when it has some, else after `wait`
+        seconds.
+
+        Returns:
+            The updates as Telegram sent them. `Bot.get_updates` would parse the whole batch
+            into objects, so one malformed update would fail them all (and be logged in
+            full); raw, each is checked on its own by `translate.to_received`.
+        """
+        query: dict[str, Any] = {"timeout": wait, "allowed_updates": json.dumps(ALLOWED_UPDATES)}
+        if offset is not None:
+            query["offset"] = offset
         with _translated_errors():
-            updates = await self.bot.get_updates(
-                offset=offset, timeout=wait, allowed_updates=list(ALLOWED_UPDATES)
+            # Our own transport's documented `post`: status codes and errors exactly as for
+            # every other call, the parameters in the query string as the Bot API allows.
+            result = await self._updates.post(
+                f"{self.bot.base_url}/getUpdates?{urlencode(query)}",
+                read_timeout=wait + self._poll_read_timeout,
             )
-        return [update.to_dict() for update in updates]
+        if not isinstance(result, list):
+            raise Transient("getUpdates: the result is not a list")
+        return result
 
     async def download(self, file_id: str) -> bytes:
         """A file's bytes, through getFile and the file URL."""

@@ -26,6 +26,10 @@ from tests.fakes.timer import FakeTimer
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "telegram"
 SECRET = "s3cret-token_for-tests"
+MALFORMED_UPDATES = sorted(path.stem for path in (FIXTURES / "malformed").glob("*.json"))
+"""Recorded updates with the right shape but for one malformed part (tests/fixtures/telegram/
+malformed/): a callback without `from`, a message without `chat`, a document without
+`file_id`, a string update_id, an unknown update type beside a malformed known one."""
 
 
 def fixture(name: str) -> dict[str, Any]:
