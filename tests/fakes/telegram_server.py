@@ -61,20 +61,23 @@ FILE_CHUNK = 64 * 1024
 """A file download is served in pieces of this size, so a client may stop it part-way."""
 
 
+def _objects(result: Any) -> list[dict[str, Any]]:
+    """The objects a result is made of: itself, or each update's message or callback query."""
+    if isinstance(result, list):
+        return [value for update in result for value in update.values() if isinstance(value, dict)]
+    return [result]
+
+
 def _without_is_bot(result: Any) -> Any:
-    sender = result.get("from") if isinstance(result.get("from"), dict) else result
-    sender.pop("is_bot", None)
+    for thing in _objects(result):
+        sender = thing.get("from")
+        (sender if isinstance(sender, dict) else thing).pop("is_bot", None)
     return result
 
 
 def _date_in_milliseconds(result: Any) -> Any:
-    if isinstance(result, list):  # getUpdates: every message's date
-        for update in result:
-            for value in update.values():
-                if isinstance(value, dict) and "date" in value:
-                    value["date"] *= 1000
-        return result
-    result["date"] = result.get("date", DATE) * 1000
+    for thing in _objects(result):
+        thing["date"] = thing.get("date", DATE) * 1000
     return result
 
 

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.adapters.telegram.conftest import (  # noqa: F401 - fixtures re-exported
+    _no_lost_task_exceptions,
     app,
     channel,
+    lost_task_exceptions,
     polling,
     polling_users,
     settings,

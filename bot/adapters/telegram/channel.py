@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from telegram.error import BadRequest
 
-from bot.adapters.telegram.client import BotApi, file_base_url
+from bot.adapters.telegram.client import BadAnswer, BotApi, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
 from bot.adapters.telegram.translate import (
     PLATFORM,
@@ -47,6 +47,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_UPDATE_ATTEMPTS = 3
 """Tries of an update whose processing failed while the database answered, before it is skipped
 (a failure while the database is away is not counted: the update waits for it)."""
+
+
+class Undelivered(Exception):
+    """Some of the calls showing replies failed (each was logged); the others were made."""
 
 
 class ChatQueues:
@@ -185,13 +189,24 @@ class TelegramChannel:
         if not accepted.done():
             accepted.set_result(True)
         if replies and received.chat_id is not None:
-            calls = to_calls(replies, chat_id=received.chat_id, edit_message_id=received.message_id)
-            try:
+            calls = self._calls(received.chat_id, replies, received.message_id)
+            # Each failure was logged as it happened; a blocked chat is marked unreachable.
+            with suppress(Unreachable, Undelivered):
                 await self._send_all(received.chat_id, calls)
-            except Unreachable:
-                pass  # marked in _send_all
-            except (Transient, RetryLater, BadRequest):
-                log.exception("replies to Telegram chat %s were not delivered", received.chat_id)
+
+    def _calls(
+        self, chat_id: str, replies: Sequence[Reply], edit_message_id: int | None = None
+    ) -> list[ApiCall]:
+        """The calls that show `replies`; one that cannot be shown does not stop the others."""
+        try:
+            return to_calls(replies, chat_id=chat_id, edit_message_id=edit_message_id)
+        except Exception:  # A reply the Bot API cannot carry: a bug, logged once with its cause.
+            log.exception("a reply to Telegram chat %s cannot be sent; the others are", chat_id)
+        calls: list[ApiCall] = []
+        for reply in replies:
+            with suppress(Exception):
+                calls += to_calls([reply], chat_id=chat_id)
+        return calls
 
     async def _answer(self, callback_query_id: str, chat_id: str | None) -> None:
         try:
@@ -212,26 +227,47 @@ class TelegramChannel:
     # Sending
 
     async def _send_all(self, chat_id: str, calls: Sequence[ApiCall]) -> None:
+        """Make the calls in order. One that fails is logged once and the next is still made,
+        except when the chat is closed to the bot: then it is marked and nothing more is sent.
+
+        Raises:
+            Unreachable: The participant blocked the bot.
+            Undelivered: Some calls failed (each logged), after every call was tried.
+        """
+        failed = 0
+        for call in calls:
+            try:
+                await self._send(chat_id, call)
+            except Unreachable:
+                await self._mark(chat_id, unreachable=True)
+                raise
+            except BadAnswer as exc:  # Telegram took the call; only its answer is unreadable.
+                log.warning(
+                    "Telegram %s to chat %s: answer unreadable (%s)", call.method, chat_id, exc
+                )
+            except Exception as exc:  # Mapped by the client (or by the limiter giving up).
+                failed += 1
+                log.warning("Telegram %s to chat %s failed: %s", call.method, chat_id, exc)
+        if failed:
+            raise Undelivered(f"{failed} of {len(calls)} calls to Telegram chat {chat_id} failed")
+
+    async def _send(self, chat_id: str, call: ApiCall) -> None:
         try:
-            for call in calls:
-                try:
-                    await self.limiter.run(chat_id, partial(self.api.send, call))
-                except BadRequest:
-                    if call.method != "editMessageText":
-                        raise
-                    # Too old to edit, or deleted: show the new state as a new message.
-                    await self.limiter.run(chat_id, partial(self.api.send, as_message(call)))
-        except Unreachable:
-            await self._mark(chat_id, unreachable=True)
-            raise
+            await self.limiter.run(chat_id, partial(self.api.send, call))
+        except BadRequest:
+            if call.method != "editMessageText":
+                raise
+            # Too old to edit, or deleted: show the new state as a new message.
+            await self.limiter.run(chat_id, partial(self.api.send, as_message(call)))
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies nobody asked for just now (reminders, announcements).
 
         Raises:
             Unreachable: The participant blocked the bot; they are marked unreachable.
+            Undelivered: Some of the messages could not be sent (the others were).
         """
-        await self._send_all(chat_id, to_calls(replies, chat_id=chat_id))
+        await self._send_all(chat_id, self._calls(chat_id, replies))
 
     # Polling
 
@@ -250,7 +286,7 @@ class TelegramChannel:
                 fetch = self.api.get_updates(offset=offset, wait=self.poll_timeout)
                 try:
                     updates = await _unless(stop, fetch)
-                except (Transient, RetryLater) as exc:
+                except (Transient, RetryLater, BadAnswer) as exc:
                     errors += 1
                     delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**errors)
                     log.warning("getUpdates failed (%s); again in %s s", exc, delay)

@@ -45,6 +45,12 @@ def file_base_url(base_url: str, explicit: str | None = None) -> str:
     return base_url.rstrip("/") + "/file/bot"
 
 
+class BadAnswer(Exception):
+    """Telegram's answer to a call could not be read: a field missing or of the wrong type,
+    a `null` result, a result of another type. The call itself may have taken effect (the
+    message was sent), so it is not made again."""
+
+
 class FloodControl(TelegramError):
     """A 429 answer with its retry_after, read from the response's `parameters`."""
 
@@ -118,6 +124,7 @@ class BotApi:
             RetryLater: Telegram answered 429.
             Transient: A 5xx answer, a timeout or a network failure.
             BadRequest: Telegram refused the call; retrying would not help.
+            BadAnswer: Telegram's answer could not be read; the call may have been made.
         """
         params = dict(call.params)
         markup = _markup(params.pop("reply_markup", None))
@@ -165,7 +172,7 @@ class BotApi:
                 read_timeout=wait + self._poll_read_timeout,
             )
         if not isinstance(result, list):
-            raise Transient("getUpdates: the result is not a list")
+            raise BadAnswer(f"getUpdates: the result is {type(result).__name__}, not a list")
         return result
 
     async def download(self, file_id: str) -> bytes:
@@ -211,7 +218,11 @@ def _markup(raw: Any) -> InlineKeyboardMarkup | None:
 
 @contextmanager
 def _translated_errors() -> Iterator[None]:
-    """Maps python-telegram-bot's errors to the ones the limiter and the channel act on."""
+    """Maps every error of a call to one the limiter and the channel act on.
+
+    This is the one place where python-telegram-bot's exceptions, and whatever it raises
+    while reading an answer, become ours: nothing else escapes a call.
+    """
     try:
         yield
     except FloodControl as exc:
@@ -226,3 +237,7 @@ def _translated_errors() -> Iterator[None]:
         raise  # configuration problems: retrying cannot help, the operator must act
     except TelegramError as exc:  # e.g. "Invalid server response": an answer that is not JSON
         raise Transient(str(exc)) from exc
+    except Exception as exc:
+        # python-telegram-bot reads a result into objects (de_json), which raises KeyError,
+        # TypeError, ValueError or AttributeError on a field it cannot read.
+        raise BadAnswer(f"{type(exc).__name__}: {exc}") from exc

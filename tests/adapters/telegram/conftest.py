@@ -4,7 +4,9 @@ updates by polling or by webhook."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import gc
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -97,8 +99,6 @@ Deliver = Callable[[dict[str, Any]], Awaitable[None]]
 @pytest.fixture
 async def polling(channel: TelegramChannel, fake: FakeTelegram) -> AsyncIterator[Deliver]:
     """Updates reach the bot through getUpdates; returns when the bot has answered."""
-    import asyncio
-
     stop = asyncio.Event()
     task = asyncio.create_task(channel.poll(stop=stop))
 
@@ -310,3 +310,29 @@ async def onboard(user: TelegramUser, code: str) -> None:
     await user.press("This is correct")
     await user.press("Prefer not to say")
     assert "Your consultations:" in user.text
+
+
+@pytest.fixture
+def lost_task_exceptions() -> list[dict[str, Any]]:
+    """What the event loop reported as "Task exception was never retrieved" during a test."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+async def _no_lost_task_exceptions(
+    lost_task_exceptions: list[dict[str, Any]],
+) -> AsyncIterator[None]:
+    """Fail a test in which a task died with nobody to see its exception.
+
+    asyncio only logs such an exception when the task is collected (no warning, so
+    `-W error` alone would let it pass): a failure the channel dropped on the floor.
+    """
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: lost_task_exceptions.append(context))
+    yield
+    gc.collect()
+    loop.set_exception_handler(previous)
+    if lost_task_exceptions:
+        messages = [f"{c.get('message')}: {c.get('exception')!r}" for c in lost_task_exceptions]
+        pytest.fail("; ".join(messages), pytrace=False)
