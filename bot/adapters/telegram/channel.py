@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from telegram.error import BadRequest
 
-from bot.adapters.telegram.client import BadAnswer, BotApi, file_base_url
+from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
 from bot.adapters.telegram.translate import (
     PLATFORM,
@@ -276,39 +276,40 @@ class TelegramChannel:
 
         The offset moves past a batch only once its updates are committed, so an update in
         hand when the process dies is delivered again, and recognised if it was processed.
+        A failing getUpdates — another process polling with the same token (409), a 5xx, a
+        timeout, an answer that cannot be read — is retried with backoff, for as long as it
+        takes, and said once when it starts and once when it ends.
         """
         stop = stop or asyncio.Event()
         await self.limiter.run(None, self.api.delete_webhook, counted=False)
         offset: int | None = None
-        errors = 0
+        outage = _Outage()
         try:
             while not stop.is_set():
                 fetch = self.api.get_updates(offset=offset, wait=self.poll_timeout)
                 try:
                     updates = await _unless(stop, fetch)
-                except (Transient, RetryLater, BadAnswer) as exc:
-                    errors += 1
-                    delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**errors)
-                    log.warning("getUpdates failed (%s); again in %s s", exc, delay)
-                    await self._sleep(delay)
+                    moved = await self._batch(updates, stop) if updates else offset
+                except (Transient, RetryLater, BadAnswer, PollingConflict) as exc:
+                    await _unless(stop, self._sleep(outage.failed(exc)))
                     continue
-                errors = 0
-                if updates:
-                    offset = await self._batch(updates, offset)
+                outage.recovered()
+                offset = moved
         finally:
             await self.queues.drain()
 
-    async def _batch(self, updates: Sequence[Any], offset: int | None) -> int | None:
+    async def _batch(self, updates: Sequence[Any], stop: asyncio.Event) -> int:
         """Process one getUpdates answer; the offset to confirm it with.
 
         A malformed update is logged and skipped: the offset moves past it like past the
         others, so it cannot hold up the updates behind it.
+
+        Raises:
+            BadAnswer: No update of the answer has a readable update_id to move past.
         """
         readable = [_position(update) for update in updates]
         if not any(position is not None for position in readable):
-            log.warning("getUpdates answered updates without a readable update_id")
-            await self._sleep(min(10.0, 2.0**self._waits))
-            return offset
+            raise BadAnswer("getUpdates answered updates without a readable update_id")
         ids, accepted = [], []
         for update in updates:
             try:
@@ -340,9 +341,44 @@ class TelegramChannel:
                 del self._attempts[update_id]
         if retry:
             self._waits = 0 if counted else self._waits + 1
-            await self._sleep(min(10.0, 2.0**self._waits))
+            await _unless(stop, self._sleep(min(10.0, 2.0**self._waits)))
             return min(retry)
         return max(position for position in readable if position is not None) + 1
+
+
+class _Outage:
+    """getUpdates failing: said when it starts (or its cause changes) and when it ends, not
+    at every retry, so an overlapping deploy is one clear line, not one a second."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self._cause: type[Exception] | None = None
+
+    def failed(self, exc: Exception) -> float:
+        """Note one failure; the seconds to wait before the next try."""
+        self.failures += 1
+        delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**self.failures)
+        if type(exc) is self._cause:
+            log.debug("getUpdates failed again (%s); again in %s s", exc, delay)
+            return delay
+        self._cause = type(exc)
+        if isinstance(exc, PollingConflict):
+            log.warning(
+                "Telegram: another process takes this bot's updates (409 Conflict: %s). "
+                "Stop the other `intersessional run` (or remove the webhook of a `serve`) with "
+                "this TELEGRAM_BOT_TOKEN; until then getUpdates is retried with backoff",
+                exc,
+            )
+        else:
+            log.warning("Telegram: getUpdates failed (%s); retrying with backoff", exc)
+        return delay
+
+    def recovered(self) -> None:
+        """getUpdates answered: say so if it had been failing."""
+        if self.failures:
+            log.info("Telegram: getUpdates works again (after %d failed attempts)", self.failures)
+        self.failures = 0
+        self._cause = None
 
 
 def _position(update: Any) -> int | None:

@@ -51,6 +51,11 @@ class BadAnswer(Exception):
     message was sent), so it is not made again."""
 
 
+class PollingConflict(Exception):
+    """getUpdates answered 409: another process polls with the same token (an overlapping
+    deploy), or a webhook is set. Retrying is right: the other one may stop."""
+
+
 class FloodControl(TelegramError):
     """A 429 answer with its retry_after, read from the response's `parameters`."""
 
@@ -233,8 +238,10 @@ def _translated_errors() -> Iterator[None]:
         raise  # Telegram refused the call as made: retrying would not help
     except NetworkError as exc:  # also TimedOut and 5xx answers
         raise Transient(str(exc)) from exc
-    except (InvalidToken, Conflict):
-        raise  # configuration problems: retrying cannot help, the operator must act
+    except Conflict as exc:
+        raise PollingConflict(exc.message) from exc
+    except InvalidToken:
+        raise  # a configuration problem: retrying cannot help, the operator must act
     except TelegramError as exc:  # e.g. "Invalid server response": an answer that is not JSON
         raise Transient(str(exc)) from exc
     except Exception as exc:
