@@ -122,14 +122,28 @@ class TelegramChannel:
         await self.queues.drain()
         await self.api.close()
 
-    async def set_commands(self) -> None:
-        """The command menu in every language of the catalogue, English by default."""
+    async def set_commands(self) -> bool:
+        """The command menu in every language of the catalogue, English by default.
+
+        The menu is cosmetic (every command also works typed), so a failure of any kind is
+        warned about once and start-up goes on; nothing is retried.
+
+        Returns:
+            True when every menu was set.
+        """
         menus: list[tuple[str | None, str]] = [(None, "en"), *((lang, lang) for lang in LANGUAGES)]
         for language_code, language in menus:
             commands = command_descriptions(translator(language))
-            await self.limiter.run(
-                None, partial(self.api.set_commands, commands, language_code), counted=False
-            )
+            try:
+                await self.api.set_commands(commands, language_code)
+            except Exception as exc:  # Mapped by the client; whatever it is, the bot works.
+                log.warning(
+                    "Telegram: the command menu was not set (%s); the commands still work "
+                    "typed, and the menu is set again at the next start",
+                    exc,
+                )
+                return False
+        return True
 
     async def register_webhook(self, url: str, secret: str) -> None:
         """Have Telegram deliver updates to `url`, signed with `secret`."""
