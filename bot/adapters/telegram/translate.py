@@ -231,13 +231,17 @@ def _from_callback(update_id: int, key: str, query: Mapping[str, Any]) -> Receiv
     sender = _sender(_object(query, "from", where), f"{where}.from")
     data = _text(query, "data", where)
     message = _optional_object(query, "message", where)
-    chat_id = sender["user_id"]
-    message_id = None
-    if message is not None:
-        chat_id, _ = _chat(message, f"{where}.message")
-        # An inaccessible message (date 0) can no longer be edited.
-        if message.get("date"):
-            message_id = _integer(message, "message_id", f"{where}.message")
+    if message is None:
+        # A button on an inline message, which may sit in any chat: answered, nothing else.
+        return Received(update_id, None, callback_query_id=query_id)
+    chat_id, private = _chat(message, f"{where}.message")
+    if not private:
+        # Pressed in a group: the answer would show one person's step to everyone there.
+        return Received(update_id, chat_id, callback_query_id=query_id)
+    # An inaccessible message (date 0) can no longer be edited.
+    message_id = (
+        _integer(message, "message_id", f"{where}.message") if message.get("date") else None
+    )
     event = (
         Inbound(PLATFORM, chat_id=chat_id, update_id=key, payload=data, **sender)
         if data is not None

@@ -426,3 +426,27 @@ async def test_trust_07_another_poller_is_said_once_and_polling_goes_on(
     assert "409 Conflict" in said[0]
     assert "TELEGRAM_BOT_TOKEN" in said[0]
     assert said[1] == f"Telegram: getUpdates works again (after {conflicts} failed attempts)"
+
+
+async def test_trust_14_a_button_pressed_in_a_group_is_answered_and_nothing_else(
+    app: App, fake: FakeTelegram, clock: FixedClock, users: Callable[..., TelegramUser]
+) -> None:
+    from tests.adapters.telegram.conftest import fixture
+
+    alice = users(ALICE, "Amina")
+    await onboard(alice, await new_invite(app.store, clock))
+    before = await participant(app, ALICE)
+    _, button = alice.button("Constructive dialogue 2027")
+    update = fixture("callback_query_group")  # her own button, on a message in a group
+    update["update_id"] = next(alice.update_ids)
+    update["callback_query"]["from"]["id"] = ALICE
+    update["callback_query"]["data"] = button["callback_data"]
+    calls = len(fake.calls)
+    await alice.send(update)
+    made = [c for c in fake.calls[calls:] if c.method != "getUpdates"]
+    assert [(c.method, c.params.get("callback_query_id")) for c in made] == [
+        ("answerCallbackQuery", "22535114920373999")
+    ]
+    after = await participant(app, ALICE)
+    assert (after.state, after.context) == (before.state, before.context)
+    assert fake.unanswered_callbacks() == []

@@ -264,3 +264,9 @@ def test_trust_12_a_malformed_update_raises_the_one_error_the_channel_maps(name:
 def test_trust_12_wrong_types_are_malformed_too(update: object) -> None:
     with pytest.raises(MalformedUpdate):
         to_received(update, bot_id=BOT, fetch=fetch)  # type: ignore[arg-type]
+
+
+def test_trust_14_a_callback_from_a_group_is_only_answered() -> None:
+    assert received("callback_query_group") == Received(
+        815294007, "-1001234567890", None, callback_query_id="22535114920373999"
+    )
