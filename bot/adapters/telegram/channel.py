@@ -231,7 +231,10 @@ class TelegramChannel:
             log.info("callback query %s not answered: %s", callback_query_id, exc)
 
     async def _download(self, file_id: str) -> bytes:
-        return await self.limiter.run(None, partial(self.api.download, file_id), counted=False)
+        # The engine's limit, applied while the file arrives: its size may be unknown.
+        limit = self.engine.options.max_document_bytes
+        download = partial(self.api.download, file_id, limit=limit)
+        return await self.limiter.run(None, download, counted=False)
 
     async def _mark(self, chat_id: str, *, unreachable: bool) -> None:
         async with self.store.transaction() as uow:

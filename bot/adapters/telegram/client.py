@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
@@ -22,6 +23,7 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.limiter import RetryLater, Transient
 from bot.adapters.telegram.translate import ALLOWED_UPDATES, ApiCall
+from handlers.events import DocumentTooLarge
 from handlers.ports import Unreachable
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,8 @@ class BotApi:
             # getUpdates adds the long-poll timeout to this read timeout.
             get_updates_request=self._updates,
         )
+        # Files are streamed, to stop at a size limit; python-telegram-bot reads them whole.
+        self._files = httpx.AsyncClient(timeout=httpx.Timeout(read_timeout, connect=10.0))
 
     async def start(self) -> None:
         """Open the HTTP clients and check the token (getMe)."""
@@ -120,6 +124,7 @@ class BotApi:
     async def close(self) -> None:
         """Close the HTTP clients."""
         await self.bot.shutdown()
+        await self._files.aclose()
 
     async def send(self, call: ApiCall) -> Any:
         """Make one call produced by `translate.to_calls`.
@@ -180,11 +185,50 @@ class BotApi:
             raise BadAnswer(f"getUpdates: the result is {type(result).__name__}, not a list")
         return result
 
-    async def download(self, file_id: str) -> bytes:
-        """A file's bytes, through getFile and the file URL."""
+    async def download(self, file_id: str, *, limit: int | None = None) -> bytes:
+        """A file's bytes, through getFile and the file URL, read in pieces.
+
+        Args:
+            file_id: The document's file_id.
+            limit: The most bytes accepted. Telegram does not always tell a file's size, so
+                the download itself stops once it passes the limit.
+
+        Raises:
+            DocumentTooLarge: The file is larger than `limit` (or than Telegram lets bots
+                download): nothing more than `limit` + 1 bytes was read.
+            Transient: A 5xx answer, a timeout or a network failure.
+            BadRequest: The file cannot be had (gone, or never there).
+        """
         with _translated_errors():
-            file = await self.bot.get_file(file_id)
-            return bytes(await file.download_as_bytearray())
+            try:
+                file = await self.bot.get_file(file_id)
+            except BadRequest as exc:
+                if "too big" in exc.message.lower():  # over the Bot API's 20 MB for bots
+                    raise DocumentTooLarge(exc.message) from None
+                raise
+        if limit is not None and file.file_size is not None and file.file_size > limit:
+            raise DocumentTooLarge(f"{file.file_size} bytes")
+        if not file.file_path:
+            raise BadAnswer("getFile: the answer has no file_path")
+        return await self._fetch(file.file_path, limit)
+
+    async def _fetch(self, url: str, limit: int | None) -> bytes:
+        """GET a file URL, stopping (and closing the connection) past `limit` bytes."""
+        content = bytearray()
+        try:
+            async with self._files.stream("GET", url) as response:
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise Transient(f"file download: HTTP {response.status_code}")
+                if response.status_code != 200:
+                    raise BadRequest(f"file download: HTTP {response.status_code}")
+                async for piece in response.aiter_bytes():
+                    content += piece
+                    if limit is not None and len(content) > limit:
+                        raise DocumentTooLarge(f"more than {limit} bytes")
+        except httpx.HTTPError as exc:
+            # The URL holds the bot token: only the kind of failure is kept.
+            raise Transient(f"file download: {type(exc).__name__}") from None
+        return bytes(content)
 
     async def set_commands(self, commands: Mapping[str, str], language: str | None) -> None:
         """The command menu for one language (None: the default menu)."""
