@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.requests import Request
 from starlette.responses import Response
 from telegram.error import BadRequest
@@ -31,9 +32,9 @@ from bot.adapters.telegram.translate import (
 from config.consultation import LANGUAGES
 from config.settings import Settings
 from handlers.engine import Engine
-from handlers.events import Reply
+from handlers.events import Inbound, Reply
 from handlers.features.commands import command_descriptions
-from handlers.i18n import translator
+from handlers.i18n import negotiate, translator
 from handlers.ports import Clock, Unreachable
 from storage.repositories import Store
 
@@ -45,8 +46,19 @@ WEBHOOK_SECRET_KEY = "telegram.webhook_secret"  # noqa: S105 - a key name, not a
 """Where a generated webhook secret is kept (table `kv`), so every process uses the same one."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_UPDATE_ATTEMPTS = 3
-"""Tries of an update whose processing failed while the database answered, before it is skipped
-(a failure while the database is away is not counted: the update waits for it)."""
+"""Tries of an update whose processing failed for a transient cause while the database
+answered, before it is set aside (a failure while the database is away is not counted: the
+update waits for it)."""
+TRANSIENT: tuple[type[Exception], ...] = (
+    Transient,
+    RetryLater,
+    ConnectionError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+)
+"""Failures that may pass if the update is tried again: a dropped connection, a timeout, a
+lock or deadlock, a download from Telegram that failed."""
 
 
 class Undelivered(Exception):
@@ -189,24 +201,82 @@ class TelegramChannel:
             return True  # still queued behind its chat's earlier updates; it will be processed
 
     async def _process(self, received: Received, accepted: asyncio.Future[bool]) -> None:
+        """Handle one update; `accepted` says whether Telegram may forget it (True) or must
+        deliver it again (False). The same rule serves the webhook and polling."""
+        replies: list[Reply] | None
         try:
             if received.callback_query_id is not None:
                 await self._answer(received.callback_query_id, received.chat_id)
             if received.reachable is not None and received.chat_id is not None:
                 await self._mark(received.chat_id, unreachable=not received.reachable)
             replies = await self.engine.handle(received.event) if received.event else []
-        except Exception:  # Logged and reported: the update is delivered again.
-            log.exception("Telegram update %s could not be processed", received.update_id)
-            if not accepted.done():
-                accepted.set_result(False)
-            return
-        if not accepted.done():
-            accepted.set_result(True)
+        except Exception as exc:  # Decided below: delivered again, or set aside for good.
+            replies = await self._after_failure(received, exc)
+            if replies is None:
+                _settle(accepted, False)
+                return
+        self._attempts.pop(received.update_id, None)
+        _settle(accepted, True)
         if replies and received.chat_id is not None:
             calls = self._calls(received.chat_id, replies, received.message_id)
             # Each failure was logged as it happened; a blocked chat is marked unreachable.
             with suppress(Unreachable, Undelivered):
                 await self._send_all(received.chat_id, calls)
+
+    async def _after_failure(self, received: Received, exc: Exception) -> list[Reply] | None:
+        """What a failed update becomes: None when it is to be delivered again, else the
+        replies that tell the participant, once the update is recorded as processed.
+
+        A failure while the database is away says nothing about the update: it waits for the
+        database, however long. A transient cause (a dropped connection, a timeout, a lock)
+        is retried a few times. Anything else would fail again at every redelivery, so it is
+        logged once, recorded like a processed update (a redelivery is then a duplicate) and
+        the participant is asked to try again.
+        """
+        update_id = received.update_id
+        if not await self.store.reachable():
+            log.warning("Telegram update %s waits for the database (%s)", update_id, _kind(exc))
+            return None
+        if isinstance(exc, TRANSIENT):
+            attempts = self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
+            if attempts < MAX_UPDATE_ATTEMPTS:
+                log.warning(
+                    "Telegram update %s failed (%s); it is tried again", update_id, _kind(exc)
+                )
+                return None
+        self._attempts.pop(update_id, None)
+        log.error(
+            "Telegram update %s failed and is set aside (%s)", update_id, _kind(exc), exc_info=exc
+        )
+        event = received.event
+        try:
+            language = await self._set_aside(event) if event is not None else None
+        except Exception as again:  # The database failed too: the update comes again.
+            log.warning("Telegram update %s not recorded (%s)", update_id, _kind(again))
+            return None
+        if language is None or received.chat_id is None:
+            return []
+        t = translator(language)
+        return [
+            Reply(
+                t._("Sorry, something went wrong with your last message. Please try again."),
+                rtl=t.rtl,
+            )
+        ]
+
+    async def _set_aside(self, event: Inbound) -> str:
+        """Record a failed update as processed; the language to tell its sender in."""
+        async with self.store.transaction() as uow:
+            if event.update_id is not None:
+                await uow.updates.claim(PLATFORM, event.update_id, self.engine.clock.now())
+            identity = await uow.identities.get(PLATFORM, event.user_id)
+            participant = (
+                await uow.participants.get(identity.participant_id)
+                if identity is not None and identity.participant_id is not None
+                else None
+            )
+        chosen = participant.locale if participant is not None else None
+        return chosen or negotiate(event.locale)
 
     def _calls(
         self, chat_id: str, replies: Sequence[Reply], edit_message_id: int | None = None
@@ -337,30 +407,24 @@ class TelegramChannel:
             ids.append(received.update_id)
             accepted.append(self._enqueue(received))
         results = await asyncio.gather(*accepted)
-        retry = []
-        # While the database is away, a failure says nothing about the update: it is
-        # retried (never skipped), so the answer it carries waits for the database.
-        counted = all(results) or await self.store.reachable()
-        for update_id, ok in zip(ids, results, strict=True):
-            if ok:
-                self._attempts.pop(update_id, None)
-                continue
-            if not counted:
-                retry.append(update_id)
-                continue
-            self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
-            if self._attempts[update_id] < MAX_UPDATE_ATTEMPTS:
-                retry.append(update_id)
-            else:
-                log.error(
-                    "Telegram update %s skipped after %s attempts", update_id, MAX_UPDATE_ATTEMPTS
-                )
-                del self._attempts[update_id]
+        retry = [update_id for update_id, ok in zip(ids, results, strict=True) if not ok]
         if retry:
-            self._waits = 0 if counted else self._waits + 1
+            self._waits += 1
             await _unless(stop, self._sleep(min(10.0, 2.0**self._waits)))
             return min(retry)
+        self._waits = 0
         return max(position for position in readable if position is not None) + 1
+
+
+def _settle(accepted: asyncio.Future[bool], confirmed: bool) -> None:
+    if not accepted.done():
+        accepted.set_result(confirmed)
+
+
+def _kind(exc: BaseException) -> str:
+    """An exception as one line for the log: its type and its first line."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class _Outage:
