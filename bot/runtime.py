@@ -15,6 +15,7 @@ from bot.adapters import telegram, terminal
 from bot.app import App
 from bot.scheduler import scheduled
 from bot.web import create_web_app
+from config.errors import ConfigError
 from handlers.ports import Outbox
 
 if TYPE_CHECKING:
@@ -24,37 +25,72 @@ log = logging.getLogger(__name__)
 
 
 async def run(app: App) -> int:
-    """Start every channel whose credentials are set; with none, the terminal channel."""
+    """Start every channel whose credentials are set; with none, the terminal channel.
+
+    Every platform's credentials are checked before the scheduler starts, so a token the
+    platform refuses stops start-up with its one message (a ConfigError) and nothing else.
+    """
     settings = app.settings
-    channels: list[Awaitable[None]] = []
-    if settings.has_telegram:
-        channels.append(telegram_polling(app))
-    if settings.has_slack and settings.slack_app_token is not None:
-        channels.append(slack_socket_mode(app))
-    elif settings.has_slack:
-        log.warning(
-            "SLACK_APP_TOKEN is not set: Slack reaches this bot over HTTP, "
-            "through `intersessional serve` at /slack/events"
-        )
-    async with scheduled(app):
-        if channels:
-            await asyncio.gather(*channels)
-            return 0
-        return await shell(app, user="terminal")
+    await check_credentials(app)
+    async with AsyncExitStack() as stack:
+        channels: list[Awaitable[None]] = []
+        if settings.has_telegram:
+            channel = await stack.enter_async_context(telegram_channel(app))
+            channels.append(_poll(channel))
+        if settings.has_slack and settings.slack_app_token is not None:
+            channels.append(slack_socket_mode(app))
+        elif settings.has_slack:
+            log.warning(
+                "SLACK_APP_TOKEN is not set: Slack reaches this bot over HTTP, "
+                "through `intersessional serve` at /slack/events"
+            )
+        async with scheduled(app):
+            if channels:
+                await asyncio.gather(*channels)
+                return 0
+            return await shell(app, user="terminal")
+
+
+async def check_credentials(app: App) -> None:
+    """Check Slack's bot token before anything starts (Telegram's is checked by getMe as
+    its channel opens).
+
+    Raises:
+        ConfigError: A platform refused its token, or cannot be reached.
+    """
+    if app.settings.has_slack:
+        from bot.adapters.slack.credentials import check_token  # Only when Slack is configured.
+
+        await check_token(app.settings)
+
+
+@asynccontextmanager
+async def telegram_channel(app: App) -> AsyncIterator[telegram.TelegramChannel]:
+    """The Telegram channel, started (its token checked) and registered as the outbox.
+
+    Raises:
+        ConfigError: Telegram refused the token, or the Bot API cannot be reached.
+    """
+    channel = telegram.from_settings(app.settings, app.engine, app.store)
+    try:
+        await channel.start()
+        app.outboxes[channel.platform] = channel
+        yield channel
+    finally:
+        app.outboxes.pop(channel.platform, None)
+        await channel.close()
 
 
 async def telegram_polling(app: App, *, stop: asyncio.Event | None = None) -> None:
     """The Telegram channel by long polling (getUpdates), until `stop` is set."""
-    channel = telegram.from_settings(app.settings, app.engine, app.store)
-    await channel.start()
-    try:
-        app.outboxes[channel.platform] = channel
-        await channel.set_commands()
-        log.info("Telegram: polling for updates")
-        await channel.poll(stop=stop)
-    finally:
-        app.outboxes.pop(channel.platform, None)
-        await channel.close()
+    async with telegram_channel(app) as channel:
+        await _poll(channel, stop=stop)
+
+
+async def _poll(channel: telegram.TelegramChannel, *, stop: asyncio.Event | None = None) -> None:
+    await channel.set_commands()
+    log.info("Telegram: polling for updates")
+    await channel.poll(stop=stop)
 
 
 async def telegram_webhook(app: App) -> telegram.TelegramWebhook | None:
@@ -67,8 +103,8 @@ async def telegram_webhook(app: App) -> telegram.TelegramWebhook | None:
             )
         return None
     channel = telegram.from_settings(settings, app.engine, app.store)
-    await channel.start()
     try:
+        await channel.start()
         secret = await telegram.webhook_secret(settings, app.store, app.clock)
         await channel.register_webhook(settings.telegram_webhook_url, secret)
         await channel.set_commands()
@@ -142,6 +178,8 @@ async def sending_channels(app: App) -> AsyncIterator[dict[str, Outbox]]:
             stack.push_async_callback(bot.close)
             try:
                 await bot.start()
+            except ConfigError as exc:  # Its message names the variable, never the secret.
+                log.warning("Telegram: cannot send from this command (%s)", exc)
             except Exception as exc:  # The operator reads why; the other platforms still send.
                 log.warning("Telegram: cannot send from this command (%s)", type(exc).__name__)
             else:
@@ -169,6 +207,7 @@ async def shell(app: App, *, user: str) -> int:
 
 async def serve(app: App) -> int:
     """The web process on $PORT."""
+    await check_credentials(app)
     webhook = await telegram_webhook(app)
     events = slack_events(app)
     config = uvicorn.Config(

@@ -275,7 +275,11 @@ async def test_a_telegram_channel_that_cannot_start_is_left_out(
             assert outboxes == {}
     finally:
         await app.close()
-    assert "Telegram: cannot send from this command (InvalidToken)" in caplog.text
+    assert (
+        "Telegram: cannot send from this command (TELEGRAM_BOT_TOKEN: Telegram refused the "
+        "token (401 Unauthorized). Fix: copy the token from @BotFather again)"
+    ) in caplog.text
+    assert "not-the-token-the-fake-knows" not in caplog.text
 
 
 async def test_approve_on_the_command_line_tells_the_participant_on_telegram(

@@ -23,6 +23,8 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.limiter import RetryLater, Transient
 from bot.adapters.telegram.translate import ALLOWED_UPDATES, ApiCall
+from config.errors import ConfigError, Problem
+from config.settings import redact_url
 from handlers.events import DocumentTooLarge
 from handlers.ports import Unreachable
 
@@ -99,6 +101,7 @@ class BotApi:
         connections: int = 16,
     ) -> None:
         self.bot_id = token.partition(":")[0]
+        self.base_url = base_url
         self._poll_read_timeout = 10.0
         self._updates = _Request(connection_pool_size=1, read_timeout=self._poll_read_timeout)
         self.bot = Bot(
@@ -118,8 +121,28 @@ class BotApi:
         self._files = httpx.AsyncClient(timeout=httpx.Timeout(read_timeout, connect=10.0))
 
     async def start(self) -> None:
-        """Open the HTTP clients and check the token (getMe)."""
-        await self.bot.initialize()
+        """Open the HTTP clients and check the token (getMe).
+
+        Raises:
+            ConfigError: Telegram refused the token, or nothing answers at the base URL as the
+                Bot API does: one problem naming the variable and the fix, without a secret.
+        """
+        try:
+            with _translated_errors():
+                await self.bot.initialize()
+        except (Transient, RetryLater, BadAnswer) as exc:
+            # At start, a Bot API that cannot be reached or read is the operator's to fix.
+            raise ConfigError(
+                [
+                    Problem(
+                        "TELEGRAM_BASE_URL",
+                        redact_url(self.base_url),
+                        f"cannot reach the Bot API ({exc})",
+                        "check TELEGRAM_BASE_URL (by default https://api.telegram.org/bot) "
+                        "and that this machine can reach it",
+                    )
+                ]
+            ) from None
 
     async def close(self) -> None:
         """Close the HTTP clients."""
@@ -251,6 +274,27 @@ class BotApi:
             await self.bot.delete_webhook()
 
 
+def _refused(exc: InvalidToken) -> ConfigError:
+    """The configuration problem behind a 401 or 404 answer, without the token."""
+    answer = str(exc.__cause__ or exc).lower()
+    if "not found" in answer:
+        problem = Problem(
+            "TELEGRAM_BASE_URL",
+            "",
+            "the Bot API answered 404 Not Found: the base URL or the token is malformed",
+            "check that TELEGRAM_BASE_URL ends in /bot (by default https://api.telegram.org/bot) "
+            "and that TELEGRAM_BOT_TOKEN is the whole token from @BotFather",
+        )
+    else:
+        problem = Problem(
+            "TELEGRAM_BOT_TOKEN",
+            "",
+            "Telegram refused the token (401 Unauthorized)",
+            "copy the token from @BotFather again",
+        )
+    return ConfigError([problem])
+
+
 def _markup(raw: Any) -> InlineKeyboardMarkup | None:
     if not raw:
         return None
@@ -284,8 +328,10 @@ def _translated_errors() -> Iterator[None]:
         raise Transient(str(exc)) from exc
     except Conflict as exc:
         raise PollingConflict(exc.message) from exc
-    except InvalidToken:
-        raise  # a configuration problem: retrying cannot help, the operator must act
+    except InvalidToken as exc:
+        # Retrying cannot help: the operator must act. python-telegram-bot's own message
+        # carries the whole token, so only Telegram's answer (its cause) is looked at.
+        raise _refused(exc) from None
     except TelegramError as exc:  # e.g. "Invalid server response": an answer that is not JSON
         raise Transient(str(exc)) from exc
     except Exception as exc:
