@@ -14,6 +14,7 @@ import uvicorn
 from bot.adapters import telegram, terminal
 from bot.app import App
 from bot.scheduler import scheduled
+from bot.shutdown import Stop
 from bot.web import create_web_app
 from config.errors import ConfigError
 from handlers.ports import Outbox
@@ -24,21 +25,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def run(app: App) -> int:
+async def run(app: App, *, stop: Stop | None = None) -> int:
     """Start every channel whose credentials are set; with none, the terminal channel.
 
     Every platform's credentials are checked before the scheduler starts, so a token the
     platform refuses stops start-up with its one message (a ConfigError) and nothing else.
+
+    Args:
+        app: The application.
+        stop: Ends the channels (each finishing its event in hand), then the scheduler.
+
+    Returns:
+        The exit code: 0, or 130 when SIGINT stopped it.
     """
     settings = app.settings
+    stop = stop or Stop()
     await check_credentials(app)
     async with AsyncExitStack() as stack:
         channels: list[Awaitable[None]] = []
         if settings.has_telegram:
             channel = await stack.enter_async_context(telegram_channel(app))
-            channels.append(_poll(channel))
+            channels.append(_poll(channel, stop=stop.event))
         if settings.has_slack and settings.slack_app_token is not None:
-            channels.append(slack_socket_mode(app))
+            channels.append(slack_socket_mode(app, stop=stop.event))
         elif settings.has_slack:
             log.warning(
                 "SLACK_APP_TOKEN is not set: Slack reaches this bot over HTTP, "
@@ -47,8 +56,8 @@ async def run(app: App) -> int:
         async with scheduled(app):
             if channels:
                 await asyncio.gather(*channels)
-                return 0
-            return await shell(app, user="terminal")
+                return stop.exit_code
+            return await shell(app, user="terminal", stop=stop)
 
 
 async def check_credentials(app: App) -> None:
@@ -198,15 +207,25 @@ def _register(app: App, platform: str, outbox: Outbox, stack: AsyncExitStack) ->
     stack.callback(app.outboxes.pop, platform, None)
 
 
-async def shell(app: App, *, user: str) -> int:
-    """The terminal channel on stdin and stdout."""
+async def shell(app: App, *, user: str, stop: Stop | None = None) -> int:
+    """The terminal channel on stdin and stdout, until end of input or `stop`.
+
+    Returns:
+        The exit code: 0, or 130 when SIGINT stopped it.
+    """
+    stop = stop or Stop()
     greeting = await terminal.trial_greeting(app, user=user) if sys.stdin.isatty() else None
-    await terminal.converse(app.engine, user=user, greeting=greeting)
-    return 0
+    await terminal.converse(app.engine, user=user, greeting=greeting, stop=stop.event)
+    return stop.exit_code
 
 
-async def serve(app: App) -> int:
-    """The web process on $PORT."""
+async def serve(app: App, *, stop: Stop | None = None) -> int:
+    """The web process on $PORT, until `stop` (uvicorn also handles the signals itself).
+
+    Returns:
+        The exit code: 0, or 130 when SIGINT stopped it.
+    """
+    stop = stop or Stop()
     await check_credentials(app)
     webhook = await telegram_webhook(app)
     events = slack_events(app)
@@ -216,9 +235,19 @@ async def serve(app: App) -> int:
         port=app.settings.port,
         log_level=app.settings.log_level.lower(),  # One setting for our logs and its own.
     )
+    server = uvicorn.Server(config)
+
+    async def stop_serving() -> None:
+        await stop.wait()
+        server.should_exit = True  # uvicorn's own way to shut down gracefully
+
     try:
         async with scheduled(app):
-            await uvicorn.Server(config).serve()
+            watcher = asyncio.create_task(stop_serving())
+            try:
+                await server.serve()
+            finally:
+                watcher.cancel()
     finally:
         if webhook is not None:
             app.outboxes.pop(webhook.channel.platform, None)
@@ -226,4 +255,4 @@ async def serve(app: App) -> int:
         if events is not None:
             app.outboxes.pop(events.channel.platform, None)
             await events.channel.close()
-    return 0
+    return stop.exit_code

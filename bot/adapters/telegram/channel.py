@@ -29,6 +29,7 @@ from bot.adapters.telegram.translate import (
     to_calls,
     to_received,
 )
+from bot.shutdown import unless_stopped
 from config.consultation import LANGUAGES
 from config.settings import Settings
 from handlers.engine import Engine
@@ -49,6 +50,8 @@ MAX_UPDATE_ATTEMPTS = 3
 """Tries of an update whose processing failed for a transient cause while the database
 answered, before it is set aside (a failure while the database is away is not counted: the
 update waits for it)."""
+CONFIRM_TIMEOUT = 1.0
+"""Seconds a stopping poller gives Telegram to take the last offset: a stop is due in 2 s."""
 TRANSIENT: tuple[type[Exception], ...] = (
     Transient,
     RetryLater,
@@ -370,20 +373,33 @@ class TelegramChannel:
         stop = stop or asyncio.Event()
         await self.limiter.run(None, self.api.delete_webhook, counted=False)
         offset: int | None = None
+        asked: int | None = None
         outage = _Outage()
         try:
             while not stop.is_set():
+                asked = offset
                 fetch = self.api.get_updates(offset=offset, wait=self.poll_timeout)
                 try:
-                    updates = await _unless(stop, fetch)
+                    updates = await unless_stopped(stop, fetch)
                     moved = await self._batch(updates, stop) if updates else offset
                 except (Transient, RetryLater, BadAnswer, PollingConflict) as exc:
-                    await _unless(stop, self._sleep(outage.failed(exc)))
+                    await unless_stopped(stop, self._sleep(outage.failed(exc)))
                     continue
                 outage.recovered()
                 offset = moved
         finally:
             await self.queues.drain()
+            if offset is not None and offset != asked:
+                await self._confirm(offset)
+
+    async def _confirm(self, offset: int) -> None:
+        """Tell Telegram that the updates before `offset` are handled, when stopping, so the
+        next start does not fetch them again (it would recognise them, but why ask)."""
+        try:
+            async with asyncio.timeout(CONFIRM_TIMEOUT):
+                await self.api.get_updates(offset=offset, wait=0)
+        except Exception as exc:  # They come again at the next start, recognised as processed.
+            log.info("Telegram: updates before %s not confirmed at stop (%s)", offset, _kind(exc))
 
     async def _batch(self, updates: Sequence[Any], stop: asyncio.Event) -> int:
         """Process one getUpdates answer; the offset to confirm it with.
@@ -410,7 +426,7 @@ class TelegramChannel:
         retry = [update_id for update_id, ok in zip(ids, results, strict=True) if not ok]
         if retry:
             self._waits += 1
-            await _unless(stop, self._sleep(min(10.0, 2.0**self._waits)))
+            await unless_stopped(stop, self._sleep(min(10.0, 2.0**self._waits)))
             return min(retry)
         self._waits = 0
         return max(position for position in readable if position is not None) + 1
@@ -469,20 +485,6 @@ def _position(update: Any) -> int | None:
     if isinstance(update_id, str) and update_id.isdigit():
         return int(update_id)
     return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
-
-
-async def _unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
-    """`work`'s result, or None as soon as `stop` is set (the work is then cancelled)."""
-    task = asyncio.ensure_future(work)
-    stopped = asyncio.ensure_future(stop.wait())
-    done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        stopped.cancel()
-        return task.result()
-    task.cancel()
-    with suppress(asyncio.CancelledError, Exception):
-        await task
-    return None
 
 
 @dataclass(frozen=True)
