@@ -132,16 +132,17 @@ class BotApi:
                 await self.bot.initialize()
         except (Transient, RetryLater, BadAnswer) as exc:
             # At start, a Bot API that cannot be reached or read is the operator's to fix.
+            what = (
+                f"the answer to getMe is not the Bot API's ({exc})"
+                if isinstance(exc, BadAnswer)
+                else f"cannot reach the Bot API ({exc})"
+            )
+            fix = (
+                "check TELEGRAM_BASE_URL (by default https://api.telegram.org/bot) "
+                "and that this machine can reach it"
+            )
             raise ConfigError(
-                [
-                    Problem(
-                        "TELEGRAM_BASE_URL",
-                        redact_url(self.base_url),
-                        f"cannot reach the Bot API ({exc})",
-                        "check TELEGRAM_BASE_URL (by default https://api.telegram.org/bot) "
-                        "and that this machine can reach it",
-                    )
-                ]
+                [Problem("TELEGRAM_BASE_URL", redact_url(self.base_url), what, fix)]
             ) from None
 
     async def close(self) -> None:

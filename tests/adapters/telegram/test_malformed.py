@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook
+from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook, from_settings
 from bot.app import App
 from bot.web import create_web_app
+from config.errors import ConfigError
 from handlers.events import Reply
 from handlers.ports import FixedClock
 from tests.adapters.telegram.conftest import (
@@ -30,7 +31,7 @@ from tests.adapters.telegram.conftest import (
 )
 from tests.conftest import new_invite
 from tests.fakes import serve_loopback
-from tests.fakes.telegram_server import MALFORMED, FakeTelegram
+from tests.fakes.telegram_server import MALFORMED, TOKEN, FakeTelegram
 
 AMINA = 5230018431
 CHANNEL_LOG = "bot.adapters.telegram.channel"
@@ -174,3 +175,20 @@ async def test_trust_09_a_task_that_dies_unseen_fails_the_test(
     # The guard saw it, and would fail this test; emptied so that it does not.
     assert [repr(c.get("exception")) for c in lost_task_exceptions] == ["KeyError('is_bot')"]
     lost_task_exceptions.clear()
+
+
+@pytest.mark.parametrize("kind", ["no-is_bot", "null", "wrong-type"])
+async def test_trust_09_a_malformed_getme_at_start_is_one_configuration_problem(
+    kind: str, app: App, fake: FakeTelegram
+) -> None:
+    fake.mangle("getMe", MALFORMED[kind])
+    channel = from_settings(app.settings, app.engine, app.store)
+    try:
+        with pytest.raises(ConfigError) as raised:
+            await channel.start()
+    finally:
+        await channel.close()
+    [problem] = raised.value.problems
+    assert (problem.source, problem.path) == ("TELEGRAM_BASE_URL", fake.url + "/bot")
+    assert problem.message.startswith("the answer to getMe is not the Bot API's")
+    assert TOKEN not in str(raised.value)
