@@ -27,21 +27,15 @@ from storage.models import AuditEntry, Delivery, ParticipantStatus
 from storage.repositories import Store
 from tests.commandline import Run, point_at, run
 from tests.conftest import NOW, Chat, new_invite, onboard
-from tests.fakes import serve_loopback
-from tests.fakes.telegram_server import TOKEN, FakeTelegram, parse_html
+from tests.fakes.telegram_server import TOKEN, FakeTelegram, on_loopback, parse_html
 from tests.scheduler.test_cli import consultation_due_now
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API on 127.0.0.1."""
-    server = FakeTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(FakeTelegram()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -22,9 +22,10 @@ import json
 import math
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -32,6 +33,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
+from tests.fakes import serve_loopback
 
 TOKEN = "7294518630:AAE-test-token_for-the-fake-server"
 BOT_USERNAME = "intersessional_test_bot"
@@ -640,6 +643,20 @@ def _position(update: dict[str, Any]) -> int:
         return int(update["update_id"])
     except (KeyError, TypeError, ValueError):
         return 0
+
+
+Fake = TypeVar("Fake", bound=FakeTelegram)
+
+
+@asynccontextmanager
+async def on_loopback(server: Fake) -> AsyncIterator[Fake]:
+    """A fake Bot API served on 127.0.0.1 (its `url` set), released when the block ends."""
+    async with serve_loopback(server.app) as url:
+        server.url = url
+        try:
+            yield server
+        finally:
+            server.close()
 
 
 class _Streamed(Response):

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import database_kind, new_invite
-from tests.fakes import serve_loopback
+from tests.fakes.telegram_server import on_loopback
 from tests.faults.bot_process import (
     BotProcess,
     ObservedTelegram,
@@ -60,13 +60,8 @@ class SignallingTelegram(ObservedTelegram):
 @pytest.fixture
 async def fake() -> AsyncIterator[SignallingTelegram]:
     """The signalling fake Bot API on loopback."""
-    server = SignallingTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(SignallingTelegram()) as server:
+        yield server
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

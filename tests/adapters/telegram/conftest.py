@@ -21,9 +21,10 @@ from bot.adapters.telegram.limiter import Limiter
 from bot.app import App, build
 from bot.web import create_web_app
 from config.settings import Settings, load_settings
+from handlers.engine import Engine
 from handlers.ports import FixedClock
 from tests.fakes import serve_loopback
-from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram, parse_html
+from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram, on_loopback, parse_html
 from tests.fakes.timer import FakeTimer
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "telegram"
@@ -43,13 +44,8 @@ def fixture(name: str) -> dict[str, Any]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API, served on 127.0.0.1; its base URL is `fake.url`."""
-    server = FakeTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(FakeTelegram()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -79,11 +75,19 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
 
 
 @pytest.fixture
-async def channel(app: App, timer: FakeTimer) -> AsyncIterator[TelegramChannel]:
+def conversation(app: App) -> Engine:
+    """The engine the channel holds; a test module may hand it another one of ours."""
+    return app.engine
+
+
+@pytest.fixture
+async def channel(
+    app: App, timer: FakeTimer, conversation: Engine
+) -> AsyncIterator[TelegramChannel]:
     """The Telegram channel, started (getMe), with the fake timer."""
     built = from_settings(
         app.settings,
-        app.engine,
+        conversation,
         app.store,
         limiter=Limiter(now=timer.now, sleep=timer.sleep),
         sleep=timer.sleep,

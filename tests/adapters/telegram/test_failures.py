@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook, from_settings
-from bot.adapters.telegram.limiter import Limiter
+from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook
 from bot.app import App
 from bot.web import create_web_app
 from handlers.conversation import Context
@@ -25,7 +24,7 @@ from handlers.engine import Engine
 from handlers.events import Inbound, Reply
 from handlers.ports import FixedClock
 from storage.models import ProcessedUpdate
-from tests.adapters.telegram.conftest import SECRET, FakeTimer, TelegramUser, onboard
+from tests.adapters.telegram.conftest import SECRET, TelegramUser, onboard
 from tests.conftest import new_invite
 from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import FakeTelegram
@@ -56,25 +55,15 @@ class FailingEngine(Engine):
 
 
 @pytest.fixture
-async def channel(app: App, timer: FakeTimer) -> AsyncIterator[TelegramChannel]:
-    """The Telegram channel around the failing engine."""
-    failing = FailingEngine(
+def conversation(app: App) -> Engine:
+    """The channel holds the failing engine."""
+    return FailingEngine(
         app.store,
         clock=app.clock,
         files=app.files,
         options=app.engine.options,
         services=app.engine.services,
     )
-    built = from_settings(
-        app.settings,
-        failing,
-        app.store,
-        limiter=Limiter(now=timer.now, sleep=timer.sleep),
-        sleep=timer.sleep,
-    )
-    await built.start()
-    yield built
-    await built.close()
 
 
 async def recorded(app: App, update_id: int) -> int:
