@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.requests import Request
@@ -40,8 +40,6 @@ from handlers.ports import Clock, Unreachable
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 WEBHOOK_SECRET_KEY = "telegram.webhook_secret"  # noqa: S105 - a key name, not a secret
 """Where a generated webhook secret is kept (table `kv`), so every process uses the same one."""
@@ -82,7 +80,10 @@ class ChatQueues:
         async def run() -> None:
             if previous is not None:
                 await asyncio.wait([previous])
-            await job()
+            try:
+                await job()
+            except Exception:  # A job handles its own failures; this is the last guard.
+                log.exception("a Telegram job for %s failed", key)
 
         task = asyncio.create_task(run())
         self._tails[key] = task
@@ -278,7 +279,7 @@ class TelegramChannel:
                 if identity is not None and identity.participant_id is not None
                 else None
             )
-        chosen = participant.locale if participant is not None else None
+            chosen = participant.locale if participant is not None else None
         return chosen or negotiate(event.locale)
 
     def _calls(
