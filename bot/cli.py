@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import export, invite_mail, invites, logs, reminders, runtime, stats
+from bot import export, invite_mail, invites, logs, reminders, runtime, shutdown, stats
 from bot.app import App, build
 from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
 from bot.digest import sample
 from bot.digest import schedule as digest_schedule
+from bot.shutdown import Stop
 from config.consultation import load_consultations, missing_translations
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
@@ -159,23 +160,36 @@ async def _with_app(
         await app.close()
 
 
+async def _until_stopped(settings: Settings, work: Callable[[App, Stop], Awaitable[int]]) -> int:
+    """Run a long-running command; SIGINT and SIGTERM ask it to stop (`bot.shutdown`).
+
+    The handlers are installed before the application is built, so a signal during start-up
+    also ends in an orderly stop; the last line logged says the database is closed.
+    """
+    with shutdown.on_signals() as stop:
+        code = await _with_app(settings, lambda app: work(app, stop))
+    if stop.signum is not None:
+        log.info("stopped (%s)", stop.signum.name)
+    return code
+
+
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the configured channels; with none configured, the terminal."""
-    return await _with_app(settings, runtime.run)
+    return await _until_stopped(settings, lambda app, stop: runtime.run(app, stop=stop))
 
 
 async def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Talk to the bot on stdin/stdout."""
 
-    async def work(app: App) -> int:
-        return await runtime.shell(app, user=args.user)
+    async def work(app: App, stop: Stop) -> int:
+        return await runtime.shell(app, user=args.user, stop=stop)
 
-    return await _with_app(settings, work)
+    return await _until_stopped(settings, work)
 
 
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve HTTP on $PORT."""
-    return await _with_app(settings, runtime.serve)
+    return await _until_stopped(settings, lambda app, stop: runtime.serve(app, stop=stop))
 
 
 async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,7 +14,9 @@ import uvicorn
 from bot.adapters import telegram, terminal
 from bot.app import App
 from bot.scheduler import scheduled
+from bot.shutdown import Stop
 from bot.web import create_web_app
+from config.errors import ConfigError
 from handlers.ports import Outbox
 
 if TYPE_CHECKING:
@@ -23,38 +25,81 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def run(app: App) -> int:
-    """Start every channel whose credentials are set; with none, the terminal channel."""
+async def run(app: App, *, stop: Stop | None = None) -> int:
+    """Start every channel whose credentials are set; with none, the terminal channel.
+
+    Every platform's credentials are checked before the scheduler starts, so a token the
+    platform refuses stops start-up with its one message (a ConfigError) and nothing else.
+
+    Args:
+        app: The application.
+        stop: Ends the channels (each finishing its event in hand), then the scheduler.
+
+    Returns:
+        The exit code: 0, or 130 when SIGINT stopped it.
+    """
     settings = app.settings
-    channels: list[Awaitable[None]] = []
-    if settings.has_telegram:
-        channels.append(telegram_polling(app))
-    if settings.has_slack and settings.slack_app_token is not None:
-        channels.append(slack_socket_mode(app))
-    elif settings.has_slack:
-        log.warning(
-            "SLACK_APP_TOKEN is not set: Slack reaches this bot over HTTP, "
-            "through `intersessional serve` at /slack/events"
-        )
-    async with scheduled(app):
-        if channels:
-            await asyncio.gather(*channels)
-            return 0
-        return await shell(app, user="terminal")
+    stop = stop or Stop()
+    await check_credentials(app)
+    async with AsyncExitStack() as stack:
+        channels: list[Awaitable[None]] = []
+        if settings.has_telegram:
+            channel = await stack.enter_async_context(telegram_channel(app))
+            channels.append(_poll(channel, stop=stop.event))
+        if settings.has_slack and settings.slack_app_token is not None:
+            channels.append(slack_socket_mode(app, stop=stop.event))
+        elif settings.has_slack:
+            log.warning(
+                "SLACK_APP_TOKEN is not set: Slack reaches this bot over HTTP, "
+                "through `intersessional serve` at /slack/events"
+            )
+        async with scheduled(app):
+            if channels:
+                await asyncio.gather(*channels)
+                return stop.exit_code
+            return await shell(app, user="terminal", stop=stop)
+
+
+async def check_credentials(app: App) -> None:
+    """Check Slack's bot token before anything starts (Telegram's is checked by getMe as
+    its channel opens).
+
+    Raises:
+        ConfigError: A platform refused its token, or cannot be reached.
+    """
+    if app.settings.has_slack:
+        from bot.adapters.slack.credentials import check_token  # Only when Slack is configured.
+
+        await check_token(app.settings)
+
+
+@asynccontextmanager
+async def telegram_channel(app: App) -> AsyncIterator[telegram.TelegramChannel]:
+    """The Telegram channel, started (its token checked) and registered as the outbox.
+
+    Raises:
+        ConfigError: Telegram refused the token, or the Bot API cannot be reached.
+    """
+    channel = telegram.from_settings(app.settings, app.engine, app.store)
+    try:
+        await channel.start()
+        app.outboxes[channel.platform] = channel
+        yield channel
+    finally:
+        app.outboxes.pop(channel.platform, None)
+        await channel.close()
 
 
 async def telegram_polling(app: App, *, stop: asyncio.Event | None = None) -> None:
     """The Telegram channel by long polling (getUpdates), until `stop` is set."""
-    channel = telegram.from_settings(app.settings, app.engine, app.store)
-    await channel.start()
-    try:
-        app.outboxes[channel.platform] = channel
-        await channel.set_commands()
-        log.info("Telegram: polling for updates")
-        await channel.poll(stop=stop)
-    finally:
-        app.outboxes.pop(channel.platform, None)
-        await channel.close()
+    async with telegram_channel(app) as channel:
+        await _poll(channel, stop=stop)
+
+
+async def _poll(channel: telegram.TelegramChannel, *, stop: asyncio.Event | None = None) -> None:
+    await channel.set_commands()
+    log.info("Telegram: polling for updates")
+    await channel.poll(stop=stop)
 
 
 async def telegram_webhook(app: App) -> telegram.TelegramWebhook | None:
@@ -67,8 +112,8 @@ async def telegram_webhook(app: App) -> telegram.TelegramWebhook | None:
             )
         return None
     channel = telegram.from_settings(settings, app.engine, app.store)
-    await channel.start()
     try:
+        await channel.start()
         secret = await telegram.webhook_secret(settings, app.store, app.clock)
         await channel.register_webhook(settings.telegram_webhook_url, secret)
         await channel.set_commands()
@@ -142,6 +187,8 @@ async def sending_channels(app: App) -> AsyncIterator[dict[str, Outbox]]:
             stack.push_async_callback(bot.close)
             try:
                 await bot.start()
+            except ConfigError as exc:  # Its message names the variable, never the secret.
+                log.warning("Telegram: cannot send from this command (%s)", exc)
             except Exception as exc:  # The operator reads why; the other platforms still send.
                 log.warning("Telegram: cannot send from this command (%s)", type(exc).__name__)
             else:
@@ -160,15 +207,26 @@ def _register(app: App, platform: str, outbox: Outbox, stack: AsyncExitStack) ->
     stack.callback(app.outboxes.pop, platform, None)
 
 
-async def shell(app: App, *, user: str) -> int:
-    """The terminal channel on stdin and stdout."""
+async def shell(app: App, *, user: str, stop: Stop | None = None) -> int:
+    """The terminal channel on stdin and stdout, until end of input or `stop`.
+
+    Returns:
+        The exit code: 0, or 130 when SIGINT stopped it.
+    """
+    stop = stop or Stop()
     greeting = await terminal.trial_greeting(app, user=user) if sys.stdin.isatty() else None
-    await terminal.converse(app.engine, user=user, greeting=greeting)
-    return 0
+    await terminal.converse(app.engine, user=user, greeting=greeting, stop=stop.event)
+    return stop.exit_code
 
 
-async def serve(app: App) -> int:
-    """The web process on $PORT."""
+async def serve(app: App, *, stop: Stop | None = None) -> int:
+    """The web process on $PORT, until `stop` (uvicorn also handles the signals itself).
+
+    Returns:
+        The exit code: 0, or 130 when SIGINT stopped it.
+    """
+    stop = stop or Stop()
+    await check_credentials(app)
     webhook = await telegram_webhook(app)
     events = slack_events(app)
     config = uvicorn.Config(
@@ -180,9 +238,19 @@ async def serve(app: App) -> int:
         # encoded newline), secrets redacted.
         log_config=None,
     )
+    server = uvicorn.Server(config)
+
+    async def stop_serving() -> None:
+        await stop.wait()
+        server.should_exit = True  # uvicorn's own way to shut down gracefully
+
     try:
         async with scheduled(app):
-            await uvicorn.Server(config).serve()
+            watcher = asyncio.create_task(stop_serving())
+            try:
+                await server.serve()
+            finally:
+                watcher.cancel()
     finally:
         if webhook is not None:
             app.outboxes.pop(webhook.channel.platform, None)
@@ -190,4 +258,4 @@ async def serve(app: App) -> int:
         if events is not None:
             app.outboxes.pop(events.channel.platform, None)
             await events.channel.close()
-    return 0
+    return stop.exit_code

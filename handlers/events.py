@@ -6,9 +6,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 
+class DocumentTooLarge(Exception):
+    """Raised by `IncomingDocument.read` when the file proves larger than the engine accepts
+    while it is being read (its size was not known before): reading stops at the limit."""
+
+
 @dataclass(frozen=True)
 class IncomingDocument:
-    """A file a participant sent; its bytes are fetched only once it passes the checks."""
+    """A file a participant sent; its bytes are fetched only once it passes the checks.
+
+    `read` may raise `DocumentTooLarge` instead of reading past the engine's limit.
+    """
 
     filename: str
     size: int

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
+import os
+import stat
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import TextIO
 
 from bot import invites
 from bot.app import App
+from bot.shutdown import unless_stopped
 from handlers.engine import Engine
 from handlers.events import Button, Inbound, IncomingDocument, Reply
 from storage.models import Category
@@ -75,12 +80,62 @@ def _existing_file(text: str) -> Path | None:
         return None
 
 
-async def _lines(stream: TextIO) -> AsyncIterator[str]:
-    while True:
-        line = await asyncio.to_thread(stream.readline)
-        if not line:
+async def _lines(stream: TextIO) -> AsyncGenerator[str, None]:
+    """The lines of `stream` as they arrive.
+
+    A terminal or a pipe is watched by the event loop (`add_reader`), not read in a thread:
+    a thread blocked in `readline` would hold the process until Enter after Ctrl-C. A regular
+    file (or an in-memory stream) never makes a reader wait, so it is read as it is.
+    """
+    fd = _watchable(stream)
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def readable() -> None:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
             return
-        yield line
+        except OSError:
+            chunk = b""
+        if not chunk:
+            loop.remove_reader(fd)
+        arrived.put_nowait(chunk)
+
+    try:
+        if fd < 0:
+            raise PermissionError
+        loop.add_reader(fd, readable)
+    except (OSError, ValueError):  # not something epoll can watch (/dev/null, a file)
+        for line in stream:
+            yield line
+        return
+    decoder = codecs.getincrementaldecoder(getattr(stream, "encoding", None) or "utf-8")(
+        errors="replace"
+    )
+    pending = ""
+    try:
+        while True:
+            chunk = await arrived.get()
+            pending += decoder.decode(chunk, final=not chunk)
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                yield line + "\n"
+            if not chunk:
+                if pending:
+                    yield pending
+                return
+    finally:
+        loop.remove_reader(fd)
+
+
+def _watchable(stream: TextIO) -> int:
+    """The file descriptor of a terminal, pipe or socket behind `stream`; -1 for the rest."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return -1
+    return -1 if stat.S_ISREG(os.fstat(fd).st_mode) else fd
 
 
 async def converse(
@@ -91,8 +146,13 @@ async def converse(
     write: Callable[[str], None] | None = None,
     downloads: Path = Path("downloads"),
     greeting: str | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Read lines until end of input, printing each reply as soon as it is made."""
+    """Read lines until end of input or `stop`, printing each reply as soon as it is made.
+
+    A stop asked while a line is handled lets it finish: its answer is committed and its
+    replies printed before this returns.
+    """
 
     def emit(text: str) -> None:
         if write is not None:
@@ -103,13 +163,18 @@ async def converse(
     if greeting:
         emit(greeting)
     buttons: list[Button] = []
-    async for line in _lines(stdin):
-        event = to_event(line, buttons, user=user)
-        replies = await engine.handle(event)
-        if replies:
-            buttons = [b for reply in replies for b in reply.all_buttons()]
-        for reply in replies:
-            emit(render(reply, downloads) + "\n")
+    stop = stop or asyncio.Event()
+    async with aclosing(_lines(stdin)) as lines:
+        while not stop.is_set():
+            line = await unless_stopped(stop, anext(lines, None))
+            if line is None:
+                return
+            event = to_event(line, buttons, user=user)
+            replies = await engine.handle(event)
+            if replies:
+                buttons = [b for reply in replies for b in reply.all_buttons()]
+            for reply in replies:
+                emit(render(reply, downloads) + "\n")
 
 
 async def trial_greeting(app: App, *, user: str) -> str:

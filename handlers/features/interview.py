@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
-from handlers.events import Button
+from handlers.events import Button, DocumentTooLarge
 from handlers.features.consultations import (
     Window,
     accessible,
@@ -334,8 +334,11 @@ class QuestionStep(Step):
                 t._("This file is larger than {size} MB; please send a smaller one.", size=limit_mb)
             )
         else:
-            content = await document.read()
-            if len(content) > ctx.options.max_document_bytes:
+            try:
+                content: bytes | None = await document.read()
+            except DocumentTooLarge:  # Its size was unknown: reading stopped at the limit.
+                content = None
+            if content is None or len(content) > ctx.options.max_document_bytes:
                 result = questions.Rejected(
                     t._(
                         "This file is larger than {size} MB; please send a smaller one.",

@@ -27,21 +27,15 @@ from storage.models import AuditEntry, Delivery, ParticipantStatus
 from storage.repositories import Store
 from tests.commandline import Run, point_at, run
 from tests.conftest import NOW, Chat, new_invite, onboard
-from tests.fakes import serve_loopback
-from tests.fakes.telegram_server import TOKEN, FakeTelegram, parse_html
+from tests.fakes.telegram_server import TOKEN, FakeTelegram, on_loopback, parse_html
 from tests.scheduler.test_cli import consultation_due_now
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API on 127.0.0.1."""
-    server = FakeTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(FakeTelegram()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -275,7 +269,11 @@ async def test_a_telegram_channel_that_cannot_start_is_left_out(
             assert outboxes == {}
     finally:
         await app.close()
-    assert "Telegram: cannot send from this command (InvalidToken)" in caplog.text
+    assert (
+        "Telegram: cannot send from this command (TELEGRAM_BOT_TOKEN: Telegram refused the "
+        "token (401 Unauthorized). Fix: copy the token from @BotFather again)"
+    ) in caplog.text
+    assert "not-the-token-the-fake-knows" not in caplog.text
 
 
 async def test_approve_on_the_command_line_tells_the_participant_on_telegram(

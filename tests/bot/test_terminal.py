@@ -1,17 +1,23 @@
-"""The terminal channel, driven as a newcomer would: a real process reading scripted stdin."""
+"""The terminal channel, driven as a newcomer would: a real process reading scripted stdin,
+and stopped by a signal while its stdin stays open."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.terminal import render, to_event
 from handlers.events import Button, OutgoingDocument, Reply
+from storage.db import create_engine, session_factory
+from storage.repositories import Store
 
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -112,3 +118,65 @@ def test_newcomer_path_shell_then_export(tmp_path: Path, database_url: str) -> N
     assert exported[1]["language"] == "en"
     stored = list((tmp_path / "files").rglob("*.pdf"))
     assert [p.read_bytes() for p in stored] == [PDF]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)], ids=["SIGINT", "SIGTERM"]
+)
+async def test_trust_13_shell_on_an_open_pipe_stops_within_2s_of_a_signal(
+    signum: signal.Signals, code: int, tmp_path: Path, database_url: str
+) -> None:
+    invite = run_cli(
+        ["invite", "create", "--org", "Research Society of International Law", "--category",
+         "academia", "--consultation", "wgic-18-2027"],
+        tmp_path,
+        database_url,
+    ).strip()  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": database_url, "FILES_DIR": str(tmp_path / "files")}
+    shell = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "shell",
+        "--user",
+        "rsil",
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert shell.stdin is not None
+    assert shell.stdout is not None
+    assert shell.stderr is not None
+    try:
+        shell.stdin.write(f"/start {invite}\n".encode())
+        await shell.stdin.drain()  # and the pipe stays open: no end of input
+        out = b""
+        while b"Which language would you like me to use?" not in out:
+            line = await asyncio.wait_for(shell.stdout.readline(), 60.0)
+            assert line, out
+            out += line
+        signalled_at = time.monotonic()
+        shell.send_signal(signum)
+        await asyncio.wait_for(shell.wait(), 30.0)
+        elapsed = time.monotonic() - signalled_at
+        err = (await shell.stderr.read()).decode()
+    finally:
+        if shell.returncode is None:
+            shell.kill()
+            await shell.wait()
+    assert elapsed < 2.0
+    assert shell.returncode == code, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].endswith(f"intersessional: stopped ({signum.name})")
+
+    database = create_engine(database_url)
+    try:
+        async with Store(session_factory(database)).transaction() as uow:
+            identity = await uow.identities.get("terminal", "rsil")
+    finally:
+        await database.dispose()
+    assert identity is not None  # the answer was committed: she redeemed the invite
+    assert identity.participant_id is not None

@@ -3,14 +3,17 @@
 It answers `POST|GET /bot<token>/<method>` with `{"ok": true, "result": ...}` or
 `{"ok": false, "error_code": ..., "description": ..., "parameters": ...}` as Telegram does,
 accepts form-encoded, multipart and JSON bodies, and serves files at `/file/bot<token>/<path>`.
-Tests queue updates for getUpdates, make a method fail (429 with retry_after, 403, 500, or
-no answer at all), and read back every call and the messages of each chat as a user sees them.
+Tests queue updates for getUpdates, make a method fail (429 with retry_after, 401, 403, 409,
+500, or no answer at all), make it answer a malformed result (`mangle`, `MALFORMED`), and read
+back every call, each file download (`downloads`) and the messages of each chat as a user sees
+them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import email.parser
 import email.policy
 import hashlib
@@ -19,15 +22,19 @@ import json
 import math
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from tests.fakes import serve_loopback
 
 TOKEN = "7294518630:AAE-test-token_for-the-fake-server"
 BOT_USERNAME = "intersessional_test_bot"
@@ -53,6 +60,38 @@ _TAGS = re.compile(
     r"(\s[^<>]*)?>"
 )
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+FILE_CHUNK = 64 * 1024
+"""A file download is served in pieces of this size, so a client may stop it part-way."""
+
+
+def _objects(result: Any) -> list[dict[str, Any]]:
+    """The objects a result is made of: itself, or each update's message or callback query."""
+    if isinstance(result, list):
+        return [value for update in result for value in update.values() if isinstance(value, dict)]
+    return [result]
+
+
+def _without_is_bot(result: Any) -> Any:
+    for thing in _objects(result):
+        sender = thing.get("from")
+        (sender if isinstance(sender, dict) else thing).pop("is_bot", None)
+    return result
+
+
+def _date_in_milliseconds(result: Any) -> Any:
+    for thing in _objects(result):
+        thing["date"] = thing.get("date", DATE) * 1000
+    return result
+
+
+MALFORMED: dict[str, Callable[[Any], Any]] = {
+    "no-is_bot": _without_is_bot,
+    "date-in-ms": _date_in_milliseconds,
+    "null": lambda result: None,
+    "wrong-type": lambda result: "ok" if not isinstance(result, str) else {"ok": result},
+}
+"""Malformed results a Bot API answer may carry (with `"ok": true`): a user without `is_bot`,
+a date in milliseconds, a `null` result, a result of the wrong type."""
 
 
 @dataclass
@@ -75,6 +114,21 @@ class Failure:
     hang: bool = False
     malformed: bool = False
     """Answer 200 with a body that is not JSON (a broken proxy, a truncated answer)."""
+    mangle: Callable[[Any], Any] | None = None
+    """Handle the call, then answer 200 with its result passed through this."""
+
+
+@dataclass
+class Download:
+    """One download of a file: how many bytes left the fake, and how it ended."""
+
+    path: str
+    size: int
+    served: int = 0
+    complete: bool = False
+    """True once the whole file was handed to the connection."""
+    disconnected: bool = False
+    """True when the client closed the connection before the end."""
 
 
 @dataclass
@@ -161,6 +215,9 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.unsized: set[str] = set()
+        """File ids whose size the fake leaves out (Telegram omits it sometimes)."""
+        self.downloads: list[Download] = []
         self.callbacks: dict[str, bool] = {}
         """Callback query ids handed to the bot, and whether each was answered."""
         self.confirmed = 0
@@ -238,7 +295,10 @@ class FakeTelegram:
         """Answer the next `times` calls of `method` with an error."""
         default = {
             429: f"Too Many Requests: retry after {retry_after}",
+            401: "Unauthorized",
             403: "Forbidden: bot was blocked by the user",
+            409: "Conflict: terminated by other getUpdates request; "
+            "make sure that only one bot instance is running",
             500: "Internal Server Error",
         }.get(status, "Bad Request")
         for _ in range(times):
@@ -274,17 +334,34 @@ class FakeTelegram:
         for _ in range(times):
             self._failures.setdefault(method, deque()).append(Failure(502, "", malformed=True))
 
-    def add_file(self, content: bytes, *, folder: str = "documents") -> dict[str, Any]:
-        """Store a file a user sends; the `Document`-like fields that refer to it."""
+    def mangle(self, method: str, change: Callable[[Any], Any], *, times: int = 1) -> None:
+        """Handle the next `times` calls of `method`, then answer `change(result)` as result.
+
+        The call takes effect (a message is sent); only the answer is malformed.
+        """
+        for _ in range(times):
+            self._failures.setdefault(method, deque()).append(Failure(200, "", mangle=change))
+
+    def add_file(
+        self, content: bytes, *, folder: str = "documents", sized: bool = True
+    ) -> dict[str, Any]:
+        """Store a file a user sends; the `Document`-like fields that refer to it.
+
+        Args:
+            content: The file's bytes.
+            folder: Where the fake keeps it.
+            sized: False to leave `file_size` out, here and in getFile's answer.
+        """
         number = self._next_file
         self._next_file += 1
         file_id = f"BQACAgIAAxkBAAI{number:04d}" + hashlib.sha256(content).hexdigest()[:24]
         self.files[file_id] = (f"{folder}/file_{number}", content)
-        return {
-            "file_id": file_id,
-            "file_unique_id": f"AgAD{number:04d}",
-            "file_size": len(content),
-        }
+        fields: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"AgAD{number:04d}"}
+        if sized:
+            fields["file_size"] = len(content)
+        else:
+            self.unsized.add(file_id)
+        return fields
 
     async def wait_confirmed(self, update_id: int, *, bound: float = 10.0) -> None:
         """Wait until getUpdates was called with an offset past `update_id`."""
@@ -330,6 +407,12 @@ class FakeTelegram:
             if failure.malformed:
                 call.status = failure.status
                 return Response(b'{"ok": true, "result": [{"upd', media_type="application/json")
+            if failure.mangle is not None:
+                try:
+                    result = await handler(call)
+                except ApiError as exc:
+                    return self._error(call, exc.status, exc.description)
+                return JSONResponse({"ok": True, "result": failure.mangle(copy.deepcopy(result))})
             if failure.hang:
                 call.status = failure.status
                 await self._hold()
@@ -377,7 +460,9 @@ class FakeTelegram:
         for file_path, content in self.files.values():
             if file_path == path:
                 self.calls.append(Call("file", {"path": path}))
-                return Response(content, media_type="application/octet-stream")
+                download = Download(path, len(content))
+                self.downloads.append(download)
+                return _Streamed(content, download)
         return Response(status_code=404)
 
     async def _get_me(self, call: Call) -> Any:
@@ -398,7 +483,7 @@ class FakeTelegram:
         timeout = int(call.params.get("timeout") or 0)
         limit = int(call.params.get("limit") or 100)
         if offset:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self._updates = [u for u in self._updates if _position(u) >= offset]
             async with self._confirmations:
                 self.confirmed = max(self.confirmed, offset)
                 self._confirmations.notify_all()
@@ -533,12 +618,10 @@ class FakeTelegram:
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
         path, content = self.files[file_id]
-        return {
-            "file_id": file_id,
-            "file_unique_id": "AgAD" + file_id[-8:],
-            "file_size": len(content),
-            "file_path": path,
-        }
+        answer: dict[str, Any] = {"file_id": file_id, "file_unique_id": "AgAD" + file_id[-8:]}
+        if file_id not in self.unsized:
+            answer["file_size"] = len(content)
+        return answer | {"file_path": path}
 
     async def _send_document(self, call: Call) -> Any:
         upload = call.files.get("document")
@@ -552,6 +635,67 @@ class FakeTelegram:
         return self._message(
             int(call.params["chat_id"]), document=document, **extra, **self._markup(call)
         )
+
+
+def _position(update: dict[str, Any]) -> int:
+    """Where an update stands in the queue; a malformed update_id counts as its number."""
+    try:
+        return int(update["update_id"])
+    except (KeyError, TypeError, ValueError):
+        return 0
+
+
+Fake = TypeVar("Fake", bound=FakeTelegram)
+
+
+@asynccontextmanager
+async def on_loopback(server: Fake) -> AsyncIterator[Fake]:
+    """A fake Bot API served on 127.0.0.1 (its `url` set), released when the block ends."""
+    async with serve_loopback(server.app) as url:
+        server.url = url
+        try:
+            yield server
+        finally:
+            server.close()
+
+
+class _Streamed(Response):
+    """A file's bytes in pieces, noting how many left before the client hung up."""
+
+    def __init__(self, content: bytes, download: Download) -> None:
+        super().__init__(media_type="application/octet-stream")
+        self.content = content
+        self.download = download
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        download = self.download
+
+        async def listen() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            download.disconnected = not download.complete
+
+        listener = asyncio.ensure_future(listen())
+        headers = [
+            (b"content-type", b"application/octet-stream"),
+            (b"content-length", str(len(self.content)).encode()),
+        ]
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            for start in range(0, len(self.content), FILE_CHUNK):
+                # Let the client read (and perhaps hang up) before the next piece.
+                await asyncio.sleep(0)
+                if download.disconnected:
+                    return
+                piece = self.content[start : start + FILE_CHUNK]
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+                download.served += len(piece)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            download.complete = not download.disconnected
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
 
 
 async def _read_params(request: Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:

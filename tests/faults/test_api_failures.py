@@ -1,21 +1,27 @@
 """The Bot API failing at each call the conversation makes — no answer, 500, 429 with
 retry_after, malformed JSON: retries stay bounded, the answer is stored once, the
-conversation goes on, and no log line carries the bot token."""
+conversation goes on, and no log line carries the bot token. A failing cosmetic call at
+start-up (the command menu) is warned about and start-up goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
+from bot import runtime
+from bot.adapters.telegram.channel import TelegramChannel
 from bot.app import App
 from handlers.ports import FixedClock
-from tests.adapters.telegram.conftest import FakeTimer, TelegramUser, onboard
+from tests.adapters.telegram.conftest import FakeTimer, TelegramUser, fixture, onboard
 from tests.conftest import new_invite
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
 
 AMINA = 5230018431
+HOOK = "https://bot.example.org/telegram/webhook"
 MODES = ["timeout", "500", "429", "malformed"]
 FAILURES = 3
 """Consecutive failures of the call: fewer than the limiter's tries, so it gets through."""
@@ -98,3 +104,49 @@ async def test_a_failing_call_is_retried_a_bounded_number_of_times(
     assert await stored(app) == [("ai2-familiarity", 1, 1), ("ai2-data-platform", 1, 1)]
     assert TOKEN not in debug_logs.text
     assert TOKEN.split(":")[1] not in debug_logs.text
+
+
+def arm_all(fake: FakeTelegram, method: str, mode: str, *, times: int = 50) -> None:
+    """Make every call of `method` fail the way `mode` says (400, 500 or timeout)."""
+    if mode == "timeout":
+        fake.hang(method, times=times)
+    else:
+        fake.fail(method, int(mode), times=times)
+
+
+@pytest.mark.parametrize("process", ["run", "serve"])
+@pytest.mark.parametrize("mode", ["400", "500", "timeout"])
+async def test_trust_08_a_failed_command_menu_is_warned_once_and_start_up_goes_on(
+    process: str,
+    mode: str,
+    app: App,
+    fake: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    arm_all(fake, "setMyCommands", mode)
+    update = fixture("start_deep_link")
+    if process == "run":
+        stop = asyncio.Event()
+        running = asyncio.create_task(runtime.telegram_polling(app, stop=stop))
+        fake.inject(update)
+        await fake.wait_confirmed(update["update_id"])
+        channel = app.outboxes["telegram"]
+        assert isinstance(channel, TelegramChannel)
+        await channel.queues.drain()
+        stop.set()
+        await running
+    else:
+        settings = app.settings.model_copy(update={"telegram_webhook_url": HOOK})
+        webhook = await runtime.telegram_webhook(replace(app, settings=settings))
+        assert webhook is not None
+        try:
+            assert await webhook.channel.receive(update)
+            await webhook.channel.queues.drain()
+        finally:
+            await webhook.channel.close()
+    assert len(fake.sent("sendMessage")) == 1  # the journey begins: the /start is answered
+    assert len([c for c in fake.calls if c.method == "setMyCommands"]) == 1  # cosmetic: once
+    said = [r for r in caplog.records if "command menu" in r.getMessage()]
+    assert [r.levelno for r in said] == [logging.WARNING]
+    assert TOKEN not in caplog.text

@@ -14,7 +14,7 @@ import pytest
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import new_invite
-from tests.fakes import serve_loopback
+from tests.fakes.telegram_server import on_loopback
 from tests.faults.bot_process import (
     BotProcess,
     ObservedTelegram,
@@ -49,13 +49,8 @@ JOURNEY: list[tuple[str, str, str, str]] = [
 @pytest.fixture
 async def fake() -> AsyncIterator[ObservedTelegram]:
     """The observing fake Bot API on loopback."""
-    server = ObservedTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(ObservedTelegram()) as server:
+        yield server
 
 
 async def committed(database_url: str, update_id: int) -> bool:

@@ -18,7 +18,7 @@ import pytest
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import new_invite
-from tests.fakes import serve_loopback
+from tests.fakes.telegram_server import on_loopback
 from tests.faults.bot_process import (
     BOUND,
     TO_FIRST_QUESTION,
@@ -47,13 +47,8 @@ TEXT = "We contributed to the self-assessment checklist in 2026 and would do so 
 @pytest.fixture
 async def fake() -> AsyncIterator[ObservedTelegram]:
     """The observing fake Bot API on loopback."""
-    server = ObservedTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(ObservedTelegram()) as server:
+        yield server
 
 
 def cluster_version() -> str:

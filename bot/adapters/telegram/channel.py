@@ -11,41 +11,59 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.requests import Request
 from starlette.responses import Response
 from telegram.error import BadRequest
 
-from bot.adapters.telegram.client import BotApi, file_base_url
+from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
 from bot.adapters.telegram.translate import (
     PLATFORM,
     ApiCall,
+    MalformedUpdate,
     Received,
     as_message,
     to_calls,
     to_received,
 )
+from bot.shutdown import unless_stopped
 from config.consultation import LANGUAGES
 from config.settings import Settings
 from handlers.engine import Engine
-from handlers.events import Reply
+from handlers.events import Inbound, Reply
 from handlers.features.commands import command_descriptions
-from handlers.i18n import translator
+from handlers.i18n import negotiate, translator
 from handlers.ports import Clock, Unreachable
 from storage.repositories import Store
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 WEBHOOK_SECRET_KEY = "telegram.webhook_secret"  # noqa: S105 - a key name, not a secret
 """Where a generated webhook secret is kept (table `kv`), so every process uses the same one."""
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_UPDATE_ATTEMPTS = 3
-"""Tries of an update whose processing failed while the database answered, before it is skipped
-(a failure while the database is away is not counted: the update waits for it)."""
+"""Tries of an update whose processing failed for a transient cause while the database
+answered, before it is set aside (a failure while the database is away is not counted: the
+update waits for it)."""
+CONFIRM_TIMEOUT = 1.0
+"""Seconds a stopping poller gives Telegram to take the last offset: a stop is due in 2 s."""
+TRANSIENT: tuple[type[Exception], ...] = (
+    Transient,
+    RetryLater,
+    ConnectionError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+)
+"""Failures that may pass if the update is tried again: a dropped connection, a timeout, a
+lock or deadlock, a download from Telegram that failed."""
+
+
+class Undelivered(Exception):
+    """Some of the calls showing replies failed (each was logged); the others were made."""
 
 
 class ChatQueues:
@@ -62,7 +80,10 @@ class ChatQueues:
         async def run() -> None:
             if previous is not None:
                 await asyncio.wait([previous])
-            await job()
+            try:
+                await job()
+            except Exception:  # A job handles its own failures; this is the last guard.
+                log.exception("a Telegram job for %s failed", key)
 
         task = asyncio.create_task(run())
         self._tails[key] = task
@@ -117,14 +138,28 @@ class TelegramChannel:
         await self.queues.drain()
         await self.api.close()
 
-    async def set_commands(self) -> None:
-        """The command menu in every language of the catalogue, English by default."""
+    async def set_commands(self) -> bool:
+        """The command menu in every language of the catalogue, English by default.
+
+        The menu is cosmetic (every command also works typed), so a failure of any kind is
+        warned about once and start-up goes on; nothing is retried.
+
+        Returns:
+            True when every menu was set.
+        """
         menus: list[tuple[str | None, str]] = [(None, "en"), *((lang, lang) for lang in LANGUAGES)]
         for language_code, language in menus:
             commands = command_descriptions(translator(language))
-            await self.limiter.run(
-                None, partial(self.api.set_commands, commands, language_code), counted=False
-            )
+            try:
+                await self.api.set_commands(commands, language_code)
+            except Exception as exc:  # Mapped by the client; whatever it is, the bot works.
+                log.warning(
+                    "Telegram: the command menu was not set (%s); the commands still work "
+                    "typed, and the menu is set again at the next start",
+                    exc,
+                )
+                return False
+        return True
 
     async def register_webhook(self, url: str, secret: str) -> None:
         """Have Telegram deliver updates to `url`, signed with `secret`."""
@@ -138,8 +173,16 @@ class TelegramChannel:
         Returns:
             A future that becomes True once the update's effects are committed (its replies
             may still be on their way), False when processing it failed.
+
+        Raises:
+            MalformedUpdate: The update is not shaped as the Bot API's; nothing was queued.
         """
-        received = to_received(update, bot_id=self.api.bot_id, fetch=self._download)
+        return self._enqueue(self._translate(update))
+
+    def _translate(self, update: Mapping[str, Any]) -> Received:
+        return to_received(update, bot_id=self.api.bot_id, fetch=self._download)
+
+    def _enqueue(self, received: Received) -> asyncio.Future[bool]:
         accepted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self.queues.submit(received.ordering_key, partial(self._process, received, accepted))
         return accepted
@@ -149,6 +192,9 @@ class TelegramChannel:
 
         Returns:
             False when processing failed, so the sender may deliver the update again.
+
+        Raises:
+            MalformedUpdate: The update is not shaped as the Bot API's; nothing was queued.
         """
         accepted = self.enqueue(update)
         if wait is None:
@@ -159,27 +205,96 @@ class TelegramChannel:
             return True  # still queued behind its chat's earlier updates; it will be processed
 
     async def _process(self, received: Received, accepted: asyncio.Future[bool]) -> None:
+        """Handle one update; `accepted` says whether Telegram may forget it (True) or must
+        deliver it again (False). The same rule serves the webhook and polling."""
+        replies: list[Reply] | None
         try:
             if received.callback_query_id is not None:
                 await self._answer(received.callback_query_id, received.chat_id)
             if received.reachable is not None and received.chat_id is not None:
                 await self._mark(received.chat_id, unreachable=not received.reachable)
             replies = await self.engine.handle(received.event) if received.event else []
-        except Exception:  # Logged and reported: the update is delivered again.
-            log.exception("Telegram update %s could not be processed", received.update_id)
-            if not accepted.done():
-                accepted.set_result(False)
-            return
-        if not accepted.done():
-            accepted.set_result(True)
+        except Exception as exc:  # Decided below: delivered again, or set aside for good.
+            replies = await self._after_failure(received, exc)
+            if replies is None:
+                _settle(accepted, False)
+                return
+        self._attempts.pop(received.update_id, None)
+        _settle(accepted, True)
         if replies and received.chat_id is not None:
-            calls = to_calls(replies, chat_id=received.chat_id, edit_message_id=received.message_id)
-            try:
+            calls = self._calls(received.chat_id, replies, received.message_id)
+            # Each failure was logged as it happened; a blocked chat is marked unreachable.
+            with suppress(Unreachable, Undelivered):
                 await self._send_all(received.chat_id, calls)
-            except Unreachable:
-                pass  # marked in _send_all
-            except (Transient, RetryLater, BadRequest):
-                log.exception("replies to Telegram chat %s were not delivered", received.chat_id)
+
+    async def _after_failure(self, received: Received, exc: Exception) -> list[Reply] | None:
+        """What a failed update becomes: None when it is to be delivered again, else the
+        replies that tell the participant, once the update is recorded as processed.
+
+        A failure while the database is away says nothing about the update: it waits for the
+        database, however long. A transient cause (a dropped connection, a timeout, a lock)
+        is retried a few times. Anything else would fail again at every redelivery, so it is
+        logged once, recorded like a processed update (a redelivery is then a duplicate) and
+        the participant is asked to try again.
+        """
+        update_id = received.update_id
+        if not await self.store.reachable():
+            log.warning("Telegram update %s waits for the database (%s)", update_id, _kind(exc))
+            return None
+        if isinstance(exc, TRANSIENT):
+            attempts = self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
+            if attempts < MAX_UPDATE_ATTEMPTS:
+                log.warning(
+                    "Telegram update %s failed (%s); it is tried again", update_id, _kind(exc)
+                )
+                return None
+        self._attempts.pop(update_id, None)
+        log.error(
+            "Telegram update %s failed and is set aside (%s)", update_id, _kind(exc), exc_info=exc
+        )
+        event = received.event
+        try:
+            language = await self._set_aside(event) if event is not None else None
+        except Exception as again:  # The database failed too: the update comes again.
+            log.warning("Telegram update %s not recorded (%s)", update_id, _kind(again))
+            return None
+        if language is None or received.chat_id is None:
+            return []
+        t = translator(language)
+        return [
+            Reply(
+                t._("Sorry, something went wrong with your last message. Please try again."),
+                rtl=t.rtl,
+            )
+        ]
+
+    async def _set_aside(self, event: Inbound) -> str:
+        """Record a failed update as processed; the language to tell its sender in."""
+        async with self.store.transaction() as uow:
+            if event.update_id is not None:
+                await uow.updates.claim(PLATFORM, event.update_id, self.engine.clock.now())
+            identity = await uow.identities.get(PLATFORM, event.user_id)
+            participant = (
+                await uow.participants.get(identity.participant_id)
+                if identity is not None and identity.participant_id is not None
+                else None
+            )
+            chosen = participant.locale if participant is not None else None
+        return chosen or negotiate(event.locale)
+
+    def _calls(
+        self, chat_id: str, replies: Sequence[Reply], edit_message_id: int | None = None
+    ) -> list[ApiCall]:
+        """The calls that show `replies`; one that cannot be shown does not stop the others."""
+        try:
+            return to_calls(replies, chat_id=chat_id, edit_message_id=edit_message_id)
+        except Exception:  # A reply the Bot API cannot carry: a bug, logged once with its cause.
+            log.exception("a reply to Telegram chat %s cannot be sent; the others are", chat_id)
+        calls: list[ApiCall] = []
+        for reply in replies:
+            with suppress(Exception):
+                calls += to_calls([reply], chat_id=chat_id)
+        return calls
 
     async def _answer(self, callback_query_id: str, chat_id: str | None) -> None:
         try:
@@ -190,7 +305,10 @@ class TelegramChannel:
             log.info("callback query %s not answered: %s", callback_query_id, exc)
 
     async def _download(self, file_id: str) -> bytes:
-        return await self.limiter.run(None, partial(self.api.download, file_id), counted=False)
+        # The engine's limit, applied while the file arrives: its size may be unknown.
+        limit = self.engine.options.max_document_bytes
+        download = partial(self.api.download, file_id, limit=limit)
+        return await self.limiter.run(None, download, counted=False)
 
     async def _mark(self, chat_id: str, *, unreachable: bool) -> None:
         async with self.store.transaction() as uow:
@@ -200,26 +318,47 @@ class TelegramChannel:
     # Sending
 
     async def _send_all(self, chat_id: str, calls: Sequence[ApiCall]) -> None:
+        """Make the calls in order. One that fails is logged once and the next is still made,
+        except when the chat is closed to the bot: then it is marked and nothing more is sent.
+
+        Raises:
+            Unreachable: The participant blocked the bot.
+            Undelivered: Some calls failed (each logged), after every call was tried.
+        """
+        failed = 0
+        for call in calls:
+            try:
+                await self._send(chat_id, call)
+            except Unreachable:
+                await self._mark(chat_id, unreachable=True)
+                raise
+            except BadAnswer as exc:  # Telegram took the call; only its answer is unreadable.
+                log.warning(
+                    "Telegram %s to chat %s: answer unreadable (%s)", call.method, chat_id, exc
+                )
+            except Exception as exc:  # Mapped by the client (or by the limiter giving up).
+                failed += 1
+                log.warning("Telegram %s to chat %s failed: %s", call.method, chat_id, exc)
+        if failed:
+            raise Undelivered(f"{failed} of {len(calls)} calls to Telegram chat {chat_id} failed")
+
+    async def _send(self, chat_id: str, call: ApiCall) -> None:
         try:
-            for call in calls:
-                try:
-                    await self.limiter.run(chat_id, partial(self.api.send, call))
-                except BadRequest:
-                    if call.method != "editMessageText":
-                        raise
-                    # Too old to edit, or deleted: show the new state as a new message.
-                    await self.limiter.run(chat_id, partial(self.api.send, as_message(call)))
-        except Unreachable:
-            await self._mark(chat_id, unreachable=True)
-            raise
+            await self.limiter.run(chat_id, partial(self.api.send, call))
+        except BadRequest:
+            if call.method != "editMessageText":
+                raise
+            # Too old to edit, or deleted: show the new state as a new message.
+            await self.limiter.run(chat_id, partial(self.api.send, as_message(call)))
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies nobody asked for just now (reminders, announcements).
 
         Raises:
             Unreachable: The participant blocked the bot; they are marked unreachable.
+            Undelivered: Some of the messages could not be sent (the others were).
         """
-        await self._send_all(chat_id, to_calls(replies, chat_id=chat_id))
+        await self._send_all(chat_id, self._calls(chat_id, replies))
 
     # Polling
 
@@ -228,70 +367,125 @@ class TelegramChannel:
 
         The offset moves past a batch only once its updates are committed, so an update in
         hand when the process dies is delivered again, and recognised if it was processed.
+        A failing getUpdates — another process polling with the same token (409), a 5xx, a
+        timeout, an answer that cannot be read — is retried with backoff, for as long as it
+        takes, and said once when it starts and once when it ends.
         """
         stop = stop or asyncio.Event()
         await self.limiter.run(None, self.api.delete_webhook, counted=False)
         offset: int | None = None
-        errors = 0
+        asked: int | None = None
+        outage = _Outage()
         try:
             while not stop.is_set():
+                asked = offset
                 fetch = self.api.get_updates(offset=offset, wait=self.poll_timeout)
                 try:
-                    updates = await _unless(stop, fetch)
-                except (Transient, RetryLater) as exc:
-                    errors += 1
-                    delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**errors)
-                    log.warning("getUpdates failed (%s); again in %s s", exc, delay)
-                    await self._sleep(delay)
+                    updates = await unless_stopped(stop, fetch)
+                    moved = await self._batch(updates, stop) if updates else offset
+                except (Transient, RetryLater, BadAnswer, PollingConflict) as exc:
+                    await unless_stopped(stop, self._sleep(outage.failed(exc)))
                     continue
-                errors = 0
-                if updates:
-                    offset = await self._batch(updates)
+                outage.recovered()
+                offset = moved
         finally:
             await self.queues.drain()
+            if offset is not None and offset != asked:
+                await self._confirm(offset)
 
-    async def _batch(self, updates: Sequence[Mapping[str, Any]]) -> int:
-        """Process one getUpdates answer; the offset to confirm it with."""
-        ids = [int(update["update_id"]) for update in updates]
-        results = await asyncio.gather(*[self.enqueue(update) for update in updates])
-        retry = []
-        # While the database is away, a failure says nothing about the update: it is
-        # retried (never skipped), so the answer it carries waits for the database.
-        counted = all(results) or await self.store.reachable()
-        for update_id, ok in zip(ids, results, strict=True):
-            if ok:
-                self._attempts.pop(update_id, None)
+    async def _confirm(self, offset: int) -> None:
+        """Tell Telegram that the updates before `offset` are handled, when stopping, so the
+        next start does not fetch them again (it would recognise them, but why ask)."""
+        try:
+            async with asyncio.timeout(CONFIRM_TIMEOUT):
+                await self.api.get_updates(offset=offset, wait=0)
+        except Exception as exc:  # They come again at the next start, recognised as processed.
+            log.info("Telegram: updates before %s not confirmed at stop (%s)", offset, _kind(exc))
+
+    async def _batch(self, updates: Sequence[Any], stop: asyncio.Event) -> int:
+        """Process one getUpdates answer; the offset to confirm it with.
+
+        A malformed update is logged and skipped: the offset moves past it like past the
+        others, so it cannot hold up the updates behind it.
+
+        Raises:
+            BadAnswer: No update of the answer has a readable update_id to move past.
+        """
+        readable = [_position(update) for update in updates]
+        if not any(position is not None for position in readable):
+            raise BadAnswer("getUpdates answered updates without a readable update_id")
+        ids, accepted = [], []
+        for update in updates:
+            try:
+                received = self._translate(update)
+            except MalformedUpdate as exc:
+                log.warning("%s; skipped", exc)
                 continue
-            if not counted:
-                retry.append(update_id)
-                continue
-            self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
-            if self._attempts[update_id] < MAX_UPDATE_ATTEMPTS:
-                retry.append(update_id)
-            else:
-                log.error(
-                    "Telegram update %s skipped after %s attempts", update_id, MAX_UPDATE_ATTEMPTS
-                )
-                del self._attempts[update_id]
+            ids.append(received.update_id)
+            accepted.append(self._enqueue(received))
+        results = await asyncio.gather(*accepted)
+        retry = [update_id for update_id, ok in zip(ids, results, strict=True) if not ok]
         if retry:
-            self._waits = 0 if counted else self._waits + 1
-            await self._sleep(min(10.0, 2.0**self._waits))
+            self._waits += 1
+            await unless_stopped(stop, self._sleep(min(10.0, 2.0**self._waits)))
             return min(retry)
-        return max(ids) + 1
+        self._waits = 0
+        return max(position for position in readable if position is not None) + 1
 
 
-async def _unless(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
-    """`work`'s result, or None as soon as `stop` is set (the work is then cancelled)."""
-    task = asyncio.ensure_future(work)
-    stopped = asyncio.ensure_future(stop.wait())
-    done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        stopped.cancel()
-        return task.result()
-    task.cancel()
-    with suppress(asyncio.CancelledError, Exception):
-        await task
-    return None
+def _settle(accepted: asyncio.Future[bool], confirmed: bool) -> None:
+    if not accepted.done():
+        accepted.set_result(confirmed)
+
+
+def _kind(exc: BaseException) -> str:
+    """An exception as one line for the log: its type and its first line."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _Outage:
+    """getUpdates failing: said when it starts (or its cause changes) and when it ends, not
+    at every retry, so an overlapping deploy is one clear line, not one a second."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self._cause: type[Exception] | None = None
+
+    def failed(self, exc: Exception) -> float:
+        """Note one failure; the seconds to wait before the next try."""
+        self.failures += 1
+        delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**self.failures)
+        if type(exc) is self._cause:
+            log.debug("getUpdates failed again (%s); again in %s s", exc, delay)
+            return delay
+        self._cause = type(exc)
+        if isinstance(exc, PollingConflict):
+            log.warning(
+                "Telegram: another process takes this bot's updates (409 Conflict: %s). "
+                "Stop the other `intersessional run` (or remove the webhook of a `serve`) with "
+                "this TELEGRAM_BOT_TOKEN; until then getUpdates is retried with backoff",
+                exc,
+            )
+        else:
+            log.warning("Telegram: getUpdates failed (%s); retrying with backoff", exc)
+        return delay
+
+    def recovered(self) -> None:
+        """getUpdates answered: say so if it had been failing."""
+        if self.failures:
+            log.info("Telegram: getUpdates works again (after %d failed attempts)", self.failures)
+        self.failures = 0
+        self._cause = None
+
+
+def _position(update: Any) -> int | None:
+    """An update's place in the queue (its update_id, even one sent as a string of digits):
+    what the offset moves past, whether or not the update itself can be read."""
+    update_id = update.get("update_id") if isinstance(update, Mapping) else None
+    if isinstance(update_id, str) and update_id.isdigit():
+        return int(update_id)
+    return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
 
 
 @dataclass(frozen=True)
@@ -308,7 +502,8 @@ class TelegramWebhook:
     async def endpoint(self, request: Request) -> Response:
         """POST /telegram/webhook: check the secret, then answer once the update is committed.
 
-        A missing or wrong secret gets 403 and nothing is read or recorded; a failure to
+        A missing or wrong secret gets 403 and nothing is read or recorded; a body that is not
+        an update as the Bot API shapes it gets 400 (logged once, as one line); a failure to
         process gets 500, so Telegram delivers the update again.
         """
         if not self.authorised(request.headers.get(SECRET_HEADER)):
@@ -316,10 +511,13 @@ class TelegramWebhook:
         try:
             update = json.loads(await request.body())
         except ValueError:
+            log.warning("Telegram update refused: the body is not JSON")
             return Response(status_code=400)
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        try:
+            accepted = await self.channel.receive(update, wait=self.channel.webhook_wait)
+        except MalformedUpdate as exc:
+            log.warning("%s", exc)
             return Response(status_code=400)
-        accepted = await self.channel.receive(update, wait=self.channel.webhook_wait)
         return Response(status_code=200 if accepted else 500)
 
 

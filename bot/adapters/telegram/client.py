@@ -7,7 +7,9 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
@@ -21,6 +23,9 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.limiter import RetryLater, Transient
 from bot.adapters.telegram.translate import ALLOWED_UPDATES, ApiCall
+from config.errors import ConfigError, Problem
+from config.settings import redact_url
+from handlers.events import DocumentTooLarge
 from handlers.ports import Unreachable
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,17 @@ def file_base_url(base_url: str, explicit: str | None = None) -> str:
     if separator:
         return f"{head}/file/bot{tail}"
     return base_url.rstrip("/") + "/file/bot"
+
+
+class BadAnswer(Exception):
+    """Telegram's answer to a call could not be read: a field missing or of the wrong type,
+    a `null` result, a result of another type. The call itself may have taken effect (the
+    message was sent), so it is not made again."""
+
+
+class PollingConflict(Exception):
+    """getUpdates answered 409: another process polls with the same token (an overlapping
+    deploy), or a webhook is set. Retrying is right: the other one may stop."""
 
 
 class FloodControl(TelegramError):
@@ -85,6 +101,9 @@ class BotApi:
         connections: int = 16,
     ) -> None:
         self.bot_id = token.partition(":")[0]
+        self.base_url = base_url
+        self._poll_read_timeout = 10.0
+        self._updates = _Request(connection_pool_size=1, read_timeout=self._poll_read_timeout)
         self.bot = Bot(
             token,
             base_url=base_url,
@@ -96,16 +115,40 @@ class BotApi:
                 media_write_timeout=60.0,
             ),
             # getUpdates adds the long-poll timeout to this read timeout.
-            get_updates_request=_Request(connection_pool_size=1, read_timeout=10.0),
+            get_updates_request=self._updates,
         )
+        # Files are streamed, to stop at a size limit; python-telegram-bot reads them whole.
+        self._files = httpx.AsyncClient(timeout=httpx.Timeout(read_timeout, connect=10.0))
 
     async def start(self) -> None:
-        """Open the HTTP clients and check the token (getMe)."""
-        await self.bot.initialize()
+        """Open the HTTP clients and check the token (getMe).
+
+        Raises:
+            ConfigError: Telegram refused the token, or nothing answers at the base URL as the
+                Bot API does: one problem naming the variable and the fix, without a secret.
+        """
+        try:
+            with _translated_errors():
+                await self.bot.initialize()
+        except (Transient, RetryLater, BadAnswer) as exc:
+            # At start, a Bot API that cannot be reached or read is the operator's to fix.
+            what = (
+                f"the answer to getMe is not the Bot API's ({exc})"
+                if isinstance(exc, BadAnswer)
+                else f"cannot reach the Bot API ({exc})"
+            )
+            fix = (
+                "check TELEGRAM_BASE_URL (by default https://api.telegram.org/bot) "
+                "and that this machine can reach it"
+            )
+            raise ConfigError(
+                [Problem("TELEGRAM_BASE_URL", redact_url(self.base_url), what, fix)]
+            ) from None
 
     async def close(self) -> None:
         """Close the HTTP clients."""
         await self.bot.shutdown()
+        await self._files.aclose()
 
     async def send(self, call: ApiCall) -> Any:
         """Make one call produced by `translate.to_calls`.
@@ -115,6 +158,7 @@ class BotApi:
             RetryLater: Telegram answered 429.
             Transient: A 5xx answer, a timeout or a network failure.
             BadRequest: Telegram refused the call; retrying would not help.
+            BadAnswer: Telegram's answer could not be read; the call may have been made.
         """
         params = dict(call.params)
         markup = _markup(params.pop("reply_markup", None))
@@ -142,20 +186,73 @@ class BotApi:
         with _translated_errors():
             await self.bot.answer_callback_query(callback_query_id)
 
-    async def get_updates(self, *, offset: int | None, wait: int) -> list[dict[str, Any]]:
-        """Long-poll for updates, as JSON: Telegram answers at once when it has some, else
-        after `wait` seconds."""
-        with _translated_errors():
-            updates = await self.bot.get_updates(
-                offset=offset, timeout=wait, allowed_updates=list(ALLOWED_UPDATES)
-            )
-        return [update.to_dict() for update in updates]
+    async def get_updates(self, *, offset: int | None, wait: int) -> list[Any]:
+        """Long-poll for updates: Telegram answers at once when it has some, else after `wait`
+        seconds.
 
-    async def download(self, file_id: str) -> bytes:
-        """A file's bytes, through getFile and the file URL."""
+        Returns:
+            The updates as Telegram sent them. `Bot.get_updates` would parse the whole batch
+            into objects, so one malformed update would fail them all (and be logged in
+            full); raw, each is checked on its own by `translate.to_received`.
+        """
+        query: dict[str, Any] = {"timeout": wait, "allowed_updates": json.dumps(ALLOWED_UPDATES)}
+        if offset is not None:
+            query["offset"] = offset
         with _translated_errors():
-            file = await self.bot.get_file(file_id)
-            return bytes(await file.download_as_bytearray())
+            # Our own transport's documented `post`: status codes and errors exactly as for
+            # every other call, the parameters in the query string as the Bot API allows.
+            result = await self._updates.post(
+                f"{self.bot.base_url}/getUpdates?{urlencode(query)}",
+                read_timeout=wait + self._poll_read_timeout,
+            )
+        if not isinstance(result, list):
+            raise BadAnswer(f"getUpdates: the result is {type(result).__name__}, not a list")
+        return result
+
+    async def download(self, file_id: str, *, limit: int | None = None) -> bytes:
+        """A file's bytes, through getFile and the file URL, read in pieces.
+
+        Args:
+            file_id: The document's file_id.
+            limit: The most bytes accepted. Telegram does not always tell a file's size, so
+                the download itself stops once it passes the limit.
+
+        Raises:
+            DocumentTooLarge: The file is larger than `limit` (or than Telegram lets bots
+                download): nothing more than `limit` + 1 bytes was read.
+            Transient: A 5xx answer, a timeout or a network failure.
+            BadRequest: The file cannot be had (gone, or never there).
+        """
+        with _translated_errors():
+            try:
+                file = await self.bot.get_file(file_id)
+            except BadRequest as exc:
+                if "too big" in exc.message.lower():  # over the Bot API's 20 MB for bots
+                    raise DocumentTooLarge(exc.message) from None
+                raise
+        if limit is not None and file.file_size is not None and file.file_size > limit:
+            raise DocumentTooLarge(f"{file.file_size} bytes")
+        if not file.file_path:
+            raise BadAnswer("getFile: the answer has no file_path")
+        return await self._fetch(file.file_path, limit)
+
+    async def _fetch(self, url: str, limit: int | None) -> bytes:
+        """GET a file URL, stopping (and closing the connection) past `limit` bytes."""
+        content = bytearray()
+        try:
+            async with self._files.stream("GET", url) as response:
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise Transient(f"file download: HTTP {response.status_code}")
+                if response.status_code != 200:
+                    raise BadRequest(f"file download: HTTP {response.status_code}")
+                async for piece in response.aiter_bytes():
+                    content += piece
+                    if limit is not None and len(content) > limit:
+                        raise DocumentTooLarge(f"more than {limit} bytes")
+        except httpx.HTTPError as exc:
+            # The URL holds the bot token: only the kind of failure is kept.
+            raise Transient(f"file download: {type(exc).__name__}") from None
+        return bytes(content)
 
     async def set_commands(self, commands: Mapping[str, str], language: str | None) -> None:
         """The command menu for one language (None: the default menu)."""
@@ -178,6 +275,27 @@ class BotApi:
             await self.bot.delete_webhook()
 
 
+def _refused(exc: InvalidToken) -> ConfigError:
+    """The configuration problem behind a 401 or 404 answer, without the token."""
+    answer = str(exc.__cause__ or exc).lower()
+    if "not found" in answer:
+        problem = Problem(
+            "TELEGRAM_BASE_URL",
+            "",
+            "the Bot API answered 404 Not Found: the base URL or the token is malformed",
+            "check that TELEGRAM_BASE_URL ends in /bot (by default https://api.telegram.org/bot) "
+            "and that TELEGRAM_BOT_TOKEN is the whole token from @BotFather",
+        )
+    else:
+        problem = Problem(
+            "TELEGRAM_BOT_TOKEN",
+            "",
+            "Telegram refused the token (401 Unauthorized)",
+            "copy the token from @BotFather again",
+        )
+    return ConfigError([problem])
+
+
 def _markup(raw: Any) -> InlineKeyboardMarkup | None:
     if not raw:
         return None
@@ -194,7 +312,11 @@ def _markup(raw: Any) -> InlineKeyboardMarkup | None:
 
 @contextmanager
 def _translated_errors() -> Iterator[None]:
-    """Maps python-telegram-bot's errors to the ones the limiter and the channel act on."""
+    """Maps every error of a call to one the limiter and the channel act on.
+
+    This is the one place where python-telegram-bot's exceptions, and whatever it raises
+    while reading an answer, become ours: nothing else escapes a call.
+    """
     try:
         yield
     except FloodControl as exc:
@@ -205,7 +327,15 @@ def _translated_errors() -> Iterator[None]:
         raise  # Telegram refused the call as made: retrying would not help
     except NetworkError as exc:  # also TimedOut and 5xx answers
         raise Transient(str(exc)) from exc
-    except (InvalidToken, Conflict):
-        raise  # configuration problems: retrying cannot help, the operator must act
+    except Conflict as exc:
+        raise PollingConflict(exc.message) from exc
+    except InvalidToken as exc:
+        # Retrying cannot help: the operator must act. python-telegram-bot's own message
+        # carries the whole token, so only Telegram's answer (its cause) is looked at.
+        raise _refused(exc) from None
     except TelegramError as exc:  # e.g. "Invalid server response": an answer that is not JSON
         raise Transient(str(exc)) from exc
+    except Exception as exc:
+        # python-telegram-bot reads a result into objects (de_json), which raises KeyError,
+        # TypeError, ValueError or AttributeError on a field it cannot read.
+        raise BadAnswer(f"{type(exc).__name__}: {exc}") from exc

@@ -6,7 +6,7 @@ import html
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeGuard
 
 from handlers.events import Button, Inbound, IncomingDocument, OutgoingDocument, Reply
 
@@ -37,6 +37,20 @@ UNSUPPORTED_CONTENT = (
 """Message contents a participant may send that the engine cannot read."""
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 """The update types the bot asks Telegram for (polling and webhook alike)."""
+
+
+class MalformedUpdate(ValueError):
+    """An update whose shape is not the Bot API's: refused whole, never half read.
+
+    Its message names the update (when its id is readable) and the part at fault, on one
+    line and without any of the update's content, so it can be logged as it is.
+    """
+
+    def __init__(self, problem: str, update_id: int | None = None) -> None:
+        where = f"Telegram update {update_id}" if update_id is not None else "Telegram update"
+        super().__init__(f"{where} refused: {problem}")
+        self.update_id = update_id
+
 
 Fetch = Callable[[str], Awaitable[bytes]]
 """Downloads a file by its Telegram file_id."""
@@ -78,7 +92,7 @@ def update_key(bot_id: str, update_id: int) -> str:
 
 
 def to_received(update: Mapping[str, Any], *, bot_id: str, fetch: Fetch) -> Received:
-    """Translate one Bot API `Update` object.
+    """Translate one Bot API `Update` object, checking the shape of what it reads.
 
     Args:
         update: The update as JSON (webhook body, or one element of getUpdates).
@@ -87,55 +101,120 @@ def to_received(update: Mapping[str, Any], *, bot_id: str, fetch: Fetch) -> Rece
 
     Returns:
         What the channel does with the update.
+
+    Raises:
+        MalformedUpdate: A part the bot reads is missing or of the wrong type (a callback
+            without `from`, a message without `chat`, a document without `file_id`, an
+            update_id that is not an integer...).
     """
-    update_id = int(update["update_id"])
-    key = update_key(bot_id, update_id)
-    if isinstance(message := update.get("message"), Mapping):
-        return _from_message(update_id, key, message, fetch)
-    if isinstance(query := update.get("callback_query"), Mapping):
-        return _from_callback(update_id, key, query)
-    if isinstance(member := update.get("my_chat_member"), Mapping):
-        chat = member.get("chat") or {}
-        if chat.get("type") != "private":
-            return Received(update_id, _chat_id(chat))
-        status = (member.get("new_chat_member") or {}).get("status")
-        return Received(update_id, _chat_id(chat), reachable=status not in ("kicked", "left"))
+    if not isinstance(update, Mapping):
+        raise MalformedUpdate("it is not a JSON object")
+    update_id = update.get("update_id")
+    if not _is_int(update_id):
+        raise MalformedUpdate("update_id is missing or not an integer")
+    try:
+        return _translate(update, update_id, update_key(bot_id, update_id), fetch)
+    except _Shape as exc:
+        raise MalformedUpdate(str(exc), update_id) from None
+
+
+class _Shape(Exception):
+    """A part of the update that is missing or of the wrong type (its dotted path)."""
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _object(parent: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = parent.get(key)
+    if not isinstance(value, Mapping):
+        raise _Shape(f"{where}.{key} is missing or not an object")
+    return value
+
+
+def _optional_object(parent: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any] | None:
+    return _object(parent, key, where) if parent.get(key) is not None else None
+
+
+def _integer(parent: Mapping[str, Any], key: str, where: str) -> int:
+    value = parent.get(key)
+    if not _is_int(value):
+        raise _Shape(f"{where}.{key} is missing or not an integer")
+    return value
+
+
+def _text(parent: Mapping[str, Any], key: str, where: str) -> str | None:
+    """An optional string field."""
+    value = parent.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _Shape(f"{where}.{key} is not a string")
+    return value
+
+
+def _chat(parent: Mapping[str, Any], where: str) -> tuple[str, bool]:
+    """The chat's id, and whether it is a private chat (the only kind the bot serves)."""
+    chat = _object(parent, "chat", where)
+    chat_id = _integer(chat, "id", f"{where}.chat")
+    return str(chat_id), _text(chat, "type", f"{where}.chat") == "private"
+
+
+def _translate(update: Mapping[str, Any], update_id: int, key: str, fetch: Fetch) -> Received:
+    if "message" in update:
+        return _from_message(update_id, key, _object(update, "message", "update"), fetch)
+    if "callback_query" in update:
+        return _from_callback(update_id, key, _object(update, "callback_query", "update"))
+    if "my_chat_member" in update:
+        member = _object(update, "my_chat_member", "update")
+        chat_id, private = _chat(member, "my_chat_member")
+        new = _object(member, "new_chat_member", "my_chat_member")
+        status = _text(new, "status", "my_chat_member.new_chat_member")
+        if not private:
+            return Received(update_id, chat_id)
+        return Received(update_id, chat_id, reachable=status not in ("kicked", "left"))
     # Edits, channel posts and the rest change nothing: an answer is what was first sent.
     for value in update.values():
         if isinstance(value, Mapping) and isinstance(value.get("chat"), Mapping):
-            return Received(update_id, _chat_id(value["chat"]))
+            chat = value["chat"]
+            return Received(update_id, str(chat["id"]) if _is_int(chat.get("id")) else None)
     return Received(update_id, None)
 
 
-def _chat_id(chat: Mapping[str, Any]) -> str | None:
-    return str(chat["id"]) if "id" in chat else None
-
-
-def _sender(user: Mapping[str, Any]) -> dict[str, Any]:
-    name = " ".join(str(user[k]) for k in ("first_name", "last_name") if user.get(k)).strip()
+def _sender(user: Mapping[str, Any], where: str) -> dict[str, Any]:
+    user_id = _integer(user, "id", where)
+    names = (_text(user, "first_name", where), _text(user, "last_name", where))
+    name = " ".join(part for part in names if part).strip()
     return {
-        "user_id": str(user["id"]),
-        "locale": user.get("language_code") or None,
+        "user_id": str(user_id),
+        "locale": _text(user, "language_code", where) or None,
         "display_name": name or None,
     }
 
 
 def _from_message(update_id: int, key: str, message: Mapping[str, Any], fetch: Fetch) -> Received:
-    chat = message.get("chat") or {}
-    chat_id = _chat_id(chat)
-    sender = message.get("from")
-    if chat.get("type") != "private" or not isinstance(sender, Mapping) or chat_id is None:
+    chat_id, private = _chat(message, "message")
+    sender = _optional_object(message, "from", "message")
+    text = _text(message, "text", "message")
+    document = _optional_object(message, "document", "message")
+    if not private or sender is None:
         # The conversation is personal: group chats would show one person's data to all.
         return Received(update_id, chat_id)
-    base = Inbound(PLATFORM, chat_id=chat_id, update_id=key, **_sender(sender))
-    if isinstance(text := message.get("text"), str):
+    base = Inbound(PLATFORM, chat_id=chat_id, update_id=key, **_sender(sender, "message.from"))
+    if text is not None:
         return Received(update_id, chat_id, _with(base, text=text))
-    if isinstance(document := message.get("document"), Mapping):
+    if document is not None:
+        where = "message.document"
+        file_id = _text(document, "file_id", where)
+        if not file_id:
+            raise _Shape(f"{where}.file_id is missing")
+        size = document.get("file_size")
+        if size is not None and not _is_int(size):
+            raise _Shape(f"{where}.file_size is not an integer")
         incoming = IncomingDocument(
-            filename=str(document.get("file_name") or "document"),
-            size=int(document.get("file_size") or 0),
-            mime_type=document.get("mime_type"),
-            read=partial(fetch, str(document["file_id"])),
+            filename=_text(document, "file_name", where) or "document",
+            size=size or 0,
+            mime_type=_text(document, "mime_type", where),
+            read=partial(fetch, file_id),
         )
         return Received(update_id, chat_id, _with(base, document=incoming))
     kind = next((kind for kind in UNSUPPORTED_CONTENT if kind in message), None)
@@ -145,26 +224,30 @@ def _from_message(update_id: int, key: str, message: Mapping[str, Any], fetch: F
 
 
 def _from_callback(update_id: int, key: str, query: Mapping[str, Any]) -> Received:
-    sender = query["from"]
-    message = query.get("message")
-    chat = message.get("chat") if isinstance(message, Mapping) else None
-    chat_id = _chat_id(chat) if isinstance(chat, Mapping) else None
-    chat_id = chat_id or str(sender["id"])
+    where = "callback_query"
+    query_id = _text(query, "id", where)
+    if not query_id:
+        raise _Shape(f"{where}.id is missing or not a string")
+    sender = _sender(_object(query, "from", where), f"{where}.from")
+    data = _text(query, "data", where)
+    message = _optional_object(query, "message", where)
+    if message is None:
+        # A button on an inline message, which may sit in any chat: answered, nothing else.
+        return Received(update_id, None, callback_query_id=query_id)
+    chat_id, private = _chat(message, f"{where}.message")
+    if not private:
+        # Pressed in a group: the answer would show one person's step to everyone there.
+        return Received(update_id, chat_id, callback_query_id=query_id)
     # An inaccessible message (date 0) can no longer be edited.
     message_id = (
-        int(message["message_id"])
-        if isinstance(message, Mapping) and message.get("date") and "message_id" in message
-        else None
+        _integer(message, "message_id", f"{where}.message") if message.get("date") else None
     )
-    data = query.get("data")
     event = (
-        Inbound(PLATFORM, chat_id=chat_id, update_id=key, payload=str(data), **_sender(sender))
+        Inbound(PLATFORM, chat_id=chat_id, update_id=key, payload=data, **sender)
         if data is not None
         else None
     )
-    return Received(
-        update_id, chat_id, event, callback_query_id=str(query["id"]), message_id=message_id
-    )
+    return Received(update_id, chat_id, event, callback_query_id=query_id, message_id=message_id)
 
 
 def _with(base: Inbound, **fields: Any) -> Inbound:

@@ -4,7 +4,9 @@ updates by polling or by webhook."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import gc
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -19,13 +21,18 @@ from bot.adapters.telegram.limiter import Limiter
 from bot.app import App, build
 from bot.web import create_web_app
 from config.settings import Settings, load_settings
+from handlers.engine import Engine
 from handlers.ports import FixedClock
 from tests.fakes import serve_loopback
-from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram, parse_html
+from tests.fakes.telegram_server import TOKEN, Call, FakeTelegram, on_loopback, parse_html
 from tests.fakes.timer import FakeTimer
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "telegram"
 SECRET = "s3cret-token_for-tests"
+MALFORMED_UPDATES = sorted(path.stem for path in (FIXTURES / "malformed").glob("*.json"))
+"""Recorded updates with the right shape but for one malformed part (tests/fixtures/telegram/
+malformed/): a callback without `from`, a message without `chat`, a document without
+`file_id`, a string update_id, an unknown update type beside a malformed known one."""
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -37,13 +44,8 @@ def fixture(name: str) -> dict[str, Any]:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API, served on 127.0.0.1; its base URL is `fake.url`."""
-    server = FakeTelegram()
-    async with serve_loopback(server.app) as url:
-        server.url = url
-        try:
-            yield server
-        finally:
-            server.close()
+    async with on_loopback(FakeTelegram()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -73,11 +75,19 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
 
 
 @pytest.fixture
-async def channel(app: App, timer: FakeTimer) -> AsyncIterator[TelegramChannel]:
+def conversation(app: App) -> Engine:
+    """The engine the channel holds; a test module may hand it another one of ours."""
+    return app.engine
+
+
+@pytest.fixture
+async def channel(
+    app: App, timer: FakeTimer, conversation: Engine
+) -> AsyncIterator[TelegramChannel]:
     """The Telegram channel, started (getMe), with the fake timer."""
     built = from_settings(
         app.settings,
-        app.engine,
+        conversation,
         app.store,
         limiter=Limiter(now=timer.now, sleep=timer.sleep),
         sleep=timer.sleep,
@@ -93,8 +103,6 @@ Deliver = Callable[[dict[str, Any]], Awaitable[None]]
 @pytest.fixture
 async def polling(channel: TelegramChannel, fake: FakeTelegram) -> AsyncIterator[Deliver]:
     """Updates reach the bot through getUpdates; returns when the bot has answered."""
-    import asyncio
-
     stop = asyncio.Event()
     task = asyncio.create_task(channel.poll(stop=stop))
 
@@ -306,3 +314,29 @@ async def onboard(user: TelegramUser, code: str) -> None:
     await user.press("This is correct")
     await user.press("Prefer not to say")
     assert "Your consultations:" in user.text
+
+
+@pytest.fixture
+def lost_task_exceptions() -> list[dict[str, Any]]:
+    """What the event loop reported as "Task exception was never retrieved" during a test."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+async def _no_lost_task_exceptions(
+    lost_task_exceptions: list[dict[str, Any]],
+) -> AsyncIterator[None]:
+    """Fail a test in which a task died with nobody to see its exception.
+
+    asyncio only logs such an exception when the task is collected (no warning, so
+    `-W error` alone would let it pass): a failure the channel dropped on the floor.
+    """
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: lost_task_exceptions.append(context))
+    yield
+    gc.collect()
+    loop.set_exception_handler(previous)
+    if lost_task_exceptions:
+        messages = [f"{c.get('message')}: {c.get('exception')!r}" for c in lost_task_exceptions]
+        pytest.fail("; ".join(messages), pytrace=False)

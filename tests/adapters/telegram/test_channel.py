@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -393,3 +394,59 @@ async def test_a_failed_update_is_polled_again(
     offsets = [c.params.get("offset") for c in fake.calls if c.method == "getUpdates"]
     assert offsets[:3] == [None, update["update_id"], update["update_id"] + 1]
     assert [c.status for c in fake.calls if c.method == "sendMessage"] == [200]
+
+
+async def test_trust_07_another_poller_is_said_once_and_polling_goes_on(
+    channel: TelegramChannel,
+    fake: FakeTelegram,
+    timer: FakeTimer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.adapters.telegram.conftest import fixture
+
+    caplog.set_level(logging.INFO)
+    conflicts = 6  # an overlapping deploy: the old process still polls with the same token
+    fake.fail("getUpdates", 409, times=conflicts)
+    stop = asyncio.Event()
+    poller = asyncio.create_task(channel.poll(stop=stop))
+    update = fixture("start_deep_link")
+    fake.inject(update)
+    await fake.wait_confirmed(update["update_id"])
+    await channel.queues.drain()
+    assert not poller.done()  # it never gave up
+    stop.set()
+    await poller
+
+    statuses = [c.status for c in fake.calls if c.method == "getUpdates"]
+    assert statuses[: conflicts + 1] == [409] * conflicts + [200]
+    assert len(fake.sent("sendMessage", chat_id=ALICE)) == 1
+    assert timer.sleeps == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0]  # backoff, on the injected sleep
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.adapters.telegram.channel"]
+    assert len(said) == 2
+    assert "409 Conflict" in said[0]
+    assert "TELEGRAM_BOT_TOKEN" in said[0]
+    assert said[1] == f"Telegram: getUpdates works again (after {conflicts} failed attempts)"
+
+
+async def test_trust_14_a_button_pressed_in_a_group_is_answered_and_nothing_else(
+    app: App, fake: FakeTelegram, clock: FixedClock, users: Callable[..., TelegramUser]
+) -> None:
+    from tests.adapters.telegram.conftest import fixture
+
+    alice = users(ALICE, "Amina")
+    await onboard(alice, await new_invite(app.store, clock))
+    before = await participant(app, ALICE)
+    _, button = alice.button("Constructive dialogue 2027")
+    update = fixture("callback_query_group")  # her own button, on a message in a group
+    update["update_id"] = next(alice.update_ids)
+    update["callback_query"]["from"]["id"] = ALICE
+    update["callback_query"]["data"] = button["callback_data"]
+    calls = len(fake.calls)
+    await alice.send(update)
+    made = [c for c in fake.calls[calls:] if c.method != "getUpdates"]
+    assert [(c.method, c.params.get("callback_query_id")) for c in made] == [
+        ("answerCallbackQuery", "22535114920373999")
+    ]
+    after = await participant(app, ALICE)
+    assert (after.state, after.context) == (before.state, before.context)
+    assert fake.unanswered_callbacks() == []

@@ -12,6 +12,7 @@ from bot.adapters.telegram.client import file_base_url
 from bot.adapters.telegram.translate import (
     MAX_MESSAGE_CHARS,
     ApiCall,
+    MalformedUpdate,
     Received,
     as_message,
     split_text,
@@ -20,7 +21,7 @@ from bot.adapters.telegram.translate import (
     utf16_length,
 )
 from handlers.events import Button, Inbound, OutgoingDocument, Reply
-from tests.adapters.telegram.conftest import fixture
+from tests.adapters.telegram.conftest import MALFORMED_UPDATES, fixture
 
 BOT = "7294518630"
 AMINA = "5230018431"
@@ -237,3 +238,35 @@ def test_file_url_follows_the_api_url() -> None:
     assert file_base_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
     assert file_base_url("http://proxy/tg/bot{token}") == "http://proxy/tg/file/bot{token}"
     assert file_base_url("http://x/bot", "http://files/bot") == "http://files/bot"
+
+
+@pytest.mark.parametrize("name", MALFORMED_UPDATES)
+def test_trust_12_a_malformed_update_raises_the_one_error_the_channel_maps(name: str) -> None:
+    with pytest.raises(MalformedUpdate) as raised:
+        received(f"malformed/{name}")
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        None,
+        [],
+        "update",
+        {"update_id": True, "message": {}},
+        {"update_id": 1, "message": None},
+        {"update_id": 1, "callback_query": {"id": "1", "from": {"id": "5230018431"}}},
+        {"update_id": 1, "message": {"chat": {"id": 1, "type": "private"}, "text": 12}},
+        {"update_id": 1, "my_chat_member": {"chat": {"id": 1, "type": "private"}}},
+    ],
+    ids=["null", "list", "string", "bool-id", "null-message", "text-user-id", "int-text", "member"],
+)
+def test_trust_12_wrong_types_are_malformed_too(update: object) -> None:
+    with pytest.raises(MalformedUpdate):
+        to_received(update, bot_id=BOT, fetch=fetch)  # type: ignore[arg-type]
+
+
+def test_trust_14_a_callback_from_a_group_is_only_answered() -> None:
+    assert received("callback_query_group") == Received(
+        815294007, "-1001234567890", None, callback_query_id="22535114920373999"
+    )
