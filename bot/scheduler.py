@@ -51,6 +51,11 @@ def default_jobs(app: App) -> dict[str, Job]:
             forgotten = await uow.updates.forget_before(app.clock.now() - UPDATE_MEMORY)
         if forgotten:
             log.info("forgot %d processed update ids older than %s", forgotten, UPDATE_MEMORY)
+        # Files an erasure marked for removal are removed after its commit; a process that
+        # died in between leaves them marked, and this sweep finishes the work.
+        removed = await app.store.collect_files(app.files.remove)
+        if removed:
+            log.info("removed %d stored files no document refers to any more", removed)
         return forgotten
 
     return {"reminders": remind, "digests": digest, "housekeeping": housekeeping}

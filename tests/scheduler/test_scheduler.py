@@ -111,3 +111,18 @@ async def test_housekeeping_forgets_update_ids_after_a_week_and_only_then(
         assert await uow.updates.seen("test", "recent")
     # A redelivery inside the week is still recognised.
     assert await stranger.say("hello again", update_id="recent") == []
+
+
+async def test_trust_01_housekeeping_removes_files_an_interrupted_erasure_left(
+    app: App, store: Store
+) -> None:
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    async with store.transaction() as uow:
+        stored = await app.files.put(pdf, ".pdf", hold=uow.blobs.hold)
+    async with store.transaction() as uow:  # an erasure committed; its process then died
+        assert await uow.blobs.release([stored.path]) == [stored.path]
+    assert (app.files.root / stored.path).exists()
+    await default_jobs(app)["housekeeping"]()
+    assert not (app.files.root / stored.path).exists()
+    async with store.transaction() as uow:
+        assert await uow.blobs.doomed() == []
