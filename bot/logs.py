@@ -36,10 +36,11 @@ class Redact(logging.Filter):
         return True
 
 
-BODY_LOGGING_LIBRARIES = ("slack_bolt", "slack_sdk")
+BODY_LOGGING_LIBRARIES = ("slack_bolt", "slack_sdk", "telegram")
 """Libraries whose DEBUG and INFO records carry whole request and response bodies (Bolt's
 invalid-signature line, slack_sdk's "Sending a request … json:" and every Socket Mode
-message): what a participant wrote, their profile, or an attacker's unsigned payload."""
+message, python-telegram-bot's "Calling Bot API endpoint … with parameters" and the updates
+it received): what a participant wrote, their profile, or an attacker's unsigned payload."""
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters, line and paragraph separators, and bidirectional controls."""

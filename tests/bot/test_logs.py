@@ -104,17 +104,17 @@ def log_hostile_lines() -> None:
         logging.getLogger("bot").exception("a failure\nwith a forged line")
 
 
-def test_trust_06_slack_libraries_never_log_a_body(capsys: pytest.CaptureFixture[str]) -> None:
+def test_trust_06_platform_libraries_never_log_a_body(capsys: pytest.CaptureFixture[str]) -> None:
     with bare_root():
-        log_what_slack_libraries_log()
+        log_what_platform_libraries_log()
     err = capsys.readouterr().err
     assert "my answer" not in err
     assert "a listener did not call ack()" in err
     assert "our own debug line" in err
 
 
-def log_what_slack_libraries_log() -> None:
-    """Bolt and slack_sdk's records, as they log them."""
+def log_what_platform_libraries_log() -> None:
+    """Bolt's, slack_sdk's and python-telegram-bot's records, as they log them."""
     # What Bolt and slack_sdk log at DEBUG and INFO: whole request and response bodies.
     logging.getLogger("slack_bolt.AsyncRequestVerification").info(
         "Invalid request signature detected (body: {'text': 'my answer'})"
@@ -123,5 +123,9 @@ def log_what_slack_libraries_log() -> None:
         "Sending a request - json: {'text': 'my answer'}"
     )
     logging.getLogger("slack_sdk.socket_mode.aiohttp").debug("Received message (data: my answer)")
+    logging.getLogger("telegram.Bot").debug(
+        "Calling Bot API endpoint `sendMessage` with parameters `{'text': 'my answer'}`"
+    )
+    logging.getLogger("telegram.ext.Updater").debug("Received data: {'text': 'my answer'}")
     logging.getLogger("slack_bolt.AsyncApp").warning("AsyncApp: a listener did not call ack()")
     logging.getLogger("bot.adapters.slack.channel").debug("our own debug line")
