@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from storage.models import Admin, Answer, AuditEntry, KeyValue, Participant, ParticipantStatus
-from storage.repositories.base import Repository
+from storage.models import Admin, AuditEntry, KeyValue
+from storage.repositories.base import Repository, changed
 
 
 class AdminRepository(Repository):
-    """Secretariat administrators, and what they leave half-done (a broadcast to confirm)."""
+    """Secretariat administrators, by platform account."""
 
     async def is_admin(self, platform: str, user_id: str) -> bool:
         """True when this platform account is an administrator."""
@@ -23,72 +23,28 @@ class AdminRepository(Repository):
         return found is not None
 
     async def add(self, platform: str, user_id: str, *, added_by: str, now: datetime) -> bool:
-        """Make an account an administrator; False when it already was."""
-        if await self.is_admin(platform, user_id):
-            return False
-        self.session.add(
-            Admin(platform=platform, user_id=user_id, added_by=added_by, created_at=now)
+        """Make an account an administrator; False when it already was.
+
+        One insert that does nothing on the account's unique key: processes starting
+        together, each adding the administrators of `ADMINS`, add each account once.
+        """
+        result = await self.session.execute(
+            self._insert(Admin)
+            .values(platform=platform, user_id=user_id, added_by=added_by, created_at=now)
+            .on_conflict_do_nothing(index_elements=[Admin.platform, Admin.user_id])
         )
-        await self.session.flush()
-        return True
+        return changed(result) == 1
 
     async def remove(self, platform: str, user_id: str) -> bool:
         """Remove an administrator; False when the account was not one."""
         result = await self.session.execute(
             delete(Admin).where(Admin.platform == platform, Admin.user_id == user_id)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed(result) > 0
 
     async def all(self) -> Sequence[Admin]:
         """Every administrator, oldest first."""
         return (await self.session.scalars(select(Admin).order_by(Admin.id))).all()
-
-    async def stash(self, key: str, value: str, now: datetime) -> None:
-        """Keep a small pending value under `key`, replacing any earlier one."""
-        found = await self.session.get(KeyValue, key)
-        if found is None:
-            self.session.add(KeyValue(key=key, value=value, updated_at=now))
-        else:
-            found.value, found.updated_at = value, now
-        await self.session.flush()
-
-    async def unstash(self, key: str) -> str | None:
-        """Take the pending value under `key` away, returning it."""
-        found = await self.session.get(KeyValue, key)
-        if found is None:
-            return None
-        await self.session.delete(found)
-        await self.session.flush()
-        return found.value
-
-    async def answer(self, answer_id: int) -> Answer | None:
-        """One answer by id, whoever wrote it (for hiding and unhiding)."""
-        return await self.session.get(Answer, answer_id)
-
-    async def participant_answers_to(
-        self, participant_ids: set[int], question_ids: set[int]
-    ) -> dict[int, set[int]]:
-        """Which of `question_ids` each participant answered."""
-        found: dict[int, set[int]] = {pid: set() for pid in participant_ids}
-        if not participant_ids or not question_ids:
-            return found
-        result = await self.session.execute(
-            select(Answer.participant_id, Answer.question_id).where(
-                Answer.participant_id.in_(participant_ids), Answer.question_id.in_(question_ids)
-            )
-        )
-        for participant_id, question_id in result:
-            found[participant_id].add(question_id)
-        return found
-
-    async def pending(self) -> Sequence[Participant]:
-        """Participants waiting for the secretariat's approval."""
-        result = await self.session.scalars(
-            select(Participant)
-            .where(Participant.status == ParticipantStatus.PENDING)
-            .order_by(Participant.id)
-        )
-        return result.all()
 
 
 class AuditRepository(Repository):
@@ -111,7 +67,12 @@ class AuditRepository(Repository):
 
 
 class KeyValueRepository(Repository):
-    """Small values generated once and shared by every process (e.g. a webhook secret)."""
+    """Small values shared by every process: generated once (a webhook secret) or kept
+    until taken (a broadcast waiting for its administrator's confirmation).
+
+    Every statement is a single upsert or delete, so concurrent writers of one key never
+    clash on it.
+    """
 
     async def get(self, key: str) -> str | None:
         """The value stored under `key`, if any."""
@@ -129,3 +90,20 @@ class KeyValueRepository(Repository):
         )
         stored = await self.get(key)
         return value if stored is None else stored
+
+    async def put(self, key: str, value: str, now: datetime) -> None:
+        """Keep `value` under `key`, replacing any earlier one."""
+        insert = self._insert(KeyValue).values(key=key, value=value, updated_at=now)
+        await self.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[KeyValue.key],
+                set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+            )
+        )
+
+    async def pop(self, key: str) -> str | None:
+        """Take the value under `key` away, returning it (None when there was none)."""
+        result = await self.session.execute(
+            delete(KeyValue).where(KeyValue.key == key).returning(KeyValue.value)
+        )
+        return result.scalar_one_or_none()

@@ -17,7 +17,7 @@ from storage.models import (
     Submission,
     SubmissionStatus,
 )
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, changed
 
 ANSWERS_READ = "answers_read"
 """Key in `Session.info`: the answers read in this transaction, by (participant, question)."""
@@ -28,7 +28,8 @@ class AnswerRepository(Repository):
 
     @property
     def _read(self) -> dict[tuple[int, int], Answer | None]:
-        # In the session, so erasing a participant (another repository) can forget them.
+        # In the session, not this instance: an erasure goes through an instance of its own
+        # (`ParticipantRepository.erase`), and must forget what this one read.
         read: dict[tuple[int, int], Answer | None] = self.session.info.setdefault(ANSWERS_READ, {})
         return read
 
@@ -74,6 +75,10 @@ class AnswerRepository(Repository):
             select(Answer.question_id).where(Answer.participant_id == participant_id)
         )
         return set(result.all())
+
+    async def by_id(self, answer_id: int) -> Answer | None:
+        """One answer by id, whoever wrote it (the secretariat hides and unhides by id)."""
+        return await self.session.get(Answer, answer_id)
 
     async def get(self, participant_id: int, question_id: int) -> Answer | None:
         """The participant's current answer to one question (read once per transaction)."""
@@ -142,6 +147,33 @@ class AnswerRepository(Repository):
             .order_by(AnswerRevision.revision)
         )
         return result.all()
+
+    async def forget(self, participant_id: int) -> list[str]:
+        """Delete the participant's answers with their history, submissions and documents
+        (for an erasure: see `ParticipantRepository.erase`).
+
+        Returns:
+            The stored files no document refers to any more, marked for removal once this
+            transaction commits (`BlobRepository.release`).
+        """
+        self._read.clear()
+        answer_ids = select(Answer.id).where(Answer.participant_id == participant_id)
+        await self.session.execute(
+            delete(AnswerRevision).where(AnswerRevision.answer_id.in_(answer_ids))
+        )
+        await self.session.execute(delete(Answer).where(Answer.participant_id == participant_id))
+        await self.session.execute(
+            delete(Submission).where(Submission.participant_id == participant_id)
+        )
+        paths = list(
+            await self.session.scalars(
+                select(Document.storage_path).where(Document.participant_id == participant_id)
+            )
+        )
+        await self.session.execute(
+            delete(Document).where(Document.participant_id == participant_id)
+        )
+        return await BlobRepository(self.session).release(paths)
 
     async def add_document(self, document: Document) -> Document:
         """Store a document's metadata."""
@@ -215,7 +247,7 @@ class BlobRepository(Repository):
                 ~exists().where(Document.storage_path == path),
             )
         )
-        if getattr(result, "rowcount", 0) != 1:
+        if changed(result) != 1:
             return False
         unlink(path)
         return True

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -28,3 +29,10 @@ class Repository:
         """An INSERT with the database's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
         dialect = self.session.get_bind().dialect.name
         return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def changed(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE changed (0 for one that did nothing on
+    conflict)."""
+    # `Session.execute` is typed as returning a `Result`; DML gives a `CursorResult`.
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -8,23 +8,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, exists, func, literal, null, select, tuple_, update
 
 from storage.models import (
-    Answer,
-    AnswerRevision,
     AuditEntry,
     CodeFailures,
     Consent,
-    Document,
     Identity,
     LinkCode,
     Participant,
     ParticipantStatus,
     ProcessedUpdate,
     StructureGeneration,
-    Submission,
     UTCDateTime,
 )
-from storage.repositories.answers import ANSWERS_READ, BlobRepository
-from storage.repositories.base import Repository, new_code
+from storage.repositories.answers import AnswerRepository
+from storage.repositories.base import Repository, changed, new_code
 
 
 class DuplicateUpdate(Exception):
@@ -46,14 +42,14 @@ class UpdateRepository(Repository):
             .values(platform=platform, update_key=key, created_at=now)
             .on_conflict_do_nothing(index_elements=["platform", "update_key"])
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed(result) > 0
 
     async def forget_before(self, moment: datetime) -> int:
         """Forget update ids processed before `moment`; how many were forgotten."""
         result = await self.session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.created_at < moment)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
     async def seen(self, platform: str, key: str) -> bool:
         """True when this update was processed before."""
@@ -151,15 +147,29 @@ class ParticipantRepository(Repository):
         )
         return result.all()
 
-    async def consent(self, participant_id: int, kind: str) -> bool:
-        """The participant's latest decision on `kind` (False when never asked)."""
-        granted = await self.session.scalar(
-            select(Consent.granted)
-            .where(Consent.participant_id == participant_id, Consent.kind == kind)
-            .order_by(Consent.id.desc())
-            .limit(1)
+    async def latest_consents(self, participant_ids: set[int], kind: str) -> dict[int, bool]:
+        """Each participant's latest decision on a consent of `kind`; none for those never
+        asked."""
+        if not participant_ids:
+            return {}
+        result = await self.session.execute(
+            select(Consent.participant_id, Consent.granted)
+            .where(Consent.participant_id.in_(participant_ids), Consent.kind == kind)
+            .order_by(Consent.id)
         )
-        return bool(granted)
+        latest: dict[int, bool] = {}
+        for participant_id, granted in result:
+            latest[participant_id] = granted  # later rows overwrite: the latest decision wins
+        return latest
+
+    async def pending(self) -> Sequence[Participant]:
+        """Participants waiting for the secretariat's approval, in the order they came."""
+        result = await self.session.scalars(
+            select(Participant)
+            .where(Participant.status == ParticipantStatus.PENDING)
+            .order_by(Participant.id)
+        )
+        return result.all()
 
     async def erase(self, participant: Participant, now: datetime) -> list[str]:
         """Delete everything that identifies the participant.
@@ -174,21 +184,8 @@ class ParticipantRepository(Repository):
             transaction commits (`BlobRepository.release`, `Store.collect_files`).
         """
         pid = participant.id
-        self.session.info.pop(ANSWERS_READ, None)
-        answer_ids = select(Answer.id).where(Answer.participant_id == pid)
-        await self.session.execute(
-            delete(AnswerRevision).where(AnswerRevision.answer_id.in_(answer_ids))
-        )
-        await self.session.execute(delete(Answer).where(Answer.participant_id == pid))
-        await self.session.execute(delete(Submission).where(Submission.participant_id == pid))
+        doomed = await AnswerRepository(self.session).forget(pid)
         await self.session.execute(delete(Consent).where(Consent.participant_id == pid))
-        paths = list(
-            await self.session.scalars(
-                select(Document.storage_path).where(Document.participant_id == pid)
-            )
-        )
-        await self.session.execute(delete(Document).where(Document.participant_id == pid))
-        doomed = await BlobRepository(self.session).release(paths)
         await self.session.execute(delete(LinkCode).where(LinkCode.participant_id == pid))
         accounts = list(
             await self.session.scalars(select(Identity).where(Identity.participant_id == pid))
@@ -235,7 +232,7 @@ class ParticipantRepository(Repository):
             .values(unreachable=unreachable)
             .execution_options(synchronize_session="fetch")
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return changed(result)
 
 
 class LinkCodeRepository(Repository):

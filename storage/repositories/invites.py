@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from storage.models import Invite, Organisation
-from storage.repositories.base import Repository, new_code
+from storage.repositories.base import Repository, changed, new_code
 
 
 class OrganisationRepository(Repository):
@@ -60,7 +60,7 @@ class InviteRepository(Repository):
             .values(uses=Invite.uses + 1)
             .execution_options(synchronize_session=False)
         )
-        if getattr(result, "rowcount", 0) == 1:
+        if changed(result) == 1:
             return True
         await self.session.refresh(invite)
         return False

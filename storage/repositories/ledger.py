@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import Delivery, DeliveryStatus
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, changed
 
 
 class DeliveryRepository(Repository):
@@ -82,7 +82,7 @@ class DeliveryRepository(Repository):
             )
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return changed(result) == 1
 
     async def expire_sending(self, *, before: datetime, now: datetime) -> list[str]:
         """Turn rows left `sending` since before `before` (a crash) into `uncertain`."""

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     AgendaItemRow,
     Answer,
     AnswerRevision,
-    Consent,
     ConsentKind,
     Identity,
     Invite,
@@ -26,6 +26,7 @@ from storage.models import (
     SubmissionStatus,
 )
 from storage.repositories.base import Repository
+from storage.repositories.conversation import ParticipantRepository
 
 _T = TypeVar("_T")
 
@@ -67,6 +68,10 @@ def _audience(query: Select[_T], consultation_id: str) -> Select[_T]:
 class ReportRepository(Repository):
     """Read-only queries across participants for exports and statistics."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._consents = ParticipantRepository(session)
+
     async def answers(self, consultation_id: str | None = None) -> list[AnswerRecord]:
         """Every current, visible answer, in consultation and agenda order."""
         query = (
@@ -86,7 +91,9 @@ class ReportRepository(Repository):
         if consultation_id is not None:
             query = query.where(AgendaItemRow.consultation_id == consultation_id)
         rows = (await self.session.execute(query)).all()
-        consents = await self._publication_consents({p.id for _, p, _, _, _ in rows})
+        consents = await self._consents.latest_consents(
+            {p.id for _, p, _, _, _ in rows}, ConsentKind.PUBLICATION
+        )
         return [
             AnswerRecord(
                 answer=answer,
@@ -216,19 +223,6 @@ class ReportRepository(Repository):
         )
         return result.all()
 
-    async def _publication_consents(self, participant_ids: set[int]) -> dict[int, bool]:
-        if not participant_ids:
-            return {}
-        result = await self.session.execute(
-            select(Consent.participant_id, Consent.granted)
-            .where(Consent.participant_id.in_(participant_ids), Consent.kind == "publication")
-            .order_by(Consent.id)
-        )
-        latest: dict[int, bool] = {}
-        for participant_id, granted in result:
-            latest[participant_id] = granted  # later rows overwrite: the latest decision wins
-        return latest
-
     async def invites(self) -> Sequence[Invite]:
         """Every invite."""
         return (await self.session.scalars(select(Invite).order_by(Invite.id))).all()
@@ -253,41 +247,32 @@ class ReportRepository(Repository):
         """Active participants invited to a consultation who consented to processing."""
         result = await self.session.scalars(_audience(select(Participant), consultation_id))
         participants = result.all()
-        consents = await self.latest_consents({p.id for p in participants}, ConsentKind.PROCESSING)
+        consents = await self._consents.latest_consents(
+            {p.id for p in participants}, ConsentKind.PROCESSING
+        )
         return [p for p in participants if consents.get(p.id, False)]
 
     async def audience_ids(self, consultation_id: str) -> list[int]:
         """The ids of `audience`, in order, without loading the participants again."""
         result = await self.session.scalars(_audience(select(Participant.id), consultation_id))
         ids = list(result.all())
-        consents = await self.latest_consents(set(ids), ConsentKind.PROCESSING)
+        consents = await self._consents.latest_consents(set(ids), ConsentKind.PROCESSING)
         return [participant_id for participant_id in ids if consents.get(participant_id, False)]
 
-    async def latest_consents(self, participant_ids: set[int], kind: str) -> dict[int, bool]:
-        """Each participant's latest decision on a consent of `kind`."""
-        if not participant_ids:
-            return {}
-        result = await self.session.execute(
-            select(Consent.participant_id, Consent.granted)
-            .where(Consent.participant_id.in_(participant_ids), Consent.kind == kind)
-            .order_by(Consent.id)
-        )
-        latest: dict[int, bool] = {}
-        for participant_id, granted in result:
-            latest[participant_id] = granted  # later rows overwrite: the latest decision wins
-        return latest
-
-    async def answered(self, participant_ids: set[int]) -> dict[int, set[int]]:
-        """The ids of the questions each participant has answered."""
+    async def answered(
+        self, participant_ids: set[int], question_ids: set[int] | None = None
+    ) -> dict[int, set[int]]:
+        """The ids of the questions each participant has answered (of `question_ids` only,
+        when given); an empty set for one who answered none."""
         answered: dict[int, set[int]] = {pid: set() for pid in participant_ids}
-        if not participant_ids:
+        if not participant_ids or (question_ids is not None and not question_ids):
             return answered
-        result = await self.session.execute(
-            select(Answer.participant_id, Answer.question_id).where(
-                Answer.participant_id.in_(participant_ids)
-            )
+        query = select(Answer.participant_id, Answer.question_id).where(
+            Answer.participant_id.in_(participant_ids)
         )
-        for participant_id, question_id in result:
+        if question_ids is not None:
+            query = query.where(Answer.question_id.in_(question_ids))
+        for participant_id, question_id in await self.session.execute(query):
             answered[participant_id].add(question_id)
         return answered
 
