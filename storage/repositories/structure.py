@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from copy import deepcopy
 from datetime import datetime
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from storage.models import STRUCTURE, AgendaItemRow, ConsultationRow, QuestionRo
 from storage.repositories.base import Repository
 
 _Row = TypeVar("_Row")
+_Value = TypeVar("_Value")
 
 
 Placed = tuple[QuestionRow, AgendaItemRow, ConsultationRow]
@@ -33,6 +34,16 @@ def _detached_copy(row: _Row) -> _Row:
     for attribute in sa_inspect(type(row)).column_attrs:
         setattr(copy, attribute.key, deepcopy(getattr(row, attribute.key)))
     return copy
+
+
+def _detached_rows(rows: Sequence[QuestionRow]) -> Sequence[QuestionRow]:
+    return [_detached_copy(row) for row in rows]
+
+
+def _detached_placed(found: Placed | None) -> Placed | None:
+    if found is None:
+        return None
+    return _detached_copy(found[0]), _detached_copy(found[1]), _detached_copy(found[2])
 
 
 class StructureCache:
@@ -64,6 +75,14 @@ class StructureCache:
         return self
 
 
+def _questions_of_cache(cache: StructureCache) -> dict[int, Sequence[QuestionRow]]:
+    return cache.questions
+
+
+def _placed_of_cache(cache: StructureCache) -> dict[int, Placed | None]:
+    return cache.placed
+
+
 class ConsultationRepository(Repository):
     """Consultations as loaded from YAML, with their agenda items and questions."""
 
@@ -92,6 +111,29 @@ class ConsultationRepository(Repository):
         ):
             return None  # This transaction changes the structure: read what it sees.
         return self._cache.at(self._generation)
+
+    async def _cached(
+        self,
+        key: int,
+        shared_part: Callable[[StructureCache], dict[int, _Value]],
+        mine: dict[int, _Value],
+        load: Callable[[int], Awaitable[_Value]],
+        detach: Callable[[_Value], _Value],
+    ) -> _Value:
+        """`load(key)`, from the shared cache (as detached copies) when this transaction may
+        use it, else remembered for this unit of work."""
+        shared = self._shared()
+        if shared is None:
+            if key not in mine:
+                mine[key] = await load(key)
+            return mine[key]
+        part = shared_part(shared)
+        if key in part:
+            return part[key]
+        value = detach(await load(key))
+        if shared.generation == self._generation:
+            part[key] = value
+        return value
 
     async def upsert(self, consultation: Consultation, now: datetime) -> ConsultationRow:
         """Insert or update a consultation, keeping ids of items and questions that stay."""
@@ -202,17 +244,9 @@ class ConsultationRepository(Repository):
 
     async def questions(self, item_id: int) -> Sequence[QuestionRow]:
         """The current questions of an agenda item, in order."""
-        shared = self._shared()
-        if shared is not None:
-            if item_id in shared.questions:
-                return shared.questions[item_id]
-            rows = [_detached_copy(row) for row in await self._load_questions(item_id)]
-            if shared.generation == self._generation:
-                shared.questions[item_id] = rows
-            return rows
-        if item_id not in self._questions:
-            self._questions[item_id] = await self._load_questions(item_id)
-        return self._questions[item_id]
+        return await self._cached(
+            item_id, _questions_of_cache, self._questions, self._load_questions, _detached_rows
+        )
 
     async def _load_questions(self, item_id: int) -> Sequence[QuestionRow]:
         result = await self.session.scalars(
@@ -241,22 +275,9 @@ class ConsultationRepository(Repository):
 
     async def placed(self, question_id: int) -> Placed | None:
         """A question with its agenda item and consultation, in one query."""
-        shared = self._shared()
-        if shared is not None:
-            if question_id in shared.placed:
-                return shared.placed[question_id]
-            found = await self._load_placed(question_id)
-            copies: Placed | None = (
-                (_detached_copy(found[0]), _detached_copy(found[1]), _detached_copy(found[2]))
-                if found
-                else None
-            )
-            if shared.generation == self._generation:
-                shared.placed[question_id] = copies
-            return copies
-        if question_id not in self._placed:
-            self._placed[question_id] = await self._load_placed(question_id)
-        return self._placed[question_id]
+        return await self._cached(
+            question_id, _placed_of_cache, self._placed, self._load_placed, _detached_placed
+        )
 
     async def _load_placed(self, question_id: int) -> Placed | None:
         found = (
