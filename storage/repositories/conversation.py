@@ -11,6 +11,7 @@ from storage.models import (
     AuditEntry,
     CodeFailures,
     Consent,
+    ConsentKind,
     Identity,
     LinkCode,
     Participant,
@@ -127,7 +128,7 @@ class ParticipantRepository(Repository):
         return participant
 
     async def add_consent(
-        self, participant_id: int, kind: str, *, granted: bool, version: str, now: datetime
+        self, participant_id: int, kind: ConsentKind, *, granted: bool, version: str, now: datetime
     ) -> None:
         """Record a consent given or refused."""
         self.session.add(
@@ -147,7 +148,9 @@ class ParticipantRepository(Repository):
         )
         return result.all()
 
-    async def latest_consents(self, participant_ids: set[int], kind: str) -> dict[int, bool]:
+    async def latest_consents(
+        self, participant_ids: set[int], kind: ConsentKind
+    ) -> dict[int, bool]:
         """Each participant's latest decision on a consent of `kind`; none for those never
         asked."""
         if not participant_ids:
@@ -209,7 +212,7 @@ class ParticipantRepository(Repository):
         # line of the erasure and the reminder ledger's keys and rows name it.
         participant.organisation_id = None
         participant.invite_id = None
-        participant.status = ParticipantStatus.ERASED.value
+        participant.status = ParticipantStatus.ERASED
         participant.display_name = participant.locale = participant.timezone = None
         participant.gender = participant.credit = None
         participant.context = {}

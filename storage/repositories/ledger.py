@@ -62,7 +62,7 @@ class DeliveryRepository(Repository):
         row = await self.get(key)
         if row is None:
             raise LookupError(f"no delivery {key!r} in the ledger")
-        row.status = status.value
+        row.status = status
         row.updated_at = now
         row.detail = {**row.detail, **detail}
 
@@ -76,7 +76,7 @@ class DeliveryRepository(Repository):
                 Delivery.attempts < max_attempts,
             )
             .values(
-                status=DeliveryStatus.SENDING.value,
+                status=DeliveryStatus.SENDING,
                 attempts=Delivery.attempts + 1,
                 updated_at=now,
             )
@@ -97,7 +97,7 @@ class DeliveryRepository(Repository):
             await self.session.execute(
                 update(Delivery)
                 .where(Delivery.key.in_(keys), Delivery.status == DeliveryStatus.SENDING)
-                .values(status=DeliveryStatus.UNCERTAIN.value, updated_at=now)
+                .values(status=DeliveryStatus.UNCERTAIN, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
         return keys

@@ -66,7 +66,7 @@ def _audience(query: Select[_T], consultation_id: str) -> Select[_T]:
 
 
 class ReportRepository(Repository):
-    """Read-only queries across participants for exports and statistics."""
+    """Read-only queries across participants: exports, statistics, digests, reminders."""
 
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
@@ -103,7 +103,7 @@ class ReportRepository(Repository):
                 item=item,
                 consultation_id=item.consultation_id,
                 publication_consent=consents.get(participant.id, False),
-                status=SubmissionStatus(status or SubmissionStatus.DRAFT),
+                status=status or SubmissionStatus.DRAFT,
             )
             for answer, participant, question, item, status in rows
         ]
@@ -230,7 +230,9 @@ class ReportRepository(Repository):
     async def participants(self) -> Sequence[Participant]:
         """Every participant who has not erased their data."""
         result = await self.session.scalars(
-            select(Participant).where(Participant.status != "erased").order_by(Participant.id)
+            select(Participant)
+            .where(Participant.status != ParticipantStatus.ERASED)
+            .order_by(Participant.id)
         )
         return result.all()
 

@@ -1,18 +1,22 @@
-"""The repositories' shared queries: each question asked in one place, answered the same way
-for every caller (the key-value store, latest consents, answered questions, who waits)."""
+"""The queries several callers share, each in one place; statuses stored as the same strings."""
 
 from __future__ import annotations
 
 import asyncio
+
+from sqlalchemy import text
 
 from handlers.ports import FixedClock
 from storage.db import create_engine, session_factory
 from storage.models import (
     Category,
     ConsentKind,
+    Credit,
+    DeliveryStatus,
     Organisation,
     Participant,
     ParticipantStatus,
+    SubmissionStatus,
 )
 from storage.repositories import Store, UnitOfWork
 
@@ -168,3 +172,49 @@ async def test_processes_adding_one_administrator_at_once_add_it_once(
     finally:
         for database in databases:
             await database.dispose()
+
+
+async def test_statuses_are_stored_as_the_same_strings_and_read_as_members(
+    store: Store, clock: FixedClock
+) -> None:
+    async with store.transaction() as uow:
+        participant = await _participant(uow, clock, ParticipantStatus.PENDING)
+        participant.credit = Credit.ORGANISATION
+        await uow.participants.add_consent(
+            participant.id, ConsentKind.PUBLICATION, granted=True, version="1", now=clock.now()
+        )
+        item = (await uow.consultations.items(CONSULTATION))[0]
+        await uow.submissions.submit(participant.id, item.id, "R-1", clock.now())
+        await uow.deliveries.claim(key="k", kind="reminder", due_at=clock.now(), now=clock.now())
+    stored = {
+        "organisations": ("category", "ngo"),
+        "participants": ("status", "pending"),
+        "consents": ("kind", "publication"),
+        "submissions": ("status", "submitted"),
+        "deliveries": ("status", "sending"),
+    }
+    async with store.transaction() as uow:
+        for table, (column, value) in stored.items():
+            assert (await uow.session.scalars(text(f"SELECT {column} FROM {table}"))).all() == [
+                value
+            ]
+        assert (await uow.session.scalars(text("SELECT credit FROM participants"))).all() == [
+            "organisation"
+        ]
+        # What an earlier version wrote as plain strings reads back as members.
+        await uow.session.execute(text("UPDATE participants SET status = 'rejected'"))
+    async with store.transaction() as uow:
+        again = await uow.participants.get(participant.id)
+        assert again is not None
+        assert again.status is ParticipantStatus.REJECTED
+        assert again.credit is Credit.ORGANISATION
+        assert again.organisation is not None
+        assert again.organisation.category is Category.NGO
+        [consent] = await uow.participants.consents(participant.id)
+        assert consent.kind is ConsentKind.PUBLICATION
+        submission = await uow.submissions.get(participant.id, item.id)
+        assert submission is not None
+        assert submission.status is SubmissionStatus.SUBMITTED
+        delivery = await uow.deliveries.get("k")
+        assert delivery is not None
+        assert delivery.status is DeliveryStatus.SENDING
