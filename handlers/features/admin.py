@@ -367,7 +367,7 @@ async def audience(
     if not only_missing:
         return participants
     required = {q.id for q in await uow.consultations.questions_of(consultation_id) if q.required}
-    answered = await uow.reports.answered({p.id for p in participants}, required)
+    answered = await uow.answers.answered({p.id for p in participants}, required)
     return [p for p in participants if not required <= answered[p.id]]
 
 

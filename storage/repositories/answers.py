@@ -71,10 +71,24 @@ class AnswerRepository(Repository):
 
     async def answered_question_ids(self, participant_id: int) -> set[int]:
         """Ids of the questions the participant has answered."""
-        result = await self.session.scalars(
-            select(Answer.question_id).where(Answer.participant_id == participant_id)
+        return (await self.answered({participant_id}))[participant_id]
+
+    async def answered(
+        self, participant_ids: set[int], question_ids: set[int] | None = None
+    ) -> dict[int, set[int]]:
+        """The ids of the questions each participant has answered (of `question_ids` only,
+        when given); an empty set for one who answered none."""
+        answered: dict[int, set[int]] = {pid: set() for pid in participant_ids}
+        if not participant_ids or (question_ids is not None and not question_ids):
+            return answered
+        query = select(Answer.participant_id, Answer.question_id).where(
+            Answer.participant_id.in_(participant_ids)
         )
-        return set(result.all())
+        if question_ids is not None:
+            query = query.where(Answer.question_id.in_(question_ids))
+        for participant_id, question_id in await self.session.execute(query):
+            answered[participant_id].add(question_id)
+        return answered
 
     async def by_id(self, answer_id: int) -> Answer | None:
         """One answer by id, whoever wrote it (the secretariat hides and unhides by id)."""

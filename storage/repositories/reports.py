@@ -261,23 +261,6 @@ class ReportRepository(Repository):
         consents = await self._consents.latest_consents(set(ids), ConsentKind.PROCESSING)
         return [participant_id for participant_id in ids if consents.get(participant_id, False)]
 
-    async def answered(
-        self, participant_ids: set[int], question_ids: set[int] | None = None
-    ) -> dict[int, set[int]]:
-        """The ids of the questions each participant has answered (of `question_ids` only,
-        when given); an empty set for one who answered none."""
-        answered: dict[int, set[int]] = {pid: set() for pid in participant_ids}
-        if not participant_ids or (question_ids is not None and not question_ids):
-            return answered
-        query = select(Answer.participant_id, Answer.question_id).where(
-            Answer.participant_id.in_(participant_ids)
-        )
-        if question_ids is not None:
-            query = query.where(Answer.question_id.in_(question_ids))
-        for participant_id, question_id in await self.session.execute(query):
-            answered[participant_id].add(question_id)
-        return answered
-
     async def identities(self, participant_ids: set[int]) -> dict[int, list[Identity]]:
         """Each participant's platform accounts, the one used most recently first."""
         found: dict[int, list[Identity]] = {pid: [] for pid in participant_ids}

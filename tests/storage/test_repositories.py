@@ -120,16 +120,18 @@ async def test_answered_questions_of_many_participants_optionally_among_some(
             )
     ids = {answering.id, silent.id}
     async with store.transaction() as uow:
-        assert await uow.reports.answered(ids) == {
+        assert await uow.answers.answered(ids) == {
             answering.id: set(questions[:2]),
             silent.id: set(),
         }
-        assert await uow.reports.answered(ids, {questions[1], questions[2]}) == {
+        assert await uow.answers.answered(ids, {questions[1], questions[2]}) == {
             answering.id: {questions[1]},
             silent.id: set(),
         }
-        assert await uow.reports.answered(ids, set()) == {answering.id: set(), silent.id: set()}
-        assert await uow.reports.answered(set()) == {}
+        assert await uow.answers.answered(ids, set()) == {answering.id: set(), silent.id: set()}
+        assert await uow.answers.answered(set()) == {}
+        assert await uow.answers.answered_question_ids(answering.id) == set(questions[:2])
+        assert await uow.answers.answered_question_ids(silent.id) == set()
         answer = await uow.answers.get(answering.id, questions[0])
         assert answer is not None
         assert await uow.answers.by_id(answer.id) is answer
