@@ -636,7 +636,7 @@ async def cmd_mirror(args: argparse.Namespace, settings: Settings) -> int:
             if command == "pending":
                 return [
                     f"{p.id}\t{p.organisation.name if p.organisation else '-'}"
-                    for p in await uow.admins.pending()
+                    for p in await uow.participants.pending()
                 ]
             said, notice = await actions.decide(
                 uow, t, actor, args.participant, approve=command == "approve"

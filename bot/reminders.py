@@ -387,7 +387,7 @@ async def collect(
                     required[question.agenda_item_id].add(question.id)
             audience = await uow.reports.audience(row.id)
             ids = {p.id for p in audience}
-            answered = await uow.reports.answered(ids)
+            answered = await uow.answers.answered(ids)
             identities = await uow.reports.identities(ids)
             recipients = []
             for participant in audience:

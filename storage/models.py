@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -105,6 +106,18 @@ class ConsentKind(StrEnum):
     PUBLICATION = "publication"
 
 
+def stored_enum(kind: type[StrEnum]) -> Enum:
+    """A column type for `kind`: its members' values in a VARCHAR(20), as the schema has
+    always stored them (no database enum type, no constraint: a new member needs no
+    migration); read back as members."""
+    return Enum(
+        kind,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 class Organisation(Base):
     """A stakeholder organisation: an NGO, a university, a company."""
 
@@ -112,7 +125,7 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    category: Mapped[str] = mapped_column(String(20))
+    category: Mapped[Category] = mapped_column(stored_enum(Category))
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime]
 
@@ -125,13 +138,16 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id"))
-    status: Mapped[str] = mapped_column(String(20), default=ParticipantStatus.ACTIVE)
+    status: Mapped[ParticipantStatus] = mapped_column(
+        stored_enum(ParticipantStatus), default=ParticipantStatus.ACTIVE
+    )
     display_name: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(20))
-    credit: Mapped[str | None] = mapped_column(String(20))
+    credit: Mapped[Credit | None] = mapped_column(stored_enum(Credit))
     state: Mapped[str] = mapped_column(String(40))
+    """The conversation step: a `handlers.conversation.State`, which storage may not import."""
     context: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -184,7 +200,7 @@ class Consent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ConsentKind] = mapped_column(stored_enum(ConsentKind))
     granted: Mapped[bool] = mapped_column(Boolean)
     notice_version: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
@@ -319,7 +335,9 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.DRAFT)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        stored_enum(SubmissionStatus), default=SubmissionStatus.DRAFT
+    )
     reference: Mapped[str | None] = mapped_column(String(40))
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -402,7 +420,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[DeliveryStatus] = mapped_column(stored_enum(DeliveryStatus))
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
     consultation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     due_at: Mapped[datetime]

@@ -186,7 +186,7 @@ async def hide_answer(
     uow: UnitOfWork, t: Translator, actor: Actor, answer_id: int, reason: str | None
 ) -> str:
     """Hide an answer from digests and exports (with a reason), or show it again (None)."""
-    answer = await uow.admins.answer(answer_id)
+    answer = await uow.answers.by_id(answer_id)
     if answer is None:
         raise AdminError(t._("There is no answer {id}.", id=answer_id))
     if reason is not None:
@@ -367,7 +367,7 @@ async def audience(
     if not only_missing:
         return participants
     required = {q.id for q in await uow.consultations.questions_of(consultation_id) if q.required}
-    answered = await uow.admins.participant_answers_to({p.id for p in participants}, required)
+    answered = await uow.answers.answered({p.id for p in participants}, required)
     return [p for p in participants if not required <= answered[p.id]]
 
 
@@ -548,7 +548,7 @@ async def _run(
         ctx.say(await hide_answer(uow, t, actor, int(rest[0]), None))
     elif verb == "pending" and not rest:
         _audit(uow, actor, "admin.pending_listed")
-        waiting = await uow.admins.pending()
+        waiting = await uow.participants.pending()
         ctx.say(
             "\n".join(f"{p.id} · {p.organisation.name if p.organisation else '—'}" for p in waiting)
             or t._("Nobody is waiting for approval.")
@@ -601,7 +601,7 @@ async def _broadcast(
     only_missing = words[0].lower() == "missing"
     reached = await audience(ctx.uow, row.id, only_missing=only_missing)
     token = secrets.token_hex(4)
-    await ctx.uow.admins.stash(
+    await ctx.uow.kv.put(
         _stash_key(ctx),
         json.dumps({"token": token, "consultation": row.id, "missing": only_missing, "text": text}),
         ctx.now,
@@ -628,11 +628,11 @@ async def confirm_broadcast(
 ) -> None:
     """Send (or drop) the broadcast this administrator previewed."""
     t = ctx.t
-    raw = await ctx.uow.admins.unstash(_stash_key(ctx))
+    raw = await ctx.uow.kv.pop(_stash_key(ctx))
     pending = json.loads(raw) if raw else None
     if pending is None or (token is not None and pending.get("token") != token):
         if pending is not None:  # An older preview's button: keep the newer one.
-            await ctx.uow.admins.stash(_stash_key(ctx), raw or "", ctx.now)
+            await ctx.uow.kv.put(_stash_key(ctx), raw or "", ctx.now)
         ctx.say(t._("There is no broadcast waiting to be sent."))
         return
     if not send:

@@ -232,7 +232,7 @@ class PublicationStep(DecisionStep):
 
     async def on_no(self, ctx: Context) -> None:
         await record_consent(ctx, ConsentKind.PUBLICATION, granted=False)
-        ctx.me.credit = Credit.ANONYMOUS.value
+        ctx.me.credit = Credit.ANONYMOUS
         await ctx.enter(State.PROFILE)
 
 
@@ -254,7 +254,7 @@ class CreditStep(Step):
         if action != "credit" or len(args) != 1 or args[0] not in Credit.__members__.values():
             await stale_button(ctx)
             return
-        ctx.me.credit = args[0]
+        ctx.me.credit = Credit(args[0])
         await ctx.enter(State.PROFILE)
 
 
@@ -332,7 +332,7 @@ class ProfileCategoryStep(Step):
     async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
         if action == "category" and len(args) == 1 and args[0] in Category.__members__.values():
             if ctx.me.organisation is not None:
-                ctx.me.organisation.category = args[0]
+                ctx.me.organisation.category = Category(args[0])
             await ctx.enter(State.PROFILE)
             return
         await _profile_back(ctx, action, args)

@@ -217,7 +217,7 @@ async def test_hide_and_unhide_an_answer(
     await sec.say("/admin hide 1 insulting the delegates")
     assert sec.text == "Answer 1 is hidden from digests and exports; it stays in the database."
     async with store.transaction() as uow:
-        hidden = await uow.admins.answer(1)
+        hidden = await uow.answers.by_id(1)
         assert hidden is not None
         assert hidden.hidden_reason == "insulting the delegates"
         assert len(await uow.reports.answers()) == before - 1

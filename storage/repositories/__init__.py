@@ -1,0 +1,60 @@
+"""Repositories by aggregate: the only code that touches a Session.
+
+One transaction per unit of work. Callers import from here; each name lives in the
+module of its aggregate:
+
+- `conversation`: processed updates, identities, participants and their consents, link
+  codes, wrong codes;
+- `structure`: consultations, agenda items, questions and the `StructureCache`;
+- `answers`: answers and their revisions, submissions, documents, stored files;
+- `invites`: invites and organisations;
+- `administration`: administrators, the audit log, the key-value store;
+- `ledger`: the delivery ledger of reminders and digests;
+- `reports`: read-only queries across participants;
+- `unit_of_work`: `UnitOfWork` and `Store`.
+"""
+
+from storage.repositories.administration import AdminRepository, AuditRepository, KeyValueRepository
+from storage.repositories.answers import AnswerRepository, BlobRepository, SubmissionRepository
+from storage.repositories.base import INVITE_ALPHABET, Repository, new_code
+from storage.repositories.conversation import (
+    CodeFailureRepository,
+    DuplicateUpdate,
+    IdentityRepository,
+    LinkCodeRepository,
+    ParticipantRepository,
+    UpdateRepository,
+)
+from storage.repositories.invites import InviteRepository, OrganisationRepository
+from storage.repositories.ledger import DeliveryRepository
+from storage.repositories.reports import AnswerRecord, ReportRepository
+from storage.repositories.structure import ConsultationRepository, Placed, StructureCache
+from storage.repositories.unit_of_work import Store, UnitOfWork
+
+__all__ = [
+    "INVITE_ALPHABET",
+    "AdminRepository",
+    "AnswerRecord",
+    "AnswerRepository",
+    "AuditRepository",
+    "BlobRepository",
+    "CodeFailureRepository",
+    "ConsultationRepository",
+    "DeliveryRepository",
+    "DuplicateUpdate",
+    "IdentityRepository",
+    "InviteRepository",
+    "KeyValueRepository",
+    "LinkCodeRepository",
+    "OrganisationRepository",
+    "ParticipantRepository",
+    "Placed",
+    "ReportRepository",
+    "Repository",
+    "Store",
+    "StructureCache",
+    "SubmissionRepository",
+    "UnitOfWork",
+    "UpdateRepository",
+    "new_code",
+]
