@@ -2,17 +2,24 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Which interpreter: its version and installation. A venv made by another one is rebuilt.
+WHICH   = import sys; print(".".join(map(str, sys.version_info[:3])) + "@" + sys.base_prefix)
+WANT   := $(shell $(PYTHON) -c '$(WHICH)' 2>/dev/null)
+HAVE   := $(shell $(BIN)/python -c '$(WHICH)' 2>/dev/null)
+STAMP  := $(VENV)/.installed-$(firstword $(subst @, ,$(WANT)))
+INSTALL ?= $(BIN)/python -m pip install --quiet -e '.[test]'
+UPGRADE ?= $(BIN)/python -m pip install --quiet --upgrade pip
 
 .PHONY: run test lint typecheck pytest bench i18n clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+$(STAMP): pyproject.toml
+	@test -n "$(WANT)" || { echo "make: PYTHON=$(PYTHON) is not a Python interpreter here; install it or set PYTHON, e.g. PYTHON=python3.11" >&2; exit 2; }
+	@if [ -n "$(HAVE)" ] && [ "$(HAVE)" != "$(WANT)" ]; then \
+	  echo "$(VENV) was made with Python $(subst @, from ,$(HAVE)); making it again with $(PYTHON) ($(subst @, from ,$(WANT)))"; \
+	  rm -rf $(VENV); fi
+	@test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(UPGRADE); }
+	$(INSTALL)
+	touch $@
 
 run: $(STAMP)
 	$(BIN)/intersessional run
