@@ -727,12 +727,21 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
+def _converses(args: argparse.Namespace, settings: Settings) -> bool:
+    """Whether the terminal channel holds the conversation: `shell`, or `run` with no
+    platform configured. The terminal then shows the conversation only; the log goes to a
+    file (`bot.logs.destination`)."""
+    return args.command == "shell" or (
+        args.command == "run" and not settings.has_telegram and not settings.has_slack
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        logs.configure(settings)
+        logs.configure(settings, conversation=_converses(args, settings))
         return asyncio.run(COMMANDS[args.command](args, settings))
     except ConfigError as exc:
         print("intersessional: configuration problem", file=sys.stderr)

@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
@@ -96,13 +97,33 @@ def secrets_of(settings: Settings) -> list[str]:
     return values
 
 
-def configure(settings: Settings) -> None:
-    """Log to stderr at LOG_LEVEL (unless handlers exist), redacting secrets everywhere,
-    keeping request bodies out and every record on one line."""
+CONVERSATION_LOG = Path("intersessional.log")
+"""Where the log goes while the terminal holds the conversation, unless LOG_FILE says."""
+
+
+def destination(settings: Settings, *, conversation: bool) -> Path | None:
+    """The file the log is written to; None for standard error.
+
+    While the terminal channel holds the conversation, the log goes to a file (LOG_FILE, else
+    `intersessional.log`): the terminal shows the conversation only.
+    """
+    if settings.log_file is not None:
+        return settings.log_file
+    return CONVERSATION_LOG if conversation else None
+
+
+def configure(settings: Settings, *, conversation: bool = False) -> None:
+    """Log at LOG_LEVEL to stderr or to `destination` (unless handlers exist), redacting
+    secrets everywhere, keeping request bodies out and every record on one line."""
     redact = Redact(secrets_of(settings))
     root = logging.getLogger()
     if not root.handlers:  # as logging.basicConfig: an embedding process keeps its handlers
-        handler = logging.StreamHandler(sys.stderr)
+        target = destination(settings, conversation=conversation)
+        handler: logging.Handler = (
+            logging.StreamHandler(sys.stderr)
+            if target is None
+            else logging.FileHandler(target, encoding="utf-8")
+        )
         handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(settings.log_level.upper())
@@ -112,6 +133,6 @@ def configure(settings: Settings) -> None:
         existing.addFilter(NoBodies())
         existing.addFilter(redact)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger(__name__).debug(
-        "logging to stderr; database %s", redact_url(settings.database_url)
-    )
+    # A line per job run every minute says nothing the sweeps do not say themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger(__name__).debug("logging; database %s", redact_url(settings.database_url))

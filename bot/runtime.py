@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from bot import logs
 from bot.adapters import telegram, terminal
 from bot.app import App
 from bot.scheduler import scheduled
@@ -214,8 +215,15 @@ async def shell(app: App, *, user: str, stop: Stop | None = None) -> int:
         The exit code: 0, or 130 when SIGINT stopped it.
     """
     stop = stop or Stop()
-    greeting = await terminal.trial_greeting(app, user=user) if sys.stdin.isatty() else None
-    await terminal.converse(app.engine, user=user, greeting=greeting, stop=stop.event)
+    greeting, prompt = None, ""
+    if sys.stdin.isatty():  # a person at a terminal, not a script
+        greeting = await terminal.trial_greeting(app, user=user)
+        where = logs.destination(app.settings, conversation=True)
+        greeting += f"\n(The log is written to {where}; type after the > sign.)"
+        prompt = terminal.PROMPT
+    await terminal.converse(
+        app.engine, user=user, greeting=greeting, stop=stop.event, prompt=prompt
+    )
     return stop.exit_code
 
 

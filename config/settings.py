@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=4000, ge=10)
     default_locale: str = "en"
     log_level: str = "INFO"
+    log_file: Path | None = None
+    """Where the log goes instead of standard error; while the terminal channel holds the
+    conversation (`shell`, or `run` with no platform), `intersessional.log` by default."""
     smtp_url: SecretStr | None = None
     """Where digests are e-mailed from: smtp://user:password@host:587 (STARTTLS when the
     server offers it) or smtps://user:password@host:465 (TLS from the start)."""

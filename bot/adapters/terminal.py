@@ -20,6 +20,8 @@ from handlers.events import Button, Inbound, IncomingDocument, Reply
 from storage.models import Category
 
 PLATFORM = "terminal"
+PROMPT = "> "
+"""Where a person at a terminal types."""
 _MIME = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -147,18 +149,22 @@ async def converse(
     downloads: Path = Path("downloads"),
     greeting: str | None = None,
     stop: asyncio.Event | None = None,
+    prompt: str = "",
 ) -> None:
     """Read lines until end of input or `stop`, printing each reply as soon as it is made.
 
     A stop asked while a line is handled lets it finish: its answer is committed and its
     replies printed before this returns.
+
+    Args:
+        prompt: Shown where the person types, before each line is read (a terminal's "> ").
     """
 
-    def emit(text: str) -> None:
+    def emit(text: str, end: str = "\n") -> None:
         if write is not None:
             write(text)
         else:
-            print(text, flush=True)
+            print(text, end=end, flush=True)
 
     if greeting:
         emit(greeting)
@@ -166,6 +172,8 @@ async def converse(
     stop = stop or asyncio.Event()
     async with aclosing(_lines(stdin)) as lines:
         while not stop.is_set():
+            if prompt:
+                emit(prompt, end="")
             line = await unless_stopped(stop, anext(lines, None))
             if line is None:
                 return

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pty
+import re
+import select
 import signal
 import subprocess
 import sys
@@ -167,10 +170,11 @@ async def test_trust_13_shell_on_an_open_pipe_stops_within_2s_of_a_signal(
         if shell.returncode is None:
             shell.kill()
             await shell.wait()
+    log = (tmp_path / "intersessional.log").read_text(encoding="utf-8")  # not the terminal's
     assert elapsed < 2.0
-    assert shell.returncode == code, err
-    assert "Traceback" not in err
-    assert err.strip().splitlines()[-1].endswith(f"intersessional: stopped ({signum.name})")
+    assert shell.returncode == code, err + log
+    assert "Traceback" not in err + log
+    assert log.strip().splitlines()[-1].endswith(f"intersessional: stopped ({signum.name})")
 
     database = create_engine(database_url)
     try:
@@ -180,3 +184,59 @@ async def test_trust_13_shell_on_an_open_pipe_stops_within_2s_of_a_signal(
         await database.dispose()
     assert identity is not None  # the answer was committed: she redeemed the invite
     assert identity.participant_id is not None
+
+
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR)")
+
+
+def test_the_terminal_shows_the_conversation_and_the_log_goes_to_a_file(
+    tmp_path: Path, database_url: str
+) -> None:
+    # `make run` on a fresh machine, in a real terminal: the scheduler starts (and finds the
+    # 2023 digest it missed), yet the person sees only the conversation and where to type.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "LOG_"))}
+    env.update(DATABASE_URL=database_url, FILES_DIR=str(tmp_path / "files"), LOG_LEVEL="DEBUG")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=tmp_path,
+        env=env,
+        close_fds=True,
+    )
+    os.close(terminal)
+    try:
+        shown = read_until(controller, b"\n> ")
+        os.write(controller, b"/help\n")
+        shown += read_until(controller, b"\n> ")
+        os.write(controller, b"\x04")  # Ctrl-D: end of input
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(controller)
+    text = shown.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    assert "A local trial invite was created for you: send /start " in text
+    assert "(The log is written to intersessional.log; type after the > sign.)" in text
+    assert "/mydata" in text  # the answer to /help
+    assert not LOG_LINE.search(text), text
+    log = (tmp_path / "intersessional.log").read_text(encoding="utf-8")
+    assert LOG_LINE.search(log)
+
+
+def read_until(fd: int, marker: bytes, timeout: float = 60.0) -> bytes:
+    """What a terminal shows until `marker` appears (the prompt)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, seen
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            chunk = os.read(fd, 4096)
+            assert chunk, seen
+            seen += chunk
+    return seen
