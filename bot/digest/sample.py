@@ -11,12 +11,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import NOTICE_VERSION, State
 from handlers.features.review import receipt_reference
 from handlers.i18n import translator
-from handlers.language import detect_language
 from storage.models import (
     ConsentKind,
     Identity,
@@ -269,27 +267,10 @@ def _answer(
     question: QuestionRow, organisation: SampleOrganisation, index: int, rng: random.Random
 ) -> questions.Accepted | None:
     spec = questions.definition(question)
-    t = translator("en")
-    result: questions.Accepted | questions.Rejected | None
-    if spec.type == QuestionType.TEXT:
-        text = _text_for(organisation, question.key, index)
-        if text is None:
-            return None
-        result = questions.from_text(spec, text, t, max_text_chars=4000)
-    elif spec.type == QuestionType.CHOICE:
-        result = questions.from_button(spec, rng.choice(spec.choices).id, t)
-    elif spec.type == QuestionType.MULTI_CHOICE:
-        chosen = rng.sample([c.id for c in spec.choices], k=rng.randint(1, 3))
-        result = questions.from_selection(spec, chosen, t)
-    elif spec.type == QuestionType.YES_NO:
-        if not spec.required and index % 3 == 0:
-            return None
-        result = questions.from_button(spec, rng.choice(["yes", "yes", "no"]), t)
-    elif spec.type == QuestionType.SCALE:
-        result = questions.from_button(spec, str(rng.randint(spec.scale_min, spec.scale_max)), t)
-    else:
-        return None
-    return result if isinstance(result, questions.Accepted) else None
+    draw = questions.Draw(
+        rng, translator("en"), index, _text_for(organisation, question.key, index)
+    )
+    return questions.kind(spec.type).sample(spec, draw)
 
 
 async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATION) -> SeedReport:
@@ -381,14 +362,11 @@ async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATI
                     result = _answer(question, sample, index, rng)
                     if result is None:
                         continue
-                    tag = detect_language(result.text) if "text" in result.value else None
-                    await uow.answers.save(
+                    await questions.save_answer(
+                        uow,
                         participant_id=participant.id,
                         question_id=question.id,
-                        value=result.value,
-                        text=result.text,
-                        language=tag.code if tag else None,
-                        confidence=tag.confidence if tag else None,
+                        result=result,
                         channel=PLATFORM,
                         now=answered_at,
                     )

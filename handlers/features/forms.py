@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from config.consultation import Question, QuestionType
+from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import ONBOARDING, EngineOptions, State
 from handlers.features.consultations import Window, localized, window
 from handlers.i18n import Translator
-from handlers.language import detect_language
+from handlers.questions import FieldKind
+from handlers.questions import FormChoice as FormChoice
+from handlers.questions import FormValue as FormValue
 from storage.models import AgendaItemRow, ConsultationRow, Participant
 from storage.repositories import UnitOfWork
-
-FormValue = str | Sequence[str] | None
-"""What a form field holds: a text, a choice id, the chosen ids of a multi-choice, or nothing."""
-
-
-@dataclass(frozen=True)
-class FormChoice:
-    """One option of a choice question."""
-
-    id: str
-    label: str
 
 
 @dataclass(frozen=True)
 class FormQuestion:
-    """One question as a form field, in the participant's language."""
+    """One question as a form field, in the participant's language.
+
+    A channel renders it by its `element` (what kind of input it is), never by its type.
+    """
 
     id: int
     type: QuestionType
@@ -43,6 +36,11 @@ class FormQuestion:
     """The current answer as the field's value; None when unanswered."""
     max_length: int
     answered: bool
+
+    @property
+    def element(self) -> FieldKind:
+        """What kind of input the question is in a form."""
+        return questions.kind(self.type).field
 
 
 @dataclass(frozen=True)
@@ -86,26 +84,6 @@ async def _item(
     return row, item
 
 
-def _current(value: Mapping[str, Any]) -> str | tuple[str, ...] | None:
-    if "text" in value:
-        return str(value["text"])
-    if "choice" in value:
-        return str(value["choice"])
-    if "choices" in value:
-        return tuple(str(c) for c in value["choices"])
-    if "yes" in value:
-        return "yes" if value["yes"] else "no"
-    if "scale" in value:
-        return str(value["scale"])
-    return None
-
-
-def _choices(spec: Question, t: Translator) -> tuple[FormChoice, ...]:
-    if spec.type == QuestionType.SCALE:
-        return tuple(FormChoice(str(n), str(n)) for n in range(spec.scale_min, spec.scale_max + 1))
-    return tuple(FormChoice(c.id, c.label.get(t.language)) for c in spec.choices)
-
-
 async def load_form(
     uow: UnitOfWork,
     participant: Participant,
@@ -135,23 +113,21 @@ async def load_form(
     fields = []
     for question_row in await uow.consultations.questions(item.id):
         spec = questions.definition(question_row)
+        kind = questions.kind(spec.type)
         answer = answers.get(question_row.id)
+        value = kind.own(questions.decode(answer.value)) if answer else None
+        parts = kind.form_field(spec, value, t, options)
         fields.append(
             FormQuestion(
                 id=question_row.id,
                 type=spec.type,
                 text=spec.text.get(t.language),
                 help=spec.help.get(t.language) if spec.help else "",
-                hint=questions.hint(
-                    spec,
-                    t,
-                    max_text_chars=options.max_text_chars,
-                    max_document_mb=max(1, options.max_document_bytes // (1024 * 1024)),
-                ),
+                hint=kind.hint(spec, t, options),
                 required=spec.required,
-                choices=_choices(spec, t),
-                current=_current(answer.value) if answer else None,
-                max_length=questions.text_limit(spec, options.max_text_chars),
+                choices=parts.choices,
+                current=parts.current,
+                max_length=parts.max_length,
                 answered=answer is not None,
             )
         )
@@ -174,26 +150,6 @@ def _empty(raw: FormValue) -> bool:
     if isinstance(raw, str):
         return not raw.strip()
     return not raw
-
-
-def _validate(
-    spec: Question, raw: FormValue, t: Translator, *, max_text_chars: int
-) -> questions.Accepted | questions.Rejected:
-    if spec.type == QuestionType.MULTI_CHOICE:
-        chosen = [raw] if isinstance(raw, str) else list(raw or [])
-        if not set(chosen) <= {c.id for c in spec.choices}:
-            return questions.Rejected(t._("Please choose one of the options."))
-        return questions.from_selection(spec, chosen, t)
-    if not isinstance(raw, str):
-        return questions.Rejected(t._("Please choose one of the options."))
-    if spec.type == QuestionType.TEXT:
-        return questions.from_text(spec, raw, t, max_text_chars=max_text_chars)
-    result = questions.from_button(spec, raw.strip(), t)
-    return (
-        result
-        if result is not None
-        else questions.Rejected(t._("Please choose one of the options."))
-    )
 
 
 async def save_form(
@@ -241,24 +197,22 @@ async def save_form(
     errors: dict[int, str] = {}
     for question_row in await uow.consultations.questions(item.id):
         raw = values.get(question_row.id)
-        if question_row.type == QuestionType.DOCUMENT.value or _empty(raw):
+        kind = questions.kind(question_row.type)
+        if kind.takes_document or _empty(raw):
             continue
         spec = questions.definition(question_row)
-        result = _validate(spec, raw, t, max_text_chars=options.max_text_chars)
+        result = kind.from_form(spec, raw, t, options)
         if isinstance(result, questions.Rejected):
             errors[question_row.id] = result.reason
             continue
         current = answers.get(question_row.id)
-        if current is not None and current.value == result.value:
+        if current is not None and current.value == result.value.to_json():
             continue  # unchanged: no new revision, and a submission stays submitted
-        tag = detect_language(result.text) if "text" in result.value else None
-        await uow.answers.save(
+        await questions.save_answer(
+            uow,
             participant_id=participant.id,
             question_id=question_row.id,
-            value=result.value,
-            text=result.text,
-            language=tag.code if tag else None,
-            confidence=tag.confidence if tag else None,
+            result=result,
             channel=channel,
             now=now,
         )
