@@ -448,6 +448,16 @@ ONE_PROBLEM: list[Any] = [
         id="length-on-yes-no-question",
     ),
     pytest.param(
+        _set(_choice, "scale_max", 7),
+        Problem(
+            SOURCE,
+            "agenda_items[2].questions[0].scale_max",
+            "a choice question takes no scale_max",
+            "remove scale_max",
+        ),
+        id="scale-key-on-choice-question",
+    ),
+    pytest.param(
         _set(_dialogue, "title", {"fr": "Dialogue d'essai"}),
         Problem(SOURCE, "dialogue.title.en", "Field required", "add it"),
         id="missing-english",
