@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from config.localized import Text
 
@@ -26,6 +29,7 @@ class QuestionType(StrEnum):
     YES_NO = "yes_no"
     SCALE = "scale"
     DOCUMENT = "document"
+    NUMBER = "number"
 
 
 class Choice(BaseModel):
@@ -35,6 +39,32 @@ class Choice(BaseModel):
 
     id: str
     label: Text
+
+
+def _bound(value: Any) -> Any:
+    """A `min` or `max` as YAML gives it (a number, a date) or as JSON stores it (text)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    number: Decimal | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+    if number is not None and number.is_finite():
+        return number
+    raise ValueError("give a number such as 0 or a date such as 2027-01-31")
+
+
+Bound = Annotated[Decimal | date | None, BeforeValidator(_bound)]
+"""The lowest or highest answer a number or date question accepts."""
 
 
 class Question(BaseModel):
@@ -58,6 +88,10 @@ class Question(BaseModel):
     scale_max: int = 5
     scale_min_label: Text | None = None
     scale_max_label: Text | None = None
+    min: Bound = None
+    max: Bound = None
+    unit: Text | None = None
+    decimals: int | None = Field(default=None, ge=0, le=6)
     publishable: bool = Field(
         default=True,
         description="Whether answers may be published when their author consents.",

@@ -36,6 +36,11 @@ class FormQuestion:
     """The current answer as the field's value; None when unanswered."""
     max_length: int
     answered: bool
+    minimum: str | None = None
+    """The lowest answer a number or date field accepts, as its value, when there is one."""
+    maximum: str | None = None
+    decimals: int = 0
+    """How many decimal places a number field accepts."""
 
     @property
     def element(self) -> FieldKind:
@@ -129,6 +134,9 @@ async def load_form(
                 current=parts.current,
                 max_length=parts.max_length,
                 answered=answer is not None,
+                minimum=parts.minimum,
+                maximum=parts.maximum,
+                decimals=parts.decimals,
             )
         )
     return ItemForm(

@@ -27,6 +27,7 @@ from handlers.questions.base import Rejected as Rejected
 from handlers.questions.choice import ChoiceKind
 from handlers.questions.document import DocumentKind
 from handlers.questions.multi_choice import MultiChoiceKind
+from handlers.questions.number import NumberKind
 from handlers.questions.scale import ScaleKind
 from handlers.questions.text import TextKind
 from handlers.questions.yes_no import YesNoKind
@@ -42,6 +43,7 @@ KINDS: Mapping[QuestionType, QuestionKind[Any]] = {
         YesNoKind(),
         ScaleKind(),
         DocumentKind(),
+        NumberKind(),
     )
 }
 """Every question type, by the `type` a consultation file gives it."""

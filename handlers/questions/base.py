@@ -68,6 +68,8 @@ class FieldKind(StrEnum):
     """Any of the options."""
     FILE = "file"
     """A document: sent in the conversation, not in the form."""
+    NUMBER = "number"
+    """A number from `minimum` to `maximum` with at most `decimals` decimal places."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class FormField:
     current: str | tuple[str, ...] | None = None
     """The current answer as the field's value; None when unanswered."""
     max_length: int = 0
+    minimum: str | None = None
+    """The lowest answer accepted, as the field's value, when there is one."""
+    maximum: str | None = None
+    decimals: int = 0
 
 
 @dataclass(frozen=True)

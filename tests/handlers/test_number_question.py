@@ -17,6 +17,7 @@ from handlers.i18n import translator
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat
+from tests.fakes.slack_server import view_errors
 from tests.handlers.test_bad_input import snapshot
 from tests.handlers.typed_questions import (
     FIXTURES,
@@ -28,8 +29,6 @@ from tests.handlers.typed_questions import (
     texts,
     values,
 )
-
-pytestmark = pytest.mark.xfail(strict=True, reason="the number question type is not written yet")
 
 NUMBERS = FIXTURES / "numbers.yaml"
 CONSULTATION = "test-numbers-2027"
@@ -173,6 +172,7 @@ async def test_the_whole_numbers_a_person_types(
         ("12.5", "12.5"),
         ("12.50", "12.5"),
         ("٫5", "0.5"),
+        ("１２．５", "12.5"),
         ("0,0", "0"),
         ("100", "100"),
     ],
@@ -210,6 +210,7 @@ async def test_the_slack_form_has_number_inputs(chat: Chat, numbers: str, engine
     form = await engine.form("test", "alice", await item_5(chat))
     assert form is not None
     view = form_view(form, translator("en"))
+    assert view_errors(view) == []
     number: dict[str, Any] = {"type": "number_input", "action_id": "answer"}
     assert [(b["element"], b["hint"]["text"]) for b in inputs(view)] == [
         (

@@ -823,6 +823,18 @@ def _element(question: FormQuestion) -> dict[str, Any] | None:
             if chosen:
                 element["initial_options"] = chosen
             return element
+        case FieldKind.NUMBER:
+            element = {
+                "type": "number_input",
+                "action_id": ANSWER_ACTION,
+                "is_decimal_allowed": question.decimals > 0,
+            }
+            for key, value in (("min_value", question.minimum), ("max_value", question.maximum)):
+                if value is not None:
+                    element[key] = value
+            if isinstance(current, str):
+                element["initial_value"] = current
+            return element
         case FieldKind.FILE:
             return None
 
