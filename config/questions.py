@@ -30,6 +30,7 @@ class QuestionType(StrEnum):
     SCALE = "scale"
     DOCUMENT = "document"
     NUMBER = "number"
+    DATE = "date"
 
 
 class Choice(BaseModel):

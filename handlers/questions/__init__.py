@@ -25,6 +25,7 @@ from handlers.questions.base import FormChoice as FormChoice
 from handlers.questions.base import FormValue as FormValue
 from handlers.questions.base import Rejected as Rejected
 from handlers.questions.choice import ChoiceKind
+from handlers.questions.date import DateKind
 from handlers.questions.document import DocumentKind
 from handlers.questions.multi_choice import MultiChoiceKind
 from handlers.questions.number import NumberKind
@@ -44,6 +45,7 @@ KINDS: Mapping[QuestionType, QuestionKind[Any]] = {
         ScaleKind(),
         DocumentKind(),
         NumberKind(),
+        DateKind(),
     )
 }
 """Every question type, by the `type` a consultation file gives it."""

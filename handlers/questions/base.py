@@ -70,6 +70,8 @@ class FieldKind(StrEnum):
     """A document: sent in the conversation, not in the form."""
     NUMBER = "number"
     """A number from `minimum` to `maximum` with at most `decimals` decimal places."""
+    DATE = "date"
+    """A calendar date (ISO 8601), from `minimum` to `maximum` when they are given."""
 
 
 @dataclass(frozen=True)

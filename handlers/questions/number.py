@@ -110,11 +110,11 @@ def _check(question: Question) -> list[FieldProblem]:
         FieldProblem(
             name, f"a number question's {name} must be a number", "write a number such as 0"
         )
-        for name in ("min", "max")
-        if getattr(question, name) is not None and not isinstance(getattr(question, name), Decimal)
+        for name, bound in (("min", question.min), ("max", question.max))
+        if bound is not None and not isinstance(bound, Decimal)
     ]
-    low, high = question.min, question.max
-    if isinstance(low, Decimal) and isinstance(high, Decimal) and high < low:
+    low, high = _bounds(question)
+    if low is not None and high is not None and high < low:
         problems.append(FieldProblem("max", "max is less than min", "make max at least min"))
     return problems
 

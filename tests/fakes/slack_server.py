@@ -187,6 +187,10 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
             errors.append(f"[ERROR] longer than max_length [json-pointer:{pointer}/initial_value]")
     elif kind == "number_input":
         errors += _number_input_errors(element, pointer)
+    elif kind == "datepicker":
+        initial = element.get("initial_date")
+        if initial is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(initial)):
+            errors.append(f"[ERROR] must be YYYY-MM-DD [json-pointer:{pointer}/initial_date]")
     elif kind not in ("mrkdwn", "plain_text", "image"):
         errors.append(f"[ERROR] unsupported element type [json-pointer:{pointer}/type]")
     return errors

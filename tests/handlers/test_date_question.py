@@ -17,6 +17,7 @@ from handlers.i18n import translator
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat
+from tests.fakes.slack_server import view_errors
 from tests.handlers.test_bad_input import snapshot
 from tests.handlers.typed_questions import (
     FIXTURES,
@@ -29,8 +30,6 @@ from tests.handlers.typed_questions import (
     texts,
     values,
 )
-
-pytestmark = pytest.mark.xfail(strict=True, reason="the date question type is not written yet")
 
 DATES = FIXTURES / "dates.yaml"
 CONSULTATION = "test-dates-2027"
@@ -163,6 +162,7 @@ async def test_the_slack_form_has_datepickers(chat: Chat, dates: str, engine: En
     form = await engine.form("test", "alice", item)
     assert form is not None
     view = form_view(form, translator("en"))
+    assert view_errors(view) == []
     assert [(b["element"], b["hint"]["text"]) for b in inputs(view)] == [
         ({"type": "datepicker", "action_id": "answer", "initial_date": "1998-03-15"}, SINCE_HINT),
         ({"type": "datepicker", "action_id": "answer"}, DATE_HINT),

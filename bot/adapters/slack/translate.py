@@ -225,6 +225,7 @@ def _states(data: Any, path: str) -> None:
                 raise Malformed(f"{where} is not an object")
             _check(state, "type", str)
             _check(state, "value", str)
+            _check(state, "selected_date", str)
             _options(state, "selected_options")
             if _check(state, "selected_option", dict) is not None:
                 _check(state, "selected_option.value", str, required=True)
@@ -529,6 +530,8 @@ def form_values(view: Mapping[str, Any]) -> tuple[int | None, dict[int, FormValu
             raw = [o["value"] for o in state.get("selected_options") or []]
         elif kind in ("radio_buttons", "static_select"):
             raw = (state.get("selected_option") or {}).get("value")
+        elif kind == "datepicker":
+            raw = state.get("selected_date")
         else:
             raw = state.get("value")
         values[int(block_id[1:])] = raw
@@ -834,6 +837,11 @@ def _element(question: FormQuestion) -> dict[str, Any] | None:
                     element[key] = value
             if isinstance(current, str):
                 element["initial_value"] = current
+            return element
+        case FieldKind.DATE:
+            element = {"type": "datepicker", "action_id": ANSWER_ACTION}
+            if isinstance(current, str):
+                element["initial_date"] = current
             return element
         case FieldKind.FILE:
             return None
