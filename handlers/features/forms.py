@@ -14,7 +14,7 @@ from handlers.i18n import Translator
 from handlers.questions import FieldKind
 from handlers.questions import FormChoice as FormChoice
 from handlers.questions import FormValue as FormValue
-from storage.models import AgendaItemRow, ConsultationRow, Participant
+from storage.models import AgendaItemRow, Answer, ConsultationRow, Participant, QuestionRow
 from storage.repositories import UnitOfWork
 
 
@@ -115,30 +115,10 @@ async def load_form(
         return None
     row, item = found
     answers = await uow.answers.for_item(participant.id, item.id)
-    fields = []
-    for question_row in await uow.consultations.questions(item.id):
-        spec = questions.definition(question_row)
-        kind = questions.kind(spec.type)
-        answer = answers.get(question_row.id)
-        value = kind.own(questions.decode(answer.value)) if answer else None
-        parts = kind.form_field(spec, value, t, options)
-        fields.append(
-            FormQuestion(
-                id=question_row.id,
-                type=spec.type,
-                text=spec.text.get(t.language),
-                help=spec.help.get(t.language) if spec.help else "",
-                hint=kind.hint(spec, t, options),
-                required=spec.required,
-                choices=parts.choices,
-                current=parts.current,
-                max_length=parts.max_length,
-                answered=answer is not None,
-                minimum=parts.minimum,
-                maximum=parts.maximum,
-                decimals=parts.decimals,
-            )
-        )
+    fields = [
+        _field(question_row, answers.get(question_row.id), t, options)
+        for question_row in await uow.consultations.questions(item.id)
+    ]
     return ItemForm(
         item_id=item.id,
         number=item.number,
@@ -152,12 +132,43 @@ async def load_form(
     )
 
 
+def _field(
+    question_row: QuestionRow, answer: Answer | None, t: Translator, options: EngineOptions
+) -> FormQuestion:
+    """One question as a form field, as its type describes it."""
+    spec = questions.definition(question_row)
+    kind = questions.kind(spec.type)
+    parts = kind.form_field(
+        spec, kind.own(questions.decode(answer.value)) if answer else None, t, options
+    )
+    return FormQuestion(
+        id=question_row.id,
+        type=spec.type,
+        text=spec.text.get(t.language),
+        help=spec.help.get(t.language) if spec.help else "",
+        hint=kind.hint(spec, t, options),
+        required=spec.required,
+        choices=parts.choices,
+        current=parts.current,
+        max_length=parts.max_length,
+        answered=answer is not None,
+        minimum=parts.minimum,
+        maximum=parts.maximum,
+        decimals=parts.decimals,
+    )
+
+
 def _empty(raw: FormValue) -> bool:
     if raw is None:
         return True
     if isinstance(raw, str):
         return not raw.strip()
     return not raw
+
+
+def _changed(current: Answer | None, result: questions.Accepted) -> bool:
+    # An unchanged answer makes no new revision, and a submission stays submitted.
+    return current is None or current.value != result.value.to_json()
 
 
 async def save_form(
@@ -208,23 +219,19 @@ async def save_form(
         kind = questions.kind(question_row.type)
         if kind.takes_document or _empty(raw):
             continue
-        spec = questions.definition(question_row)
-        result = kind.from_form(spec, raw, t, options)
+        result = kind.from_form(questions.definition(question_row), raw, t, options)
         if isinstance(result, questions.Rejected):
             errors[question_row.id] = result.reason
-            continue
-        current = answers.get(question_row.id)
-        if current is not None and current.value == result.value.to_json():
-            continue  # unchanged: no new revision, and a submission stays submitted
-        await questions.save_answer(
-            uow,
-            participant_id=participant.id,
-            question_id=question_row.id,
-            result=result,
-            channel=channel,
-            now=now,
-        )
-        saved.append(question_row.id)
+        elif _changed(answers.get(question_row.id), result):
+            await questions.save_answer(
+                uow,
+                participant_id=participant.id,
+                question_id=question_row.id,
+                result=result,
+                channel=channel,
+                now=now,
+            )
+            saved.append(question_row.id)
     if saved:
         await uow.submissions.touch(participant.id, item.id, now)
     return FormResult(language, saved=tuple(saved), errors=errors)
