@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import builtins
 import random
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -40,6 +41,7 @@ class AnswerValue:
 
 
 V = TypeVar("V", bound=AnswerValue)
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,16 @@ class QuestionKind(Generic[V]):
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
         """A plausible answer for the demonstration data; None to leave it unanswered."""
         return None
+
+    def counts(
+        self, values: Sequence[tuple[AnswerValue, int]], key: Callable[[V], K]
+    ) -> Counter[K]:
+        """How many answers hold each `key` of this type's values (others are left out)."""
+        counter: Counter[K] = Counter()
+        for value, n in values:
+            if (mine := self.own(value)) is not None:
+                counter[key(mine)] += n
+        return counter
 
     def own(self, value: AnswerValue | None) -> V | None:
         """`value` when it is one of this type's (an answer given before a question's type

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar, Self
 
 from config.consultation import Question, QuestionType
-from config.questions import FieldProblem, QuestionSchema, TypeField
+from config.questions import FieldProblem, QuestionSchema
 from handlers.conversation import EngineOptions
 from handlers.i18n import Translator, translator
+from handlers.questions import bounds
 from handlers.questions.base import (
     Accepted,
     AnswerValue,
@@ -31,7 +31,6 @@ _DAY_FIRST = re.compile(r"(\d{1,2})\s*([/.])\s*(\d{1,2})\s*\2\s*(\d{4})")
 EXAMPLE = date(2027, 3, 15)
 """The date the hint shows in both forms; its day is above 12, so neither reads as the other."""
 _SAMPLE_SPAN = (date(2000, 1, 1), date(2026, 12, 31))
-_DATE_FIX = "write a date such as 2027-01-31"
 
 
 def parse(text: str) -> date | None:
@@ -68,20 +67,12 @@ class DateValue(AnswerValue):
 
 
 def _check(question: Question) -> list[FieldProblem]:
-    problems = [
-        FieldProblem(name, f"a date question's {name} must be a date", _DATE_FIX)
-        for name, bound in (("min", question.min), ("max", question.max))
-        if bound is not None and not isinstance(bound, date)
-    ]
-    low, high = _bounds(question)
-    if low is not None and high is not None and high < low:
-        problems.append(FieldProblem("max", "max is before min", "make max on or after min"))
-    return problems
-
-
-def _bounds(question: Question) -> tuple[date | None, date | None]:
-    low, high = question.min, question.max
-    return (low if isinstance(low, date) else None, high if isinstance(high, date) else None)
+    return bounds.problems(
+        question,
+        date,
+        wrong=("a date question's {name} must be a date", "write a date such as 2027-01-31"),
+        reversed_=FieldProblem("max", "max is before min", "make max on or after min"),
+    )
 
 
 def _day(day: date, t: Translator) -> str:
@@ -90,7 +81,7 @@ def _day(day: date, t: Translator) -> str:
 
 def _range(question: Question, t: Translator) -> str:
     """The range a date must be in, in a sentence; empty when it may be any."""
-    low, high = _bounds(question)
+    low, high = bounds.bounds(question, date)
     if low is not None and high is not None:
         return t._("The date must be from {low} to {high}.", low=_day(low, t), high=_day(high, t))
     if low is not None:
@@ -113,7 +104,7 @@ class DateKind(QuestionKind[DateValue]):
 
     type = QuestionType.DATE
     value_type = DateValue
-    schema = QuestionSchema(fields=(TypeField("min"), TypeField("max")), check=_check)
+    schema = QuestionSchema(fields=bounds.FIELDS, check=_check)
     field = FieldKind.DATE
     counted = True
 
@@ -126,8 +117,7 @@ class DateKind(QuestionKind[DateValue]):
         day = parse(text)
         if day is None:
             return Rejected(t._("I could not read that as a date.") + " " + _how(t))
-        low, high = _bounds(question)
-        if (low is not None and day < low) or (high is not None and day > high):
+        if not bounds.within(day, *bounds.bounds(question, date)):
             return Rejected(_range(question, t))
         return Accepted(DateValue(day), day.isoformat())
 
@@ -137,7 +127,7 @@ class DateKind(QuestionKind[DateValue]):
     def form_field(
         self, question: Question, value: DateValue | None, t: Translator, options: EngineOptions
     ) -> FormField:
-        low, high = _bounds(question)
+        low, high = bounds.bounds(question, date)
         return FormField(
             current=value.day.isoformat() if value else None,
             minimum=low.isoformat() if low else None,
@@ -147,15 +137,12 @@ class DateKind(QuestionKind[DateValue]):
     def tally(
         self, question: Question, values: Sequence[tuple[AnswerValue, int]]
     ) -> tuple[tuple[str, int], ...]:
-        counter: Counter[date] = Counter()
-        for value, n in values:
-            if isinstance(value, DateValue):
-                counter[value.day] += n
+        counter = self.counts(values, lambda value: value.day)
         english = translator("en")
         return tuple((_day(day, english), counter[day]) for day in sorted(counter))
 
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
-        low, high = _bounds(question)
+        low, high = bounds.bounds(question, date)
         low = low or min(_SAMPLE_SPAN[0], high or _SAMPLE_SPAN[0])
         high = high or max(_SAMPLE_SPAN[1], low)
         day = low + timedelta(days=draw.rng.randint(0, (high - low).days))

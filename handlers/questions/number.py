@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,6 +16,7 @@ from config.consultation import Question, QuestionType
 from config.questions import FieldProblem, QuestionSchema, TypeField
 from handlers.conversation import EngineOptions
 from handlers.i18n import Translator
+from handlers.questions import bounds
 from handlers.questions.base import (
     Accepted,
     AnswerValue,
@@ -106,24 +106,11 @@ class NumberValue(AnswerValue):
 
 
 def _check(question: Question) -> list[FieldProblem]:
-    problems = [
-        FieldProblem(
-            name, f"a number question's {name} must be a number", "write a number such as 0"
-        )
-        for name, bound in (("min", question.min), ("max", question.max))
-        if bound is not None and not isinstance(bound, Decimal)
-    ]
-    low, high = _bounds(question)
-    if low is not None and high is not None and high < low:
-        problems.append(FieldProblem("max", "max is less than min", "make max at least min"))
-    return problems
-
-
-def _bounds(question: Question) -> tuple[Decimal | None, Decimal | None]:
-    low, high = question.min, question.max
-    return (
-        low if isinstance(low, Decimal) else None,
-        high if isinstance(high, Decimal) else None,
+    return bounds.problems(
+        question,
+        Decimal,
+        wrong=("a number question's {name} must be a number", "write a number such as 0"),
+        reversed_=FieldProblem("max", "max is less than min", "make max at least min"),
     )
 
 
@@ -138,7 +125,7 @@ def _with_unit(question: Question, number: Decimal, language: str) -> str:
 
 def _range(question: Question, t: Translator) -> str:
     """The range a number must be in, in a sentence; empty when it may be any."""
-    low, high = _bounds(question)
+    low, high = bounds.bounds(question, Decimal)
     if low is not None and high is not None:
         return t._(
             "The number must be from {low} to {high}.",
@@ -158,7 +145,7 @@ class NumberKind(QuestionKind[NumberValue]):
     type = QuestionType.NUMBER
     value_type = NumberValue
     schema = QuestionSchema(
-        fields=tuple(TypeField(name) for name in ("min", "max", "unit", "decimals")),
+        fields=(*bounds.FIELDS, TypeField("unit"), TypeField("decimals")),
         check=_check,
     )
     field = FieldKind.NUMBER
@@ -201,8 +188,7 @@ class NumberKind(QuestionKind[NumberValue]):
                 if decimals
                 else t._("Please type a whole number, without decimals.")
             )
-        low, high = _bounds(question)
-        if (low is not None and number < low) or (high is not None and number > high):
+        if not bounds.within(number, *bounds.bounds(question, Decimal)):
             return Rejected(_range(question, t))
         return Accepted(NumberValue(number), canonical(number))
 
@@ -212,7 +198,7 @@ class NumberKind(QuestionKind[NumberValue]):
     def form_field(
         self, question: Question, value: NumberValue | None, t: Translator, options: EngineOptions
     ) -> FormField:
-        low, high = _bounds(question)
+        low, high = bounds.bounds(question, Decimal)
         return FormField(
             current=canonical(value.number) if value else None,
             minimum=canonical(low) if low is not None else None,
@@ -223,16 +209,13 @@ class NumberKind(QuestionKind[NumberValue]):
     def tally(
         self, question: Question, values: Sequence[tuple[AnswerValue, int]]
     ) -> tuple[tuple[str, int], ...]:
-        counter: Counter[Decimal] = Counter()
-        for value, n in values:
-            if isinstance(value, NumberValue):
-                counter[value.number] += n
+        counter = self.counts(values, lambda value: value.number)
         return tuple(
             (_with_unit(question, number, "en"), counter[number]) for number in sorted(counter)
         )
 
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
-        low, high = _bounds(question)
+        low, high = bounds.bounds(question, Decimal)
         low = low if low is not None else Decimal(0)
         high = high if high is not None else low + 100
         scale = 10 ** (question.decimals or 0)

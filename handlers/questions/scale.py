@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -106,10 +105,7 @@ class ScaleKind(QuestionKind[ScaleValue]):
     def tally(
         self, question: Question, values: Sequence[tuple[AnswerValue, int]]
     ) -> tuple[tuple[str, int], ...]:
-        counter: Counter[int] = Counter()
-        for value, n in values:
-            if isinstance(value, ScaleValue):
-                counter[value.scale] += n
+        counter = self.counts(values, lambda value: value.scale)
         return tuple((str(point), counter[point]) for point in _points(question))
 
     def sample(self, question: Question, draw: Draw) -> Accepted | None:

@@ -76,9 +76,8 @@ class YesNoKind(QuestionKind[YesNoValue]):
     def tally(
         self, question: Question, values: Sequence[tuple[AnswerValue, int]]
     ) -> tuple[tuple[str, int], ...]:
-        yes = sum(n for value, n in values if isinstance(value, YesNoValue) and value.yes)
-        no = sum(n for value, n in values if isinstance(value, YesNoValue) and not value.yes)
-        return (("Yes", yes), ("No", no))
+        counter = self.counts(values, lambda value: value.yes)
+        return (("Yes", counter[True]), ("No", counter[False]))
 
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
         if not question.required and draw.index % 3 == 0:

@@ -21,10 +21,12 @@ from tests.fakes.slack_server import view_errors
 from tests.handlers.test_bad_input import snapshot
 from tests.handlers.typed_questions import (
     FIXTURES,
+    exported,
     inputs,
     invited,
     open_item,
     problems,
+    setting,
     submission,
     submit,
     texts,
@@ -235,20 +237,10 @@ async def test_sample_dates_keep_to_each_question_s_limits(
     dates: str, store: Store, clock: FixedClock
 ) -> None:
     report = await sample.seed(store, now=clock.now(), consultation_id=CONSULTATION)
-    exported = await rows(store, consultation=CONSULTATION, published=False)
-    given: dict[str, list[str]] = {}
-    for row in exported:
-        given.setdefault(row["question"], []).append(row["value"])
+    given = await exported(store, CONSULTATION)
     assert report.answers == sum(len(v) for v in given.values()) > 0
     assert all("1950-01-01" <= v <= "2027-05-31" for v in given["ai6-since"])
     assert all(len(v) == 10 and v[4] == v[7] == "-" for v in given["ai6-next-report"])
-
-
-def _set(index: int, key: str, value: Any) -> Any:
-    def change(questions: list[dict[str, Any]]) -> None:
-        questions[index][key] = value
-
-    return change
 
 
 @pytest.mark.parametrize(
@@ -269,6 +261,6 @@ def test_a_problem_with_a_date_question(
     index: int, key: str, value: Any, expected: tuple[str, str, str]
 ) -> None:
     name, message, fix = expected
-    assert problems(DATES, _set(index, key, value)) == [
+    assert problems(DATES, setting(index, key, value)) == [
         Problem("dates.yaml", f"agenda_items[0].questions[{index}].{name}", message, fix)
     ]

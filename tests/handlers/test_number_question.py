@@ -21,10 +21,12 @@ from tests.fakes.slack_server import view_errors
 from tests.handlers.test_bad_input import snapshot
 from tests.handlers.typed_questions import (
     FIXTURES,
+    exported,
     inputs,
     invited,
     open_item,
     problems,
+    setting,
     submit,
     texts,
     values,
@@ -294,22 +296,12 @@ async def test_sample_numbers_keep_to_each_question_s_limits(
     numbers: str, store: Store, clock: FixedClock
 ) -> None:
     report = await sample.seed(store, now=clock.now(), consultation_id=CONSULTATION)
-    exported = await rows(store, consultation=CONSULTATION, published=False)
-    given: dict[str, list[str]] = {}
-    for row in exported:
-        given.setdefault(row["question"], []).append(row["value"])
+    given = await exported(store, CONSULTATION)
     assert report.answers == sum(len(v) for v in given.values()) > 0
     assert all(0 <= int(v) <= 5000 for v in given["ai5-staff"])
     shares = given["ai5-budget-share"]
     assert all(0 <= float(v) <= 100 and len(v.partition(".")[2]) <= 1 for v in shares)
     assert all(v.isdigit() for v in given["ai5-cases"])
-
-
-def _set(index: int, key: str, value: Any) -> Any:
-    def change(questions: list[dict[str, Any]]) -> None:
-        questions[index][key] = value
-
-    return change
 
 
 @pytest.mark.parametrize(
@@ -344,7 +336,7 @@ def test_a_problem_with_a_number_question(
     index: int, key: str, value: Any, expected: tuple[str, str, str]
 ) -> None:
     name, message, fix = expected
-    assert problems(NUMBERS, _set(index, key, value)) == [
+    assert problems(NUMBERS, setting(index, key, value)) == [
         Problem("numbers.yaml", f"agenda_items[0].questions[{index}].{name}", message, fix)
     ]
 

@@ -12,6 +12,7 @@ import yaml
 
 from bot.adapters.slack.translate import check_payload, form_values
 from bot.app import load_into
+from bot.export import rows
 from config.consultation import load_consultations, parse_consultation
 from config.errors import ConfigError, Problem
 from handlers.engine import Engine
@@ -78,3 +79,20 @@ def problems(path: Path, change: Callable[[list[dict[str, Any]]], None]) -> list
     with pytest.raises(ConfigError) as caught:
         parse_consultation(path.name, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     return caught.value.problems
+
+
+def setting(index: int, key: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    """A change for `problems`: question `index` gets `key: value`."""
+
+    def change(questions: list[dict[str, Any]]) -> None:
+        questions[index][key] = value
+
+    return change
+
+
+async def exported(store: Store, consultation: str) -> dict[str, list[str]]:
+    """The exported values of a consultation, by question key."""
+    given: dict[str, list[str]] = {}
+    for row in await rows(store, consultation=consultation, published=False):
+        given.setdefault(row["question"], []).append(row["value"])
+    return given
