@@ -96,7 +96,7 @@ class DigestAnswer:
 
 @dataclass(frozen=True)
 class QuestionSection:
-    """One question with every answer and, for closed questions, the counts."""
+    """One question with every answer and, for a type the digest counts, the counts."""
 
     key: str
     text: str
