@@ -4,7 +4,8 @@ Each module under `handlers/questions/` holds one type whole: the keys it reads 
 consultation file and their checks (registered with `config.questions` below), its hint
 and buttons, how text, a button, a selection or a form field becomes an answer, its typed
 answer value, how a stored answer reads, its form field, the digest's tally and a sample
-answer. Nothing outside these modules asks what type a question is.
+answer. Nothing else in handlers/ or bot/ asks what type a question is: it asks
+`kind(question.type)`.
 """
 
 from __future__ import annotations
