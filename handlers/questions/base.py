@@ -119,11 +119,15 @@ class QuestionKind(Generic[V]):
     value_type: builtins.type[V]
     schema: ClassVar[QuestionSchema] = QuestionSchema()
     field: ClassVar[FieldKind]
-    free_text: ClassVar[bool] = False
-    """Typed text is the answer as it stands (never matched to a button's label)."""
     takes_document: ClassVar[bool] = False
     counted: ClassVar[bool] = False
     """The digest counts its answers (read grouped by value, `tally`)."""
+
+    @property
+    def free_text(self) -> bool:
+        """Typed text is the answer as it stands (never matched to a button's label), prose
+        tagged with its language."""
+        return self.value_type.free_text
 
     def hint(self, question: Question, t: Translator, options: EngineOptions) -> str:
         """How to answer, in a line."""

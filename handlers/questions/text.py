@@ -62,7 +62,6 @@ class TextKind(QuestionKind[TextValue]):
         check=_lengths,
     )
     field = FieldKind.TEXT
-    free_text = True
 
     def hint(self, question: Question, t: Translator, options: EngineOptions) -> str:
         return t._(
