@@ -3,6 +3,8 @@
 A secretariat officer writes one YAML file per consultation. `load_consultations`
 returns validated `Consultation` objects or raises a `ConfigError` listing every
 problem with its file, its path (``agenda_items[2].questions[0].choices``) and a fix.
+A question's own schema, and the checks each question type registers, are in
+`config.questions`.
 """
 
 from __future__ import annotations
@@ -26,90 +28,16 @@ from pydantic import (
 )
 
 from config.errors import ConfigError, Problem
-
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ru", "zh", "ar")
-"""The six official languages of the United Nations; English is the fallback."""
+from config.localized import LANGUAGES as LANGUAGES
+from config.localized import Localized as Localized
+from config.localized import Text as Text
+from config.questions import Choice as Choice
+from config.questions import Question as Question
+from config.questions import QuestionType as QuestionType
+from config.questions import question_problems
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-
-
-def _localized(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"en": value}
-    return value
-
-
-class Localized(BaseModel):
-    """A text given in one or more of the six languages; English is required."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    en: str = Field(min_length=1)
-    fr: str | None = None
-    es: str | None = None
-    ru: str | None = None
-    zh: str | None = None
-    ar: str | None = None
-
-    def get(self, language: str) -> str:
-        """The text in `language`, else in English."""
-        value = getattr(self, language, None) if language in LANGUAGES else None
-        return value if isinstance(value, str) and value else self.en
-
-    def missing(self) -> list[str]:
-        """Languages this text is not yet given in."""
-        return [lang for lang in LANGUAGES if not getattr(self, lang)]
-
-    def as_dict(self) -> dict[str, str]:
-        """Only the languages that are given."""
-        return {lang: text for lang in LANGUAGES if (text := getattr(self, lang))}
-
-
-Text = Annotated[Localized, BeforeValidator(_localized)]
-
-
-class QuestionType(StrEnum):
-    """The kinds of question a stakeholder can be asked."""
-
-    TEXT = "text"
-    CHOICE = "choice"
-    MULTI_CHOICE = "multi_choice"
-    YES_NO = "yes_no"
-    SCALE = "scale"
-    DOCUMENT = "document"
-
-
-class Choice(BaseModel):
-    """One option of a choice or multi-choice question."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    label: Text
-
-
-class Question(BaseModel):
-    """One structured question under an agenda item."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    type: QuestionType
-    text: Text
-    help: Text | None = None
-    required: bool = False
-    choices: list[Choice] = Field(default_factory=list)
-    min_length: int | None = Field(default=None, ge=0)
-    max_length: int | None = Field(default=None, ge=1)
-    scale_min: int = 1
-    scale_max: int = 5
-    scale_min_label: Text | None = None
-    scale_max_label: Text | None = None
-    publishable: bool = Field(
-        default=True,
-        description="Whether answers may be published when their author consents.",
-    )
 
 
 class QuestionGroup(BaseModel):
@@ -383,42 +311,9 @@ def _semantic_problems(source: str, consultation: Consultation) -> list[Problem]
             if question.id in question_ids:
                 add(f"{path}.id", f"question id {question.id!r} is used twice", "make ids unique")
             question_ids.add(question.id)
-            _question_problems(path, question, add)
+            for problem in question_problems(question):
+                add(f"{path}.{problem.name}", problem.message, problem.fix)
     return problems
-
-
-def _question_problems(path: str, question: Question, add: Any) -> None:
-    choice_types = {QuestionType.CHOICE, QuestionType.MULTI_CHOICE}
-    if question.type in choice_types:
-        if len(question.choices) < 2:
-            add(
-                f"{path}.choices",
-                f"a {question.type.value} question needs at least two choices",
-                "list the choices, each with an id and a label",
-            )
-        ids = [c.id for c in question.choices]
-        if len(set(ids)) != len(ids):
-            add(f"{path}.choices", "two choices share an id", "give each choice its own id")
-    elif question.choices:
-        add(f"{path}.choices", f"a {question.type.value} question takes no choices", "remove them")
-    if question.type == QuestionType.SCALE and not (
-        question.scale_min < question.scale_max <= question.scale_min + 10
-    ):
-        add(
-            f"{path}.scale_max",
-            "the scale must go up from scale_min by 1 to 10 steps",
-            "use for example scale_min: 1 and scale_max: 5",
-        )
-    if (
-        question.min_length is not None
-        and question.max_length is not None
-        and question.min_length > question.max_length
-    ):
-        add(f"{path}.min_length", "min_length exceeds max_length", "lower min_length")
-    if question.type != QuestionType.TEXT:
-        for name in ("min_length", "max_length"):
-            if getattr(question, name) is not None:
-                add(f"{path}.{name}", "only text questions have a length", f"remove {name}")
 
 
 def parse_consultation(source: str, text: str) -> Consultation:

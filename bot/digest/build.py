@@ -21,7 +21,8 @@ from babel import Locale
 from bot.digest.words import participation_sentence
 from bot.export import credited_as
 from bot.reminders import definition_of
-from config.consultation import Question, QuestionType
+from config.consultation import Question
+from handlers import questions as question_types
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
 from handlers.text import contained
@@ -95,7 +96,7 @@ class DigestAnswer:
 
 @dataclass(frozen=True)
 class QuestionSection:
-    """One question with every answer and, for closed questions, the counts."""
+    """One question with every answer and, for a type the digest counts, the counts."""
 
     key: str
     text: str
@@ -221,10 +222,6 @@ AnswerRow = tuple[int, int, str, str | None, datetime]
 """(participant id, question id, text, language, updated at) of one answer."""
 SubmissionRow = tuple[int, int, str, datetime | None]
 """(participant id, agenda item id, status, submitted at) of one submission."""
-CLOSED = frozenset(
-    {QuestionType.CHOICE, QuestionType.MULTI_CHOICE, QuestionType.YES_NO, QuestionType.SCALE}
-)
-"""Question types whose answers the digest counts."""
 
 
 @dataclass(frozen=True)
@@ -237,7 +234,7 @@ class Source:
     answers: Sequence[AnswerRow]
     """Plain rows, not ORM objects: a digest may hold hundreds of thousands of answers."""
     values: Sequence[tuple[int, dict[str, Any], int]]
-    """(question id, value, how many answers) for the closed questions, counted in SQL."""
+    """(question id, value, how many answers) for the counted questions, counted in SQL."""
     authors: Mapping[int, Participant]
     """Every participant who has not erased their data, and any author of an answer who has."""
     submissions: Sequence[SubmissionRow]
@@ -256,7 +253,7 @@ async def read(store: Store, consultation_id: str) -> Source:
         participants = await uow.reports.participants()
         questions = await uow.consultations.questions_of(consultation_id)
         answers = await uow.reports.answer_rows(consultation_id)
-        closed = {question.id for question in questions if question.type in CLOSED}
+        counted = {q.id for q in questions if question_types.kind(q.type).counted}
         authors = {p.id: p for p in participants}
         for participant_id in sorted({answer[0] for answer in answers} - authors.keys()):
             # Only a participant who erased their data is left out of `participants`, and
@@ -269,7 +266,7 @@ async def read(store: Store, consultation_id: str) -> Source:
             items=await uow.consultations.items(consultation_id),
             questions=questions,
             answers=answers,
-            values=await uow.reports.answer_counts(closed),
+            values=await uow.reports.answer_counts(counted),
             authors=authors,
             submissions=await uow.reports.submission_rows(consultation_id),
             invites=[
@@ -359,30 +356,11 @@ def _english(texts: object) -> str:
     return ""
 
 
-def _choice_counts(
-    question: Question, values: Iterable[tuple[Mapping[str, object], int]]
+def _counts(
+    question: Question, values: Iterable[tuple[Mapping[str, Any], int]]
 ) -> tuple[Figure, ...]:
-    """The counts of a closed question from its distinct values and how many answers hold each."""
-    counter: Counter[str] = Counter()
-    if question.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE):
-        labels = [(choice.id, choice.label.en) for choice in question.choices]
-        for value, n in values:
-            chosen = value.get("choices") if "choices" in value else [value.get("choice")]
-            for choice_id in chosen if isinstance(chosen, list) else []:
-                counter[str(choice_id)] += n
-        return tuple(Figure(label, counter[cid]) for cid, label in labels)
-    if question.type == QuestionType.YES_NO:
-        for value, n in values:
-            counter["Yes" if value.get("yes") else "No"] += n
-        return (Figure("Yes", counter["Yes"]), Figure("No", counter["No"]))
-    if question.type == QuestionType.SCALE:
-        for value, n in values:
-            counter[str(value.get("scale"))] += n
-        return tuple(
-            Figure(str(n), counter[str(n)])
-            for n in range(question.scale_min, question.scale_max + 1)
-        )
-    return ()
+    """The counts of a question from its distinct values and how many answers hold each."""
+    return tuple(Figure(label, n) for label, n in question_types.tally(question, values))
 
 
 def _reminder_figures(ledger: Sequence[Delivery], since: datetime | None) -> ReminderFigures:
@@ -458,10 +436,10 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
         mine = answers_by_question.get(answer[1])
         if mine is not None:  # None: a retired question, left out of the digest
             mine.append(answer)
-    values_by_question: dict[int, list[tuple[Mapping[str, object], int]]] = {}
+    values_by_question: dict[int, list[tuple[Mapping[str, Any], int]]] = {}
     for question_id, value, n in source.values:
         values_by_question.setdefault(question_id, []).append((value, n))
-    text_questions = [q.id for q in source.questions if q.type == QuestionType.TEXT]
+    text_questions = [q.id for q in source.questions if question_types.kind(q.type).free_text]
     languages = Counter(
         answer[3] or UNDETERMINED for qid in text_questions for answer in answers_by_question[qid]
     )
@@ -495,7 +473,7 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
         for question in questions_by_item.get(item.id, []):
             spec = Question.model_validate(question.spec)
             mine = answers_by_question[question.id]
-            text = question.type == QuestionType.TEXT
+            text = question_types.kind(question.type).free_text
             answers = []
             for pid, _, answer_text, language, updated_at in mine:
                 organisation, category, country = credits[pid]
@@ -519,7 +497,7 @@ def assemble(source: Source, *, now: datetime, since: datetime | None, final: bo
                     group=_english(question.group_title) or None,
                     required=question.required,
                     answers=tuple(answers),
-                    counts=_choice_counts(spec, values_by_question.get(question.id, [])),
+                    counts=_counts(spec, values_by_question.get(question.id, [])),
                 )
             )
         items.append(

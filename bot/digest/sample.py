@@ -11,14 +11,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import NOTICE_VERSION, State
 from handlers.features.review import receipt_reference
 from handlers.i18n import translator
-from handlers.language import detect_language
 from storage.models import (
+    AgendaItemRow,
     ConsentKind,
+    ConsultationRow,
     Identity,
     Invite,
     Organisation,
@@ -26,7 +26,7 @@ from storage.models import (
     ParticipantStatus,
     QuestionRow,
 )
-from storage.repositories import Store
+from storage.repositories import Store, UnitOfWork
 
 CONSULTATION = "wgic-18-2027"
 PLATFORM = "demo"
@@ -269,27 +269,10 @@ def _answer(
     question: QuestionRow, organisation: SampleOrganisation, index: int, rng: random.Random
 ) -> questions.Accepted | None:
     spec = questions.definition(question)
-    t = translator("en")
-    result: questions.Accepted | questions.Rejected | None
-    if spec.type == QuestionType.TEXT:
-        text = _text_for(organisation, question.key, index)
-        if text is None:
-            return None
-        result = questions.from_text(spec, text, t, max_text_chars=4000)
-    elif spec.type == QuestionType.CHOICE:
-        result = questions.from_button(spec, rng.choice(spec.choices).id, t)
-    elif spec.type == QuestionType.MULTI_CHOICE:
-        chosen = rng.sample([c.id for c in spec.choices], k=rng.randint(1, 3))
-        result = questions.from_selection(spec, chosen, t)
-    elif spec.type == QuestionType.YES_NO:
-        if not spec.required and index % 3 == 0:
-            return None
-        result = questions.from_button(spec, rng.choice(["yes", "yes", "no"]), t)
-    elif spec.type == QuestionType.SCALE:
-        result = questions.from_button(spec, str(rng.randint(spec.scale_min, spec.scale_max)), t)
-    else:
-        return None
-    return result if isinstance(result, questions.Accepted) else None
+    draw = questions.Draw(
+        rng, translator("en"), index, _text_for(organisation, question.key, index)
+    )
+    return questions.kind(spec.type).sample(spec, draw)
 
 
 async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATION) -> SeedReport:
@@ -302,103 +285,129 @@ async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATI
         row = await uow.consultations.get(consultation_id)
         if row is None:
             raise LookupError(f"no consultation with id {consultation_id!r} is loaded")
-        opens_at = row.opens_at
         items = list(await uow.consultations.items(consultation_id))
         by_item = {item.id: list(await uow.consultations.questions(item.id)) for item in items}
     end = min(now, row.effective_deadline)
-    span = max(end - opens_at, timedelta(hours=len(ORGANISATIONS)))
+    span = max(end - row.opens_at, timedelta(hours=len(ORGANISATIONS)))
     for index, sample in enumerate(ORGANISATIONS):
-        rng = random.Random(f"{sample.name}-{index}")  # noqa: S311 - sample data, not secrets
-        moment = min(opens_at + span * sample.when, end - timedelta(minutes=len(ORGANISATIONS)))
-        moment = max(moment, opens_at) + timedelta(minutes=index)
+        moment = min(row.opens_at + span * sample.when, end - timedelta(minutes=len(ORGANISATIONS)))
+        moment = max(moment, row.opens_at) + timedelta(minutes=index)
         async with store.transaction() as uow:
             # SQLite lower-cases only ASCII, so names in other scripts are found by account.
             seeded = await uow.identities.get(PLATFORM, f"demo-{index + 1}") is not None
             if seeded or await uow.organisations.by_name(sample.name) is not None:
                 report.skipped.append(sample.name)
                 continue
-            organisation = await uow.organisations.add(
-                Organisation(
-                    name=sample.name,
-                    category=sample.category,
-                    country=sample.country,
-                    created_at=moment,
-                )
-            )
-            report.organisations += 1
-            invite = await uow.invites.add(
-                Invite(
-                    code="",
-                    organisation_id=organisation.id,
-                    consultation_id=consultation_id,
-                    max_uses=5,
-                    uses=0 if sample.stage == "invited" else 1,
-                    created_at=opens_at,
-                )
-            )
-            if sample.stage == "invited":
-                continue
-            language = sample.language if sample.language != "private" else "en"
-            participant = await uow.participants.add(
-                Participant(
-                    organisation_id=organisation.id,
-                    invite_id=invite.id,
-                    status=ParticipantStatus.ACTIVE,
-                    locale=language,
-                    gender=sample.gender,
-                    credit=sample.credit,
-                    state=State.HOME.value,
-                    context={},
-                    created_at=moment,
-                    updated_at=moment,
-                )
-            )
-            report.participants += 1
-            await uow.identities.add(
-                Identity(
-                    platform=PLATFORM,
-                    platform_user_id=f"demo-{index + 1}",
-                    chat_id=f"demo-{index + 1}",
-                    participant_id=participant.id,
-                    created_at=moment,
-                    last_seen_at=moment,
-                )
-            )
-            for kind, granted in (
-                (ConsentKind.PROCESSING, True),
-                (ConsentKind.PUBLICATION, sample.publish),
-            ):
-                await uow.participants.add_consent(
-                    participant.id, kind, granted=granted, version=NOTICE_VERSION, now=moment
-                )
-            if sample.stage == "registered":
-                continue
-            for position, item in enumerate(items):
-                if sample.stage == "draft" and position > 0:
-                    break
-                answered_at = moment + timedelta(minutes=10 * position)
-                for question in by_item[item.id]:
-                    result = _answer(question, sample, index, rng)
-                    if result is None:
-                        continue
-                    tag = detect_language(result.text) if "text" in result.value else None
-                    await uow.answers.save(
-                        participant_id=participant.id,
-                        question_id=question.id,
-                        value=result.value,
-                        text=result.text,
-                        language=tag.code if tag else None,
-                        confidence=tag.confidence if tag else None,
-                        channel=PLATFORM,
-                        now=answered_at,
-                    )
-                    report.answers += 1
-                await uow.submissions.touch(participant.id, item.id, answered_at)
-                submit = sample.stage == "submitted" or (
-                    sample.stage == "partial" and position == 0
-                )
-                if submit:
-                    reference = receipt_reference(consultation_id, item)
-                    await uow.submissions.submit(participant.id, item.id, reference, answered_at)
-                    report.submissions += 1
+            participant = await _register(uow, sample, index, row, moment, report)
+            if participant is not None and sample.stage != "registered":
+                rng = random.Random(f"{sample.name}-{index}")  # noqa: S311 - sample data
+                respondent = _Respondent(participant, sample, index, rng, moment)
+                for position, item in enumerate(items):
+                    if sample.stage == "draft" and position > 0:
+                        break
+                    await respondent.answer_item(uow, item, position, by_item[item.id], report)
     return report
+
+
+async def _register(
+    uow: UnitOfWork,
+    sample: SampleOrganisation,
+    index: int,
+    row: ConsultationRow,
+    moment: datetime,
+    report: SeedReport,
+) -> Participant | None:
+    """The organisation and its invite; its participant, account and consents unless it is
+    only invited."""
+    organisation = await uow.organisations.add(
+        Organisation(
+            name=sample.name, category=sample.category, country=sample.country, created_at=moment
+        )
+    )
+    report.organisations += 1
+    invite = await uow.invites.add(
+        Invite(
+            code="",
+            organisation_id=organisation.id,
+            consultation_id=row.id,
+            max_uses=5,
+            uses=0 if sample.stage == "invited" else 1,
+            created_at=row.opens_at,
+        )
+    )
+    if sample.stage == "invited":
+        return None
+    participant = await uow.participants.add(
+        Participant(
+            organisation_id=organisation.id,
+            invite_id=invite.id,
+            status=ParticipantStatus.ACTIVE,
+            locale=sample.language if sample.language != "private" else "en",
+            gender=sample.gender,
+            credit=sample.credit,
+            state=State.HOME.value,
+            context={},
+            created_at=moment,
+            updated_at=moment,
+        )
+    )
+    report.participants += 1
+    await uow.identities.add(
+        Identity(
+            platform=PLATFORM,
+            platform_user_id=f"demo-{index + 1}",
+            chat_id=f"demo-{index + 1}",
+            participant_id=participant.id,
+            created_at=moment,
+            last_seen_at=moment,
+        )
+    )
+    for kind, granted in (
+        (ConsentKind.PROCESSING, True),
+        (ConsentKind.PUBLICATION, sample.publish),
+    ):
+        await uow.participants.add_consent(
+            participant.id, kind, granted=granted, version=NOTICE_VERSION, now=moment
+        )
+    return participant
+
+
+@dataclass
+class _Respondent:
+    """One sample participant answering the agenda items in order."""
+
+    participant: Participant
+    sample: SampleOrganisation
+    index: int
+    rng: random.Random
+    moment: datetime
+
+    async def answer_item(
+        self,
+        uow: UnitOfWork,
+        item: AgendaItemRow,
+        position: int,
+        questions_here: list[QuestionRow],
+        report: SeedReport,
+    ) -> None:
+        """Answer one agenda item's questions as the types draw them; submit it if due."""
+        answered_at = self.moment + timedelta(minutes=10 * position)
+        for question in questions_here:
+            result = _answer(question, self.sample, self.index, self.rng)
+            if result is None:
+                continue
+            await questions.save_answer(
+                uow,
+                participant_id=self.participant.id,
+                question_id=question.id,
+                result=result,
+                channel=PLATFORM,
+                now=answered_at,
+            )
+            report.answers += 1
+        await uow.submissions.touch(self.participant.id, item.id, answered_at)
+        stage = self.sample.stage
+        if stage == "submitted" or (stage == "partial" and position == 0):
+            reference = receipt_reference(item.consultation_id, item)
+            await uow.submissions.submit(self.participant.id, item.id, reference, answered_at)
+            report.submissions += 1

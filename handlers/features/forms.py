@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from config.consultation import Question, QuestionType
+from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import ONBOARDING, EngineOptions, State
 from handlers.features.consultations import Window, localized, window
 from handlers.i18n import Translator
-from handlers.language import detect_language
-from storage.models import AgendaItemRow, ConsultationRow, Participant
+from handlers.questions import FieldKind
+from handlers.questions import FormChoice as FormChoice
+from handlers.questions import FormValue as FormValue
+from storage.models import AgendaItemRow, Answer, ConsultationRow, Participant, QuestionRow
 from storage.repositories import UnitOfWork
-
-FormValue = str | Sequence[str] | None
-"""What a form field holds: a text, a choice id, the chosen ids of a multi-choice, or nothing."""
-
-
-@dataclass(frozen=True)
-class FormChoice:
-    """One option of a choice question."""
-
-    id: str
-    label: str
 
 
 @dataclass(frozen=True)
 class FormQuestion:
-    """One question as a form field, in the participant's language."""
+    """One question as a form field, in the participant's language.
+
+    A channel renders it by its `element` (what kind of input it is), never by its type.
+    """
 
     id: int
     type: QuestionType
@@ -43,6 +36,16 @@ class FormQuestion:
     """The current answer as the field's value; None when unanswered."""
     max_length: int
     answered: bool
+    minimum: str | None = None
+    """The lowest answer a number or date field accepts, as its value, when there is one."""
+    maximum: str | None = None
+    decimals: int = 0
+    """How many decimal places a number field accepts."""
+
+    @property
+    def element(self) -> FieldKind:
+        """What kind of input the question is in a form."""
+        return questions.kind(self.type).field
 
 
 @dataclass(frozen=True)
@@ -86,26 +89,6 @@ async def _item(
     return row, item
 
 
-def _current(value: Mapping[str, Any]) -> str | tuple[str, ...] | None:
-    if "text" in value:
-        return str(value["text"])
-    if "choice" in value:
-        return str(value["choice"])
-    if "choices" in value:
-        return tuple(str(c) for c in value["choices"])
-    if "yes" in value:
-        return "yes" if value["yes"] else "no"
-    if "scale" in value:
-        return str(value["scale"])
-    return None
-
-
-def _choices(spec: Question, t: Translator) -> tuple[FormChoice, ...]:
-    if spec.type == QuestionType.SCALE:
-        return tuple(FormChoice(str(n), str(n)) for n in range(spec.scale_min, spec.scale_max + 1))
-    return tuple(FormChoice(c.id, c.label.get(t.language)) for c in spec.choices)
-
-
 async def load_form(
     uow: UnitOfWork,
     participant: Participant,
@@ -132,29 +115,10 @@ async def load_form(
         return None
     row, item = found
     answers = await uow.answers.for_item(participant.id, item.id)
-    fields = []
-    for question_row in await uow.consultations.questions(item.id):
-        spec = questions.definition(question_row)
-        answer = answers.get(question_row.id)
-        fields.append(
-            FormQuestion(
-                id=question_row.id,
-                type=spec.type,
-                text=spec.text.get(t.language),
-                help=spec.help.get(t.language) if spec.help else "",
-                hint=questions.hint(
-                    spec,
-                    t,
-                    max_text_chars=options.max_text_chars,
-                    max_document_mb=max(1, options.max_document_bytes // (1024 * 1024)),
-                ),
-                required=spec.required,
-                choices=_choices(spec, t),
-                current=_current(answer.value) if answer else None,
-                max_length=questions.text_limit(spec, options.max_text_chars),
-                answered=answer is not None,
-            )
-        )
+    fields = [
+        _field(question_row, answers.get(question_row.id), t, options)
+        for question_row in await uow.consultations.questions(item.id)
+    ]
     return ItemForm(
         item_id=item.id,
         number=item.number,
@@ -168,6 +132,32 @@ async def load_form(
     )
 
 
+def _field(
+    question_row: QuestionRow, answer: Answer | None, t: Translator, options: EngineOptions
+) -> FormQuestion:
+    """One question as a form field, as its type describes it."""
+    spec = questions.definition(question_row)
+    kind = questions.kind(spec.type)
+    parts = kind.form_field(
+        spec, kind.own(questions.decode(answer.value)) if answer else None, t, options
+    )
+    return FormQuestion(
+        id=question_row.id,
+        type=spec.type,
+        text=spec.text.get(t.language),
+        help=spec.help.get(t.language) if spec.help else "",
+        hint=kind.hint(spec, t, options),
+        required=spec.required,
+        choices=parts.choices,
+        current=parts.current,
+        max_length=parts.max_length,
+        answered=answer is not None,
+        minimum=parts.minimum,
+        maximum=parts.maximum,
+        decimals=parts.decimals,
+    )
+
+
 def _empty(raw: FormValue) -> bool:
     if raw is None:
         return True
@@ -176,24 +166,9 @@ def _empty(raw: FormValue) -> bool:
     return not raw
 
 
-def _validate(
-    spec: Question, raw: FormValue, t: Translator, *, max_text_chars: int
-) -> questions.Accepted | questions.Rejected:
-    if spec.type == QuestionType.MULTI_CHOICE:
-        chosen = [raw] if isinstance(raw, str) else list(raw or [])
-        if not set(chosen) <= {c.id for c in spec.choices}:
-            return questions.Rejected(t._("Please choose one of the options."))
-        return questions.from_selection(spec, chosen, t)
-    if not isinstance(raw, str):
-        return questions.Rejected(t._("Please choose one of the options."))
-    if spec.type == QuestionType.TEXT:
-        return questions.from_text(spec, raw, t, max_text_chars=max_text_chars)
-    result = questions.from_button(spec, raw.strip(), t)
-    return (
-        result
-        if result is not None
-        else questions.Rejected(t._("Please choose one of the options."))
-    )
+def _changed(current: Answer | None, result: questions.Accepted) -> bool:
+    # An unchanged answer makes no new revision, and a submission stays submitted.
+    return current is None or current.value != result.value.to_json()
 
 
 async def save_form(
@@ -241,28 +216,22 @@ async def save_form(
     errors: dict[int, str] = {}
     for question_row in await uow.consultations.questions(item.id):
         raw = values.get(question_row.id)
-        if question_row.type == QuestionType.DOCUMENT.value or _empty(raw):
+        kind = questions.kind(question_row.type)
+        if kind.takes_document or _empty(raw):
             continue
-        spec = questions.definition(question_row)
-        result = _validate(spec, raw, t, max_text_chars=options.max_text_chars)
+        result = kind.from_form(questions.definition(question_row), raw, t, options)
         if isinstance(result, questions.Rejected):
             errors[question_row.id] = result.reason
-            continue
-        current = answers.get(question_row.id)
-        if current is not None and current.value == result.value:
-            continue  # unchanged: no new revision, and a submission stays submitted
-        tag = detect_language(result.text) if "text" in result.value else None
-        await uow.answers.save(
-            participant_id=participant.id,
-            question_id=question_row.id,
-            value=result.value,
-            text=result.text,
-            language=tag.code if tag else None,
-            confidence=tag.confidence if tag else None,
-            channel=channel,
-            now=now,
-        )
-        saved.append(question_row.id)
+        elif _changed(answers.get(question_row.id), result):
+            await questions.save_answer(
+                uow,
+                participant_id=participant.id,
+                question_id=question_row.id,
+                result=result,
+                channel=channel,
+                now=now,
+            )
+            saved.append(question_row.id)
     if saved:
         await uow.submissions.touch(participant.id, item.id, now)
     return FormResult(language, saved=tuple(saved), errors=errors)

@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
-from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
 from handlers.events import Button, DocumentTooLarge
@@ -21,7 +20,7 @@ from handlers.features.consultations import (
     title,
     window,
 )
-from handlers.language import detect_language
+from handlers.questions import document as document_question
 from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow, SubmissionStatus
 
 _MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",)}
@@ -181,8 +180,9 @@ class QuestionStep(Step):
     """One question: asked, validated by its type, stored the moment it is answered."""
 
     def accepts_text(self, ctx: Context) -> bool:
-        # Only text questions take free text; for the others typed labels match buttons.
-        return ctx.data.get("type") == QuestionType.TEXT.value
+        # Only free text is taken as typed; for the others typed labels match buttons first.
+        kind = questions.known(ctx.data.get("type"))
+        return kind is not None and kind.free_text
 
     async def _load(
         self, ctx: Context
@@ -202,6 +202,7 @@ class QuestionStep(Step):
         _, item, question_row = loaded
         ctx.data["type"] = question_row.type
         spec = questions.definition(question_row)
+        kind = questions.kind(spec.type)
         siblings = list(await ctx.uow.consultations.questions(item.id))
         await ctx.uow.answers.load(ctx.me.id, [q.id for q in siblings])
         position = next(i for i, q in enumerate(siblings) if q.id == question_row.id)
@@ -221,16 +222,9 @@ class QuestionStep(Step):
                     "Your current answer: {answer}", answer=questions.display(spec, answer.value, t)
                 )
             )
-        lines.append(
-            questions.hint(
-                spec,
-                t,
-                max_text_chars=ctx.options.max_text_chars,
-                max_document_mb=max(1, ctx.options.max_document_bytes // (1024 * 1024)),
-            )
-        )
+        lines.append(kind.hint(spec, t, ctx.options))
         selection = list(ctx.data.get("selection") or [])
-        rows = questions.buttons(spec, question_row.id, t, selection)
+        rows = kind.buttons(spec, question_row.id, t, selection)
         nav = [Button(t._("‹ Back"), payload("back", question_row.id))]
         if answer is not None:
             nav.append(Button(t._("Keep ›"), payload("keep", question_row.id)))
@@ -246,15 +240,10 @@ class QuestionStep(Step):
             return
         row, item, question_row = loaded
         spec = questions.definition(question_row)
-        t = ctx.t
-        if spec.type == QuestionType.DOCUMENT:
-            ctx.say(t._("This question asks for a document: please send it as a file."))
-            await self.prompt(ctx)
-            return
-        if spec.type != QuestionType.TEXT:
+        result = questions.kind(spec.type).from_text(spec, text, ctx.t, ctx.options)
+        if result is None:
             await super().on_text(ctx, text)
             return
-        result = questions.from_text(spec, text, t, max_text_chars=ctx.options.max_text_chars)
         await self._store(ctx, row, item, question_row, result)
 
     async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
@@ -265,16 +254,17 @@ class QuestionStep(Step):
             return
         row, item, question_row = loaded
         spec = questions.definition(question_row)
+        kind = questions.kind(spec.type)
         t = ctx.t
         match action:
             case "ans" if len(args) == 2:
-                result = questions.from_button(spec, args[1], t)
+                result = kind.from_button(spec, args[1])
                 if result is None:
                     await stale_button(ctx)
                     return
                 await self._store(ctx, row, item, question_row, result)
-            case "tog" if len(args) == 2 and spec.type == QuestionType.MULTI_CHOICE:
-                if args[1] not in {c.id for c in spec.choices}:
+            case "tog" if len(args) == 2 and kind.toggles(spec):
+                if args[1] not in kind.toggles(spec):
                     await stale_button(ctx)
                     return
                 selection = list(ctx.data.get("selection") or [])
@@ -288,9 +278,12 @@ class QuestionStep(Step):
                 ctx.replies[before:] = [
                     replace(reply, replace_previous=True) for reply in ctx.replies[before:]
                 ]
-            case "done" if len(args) == 1 and spec.type == QuestionType.MULTI_CHOICE:
-                result = questions.from_selection(spec, list(ctx.data.get("selection") or []), t)
-                await self._store(ctx, row, item, question_row, result)
+            case "done" if len(args) == 1 and kind.toggles(spec):
+                chosen = kind.from_selection(spec, list(ctx.data.get("selection") or []), t)
+                if chosen is None:
+                    await stale_button(ctx)
+                    return
+                await self._store(ctx, row, item, question_row, chosen)
             case "back" if len(args) == 1:
                 await self._neighbour(ctx, item, question_row, step=-1)
             case "skip" | "keep" if len(args) == 1:
@@ -319,7 +312,7 @@ class QuestionStep(Step):
             return
         row, item, question_row = loaded
         spec = questions.definition(question_row)
-        if spec.type != QuestionType.DOCUMENT:
+        if not questions.kind(spec.type).takes_document:
             await super().on_document(ctx)
             return
         t = ctx.t
@@ -362,10 +355,7 @@ class QuestionStep(Step):
                         created_at=ctx.now,
                     )
                 )
-                result = questions.Accepted(
-                    {"document": saved.id, "filename": saved.filename, "sha256": saved.sha256},
-                    saved.filename,
-                )
+                result = document_question.accepted(saved)
         await self._store(ctx, row, item, question_row, result)
 
     async def _store(
@@ -385,17 +375,14 @@ class QuestionStep(Step):
             ctx.say(t._("Submissions for this consultation are closed; nothing was changed."))
             await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
             return
-        tag = detect_language(result.text) if "text" in result.value else None
         # The current answer and the next question's, in one query.
         questions_here = await ctx.uow.consultations.questions(item.id)
         await ctx.uow.answers.load(ctx.me.id, [q.id for q in questions_here])
-        await ctx.uow.answers.save(
+        await questions.save_answer(
+            ctx.uow,
             participant_id=ctx.me.id,
             question_id=question_row.id,
-            value=result.value,
-            text=result.text,
-            language=tag.code if tag else None,
-            confidence=tag.confidence if tag else None,
+            result=result,
             channel=ctx.event.platform,
             now=ctx.now,
         )

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,6 +145,26 @@ def _options_errors(element: dict[str, Any], pointer: str, most: int) -> list[st
     return errors
 
 
+def _number_input_errors(element: dict[str, Any], pointer: str) -> list[str]:
+    decimal = element.get("is_decimal_allowed")
+    if not isinstance(decimal, bool):
+        return [f"[ERROR] must provide a boolean [json-pointer:{pointer}/is_decimal_allowed]"]
+    errors = []
+    bounds = {}
+    for name in ("initial_value", "min_value", "max_value"):
+        if name not in element:
+            continue
+        value = element[name]
+        number = r"-?\d+(\.\d+)?" if decimal else r"-?\d+"
+        if not isinstance(value, str) or not re.fullmatch(number, value):
+            errors.append(f"[ERROR] must be a number in a string [json-pointer:{pointer}/{name}]")
+        else:
+            bounds[name] = float(value)
+    if bounds.get("min_value", -math.inf) > bounds.get("max_value", math.inf):
+        errors.append(f"[ERROR] min_value is greater than max_value [json-pointer:{pointer}]")
+    return errors
+
+
 def _element_errors(element: Any, pointer: str) -> list[str]:
     if not isinstance(element, dict):
         return [f"[ERROR] must be an object [json-pointer:{pointer}]"]
@@ -163,6 +185,12 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
         initial = element.get("initial_value")
         if initial is not None and (not isinstance(initial, str) or len(initial) > most):
             errors.append(f"[ERROR] longer than max_length [json-pointer:{pointer}/initial_value]")
+    elif kind == "number_input":
+        errors += _number_input_errors(element, pointer)
+    elif kind == "datepicker":
+        initial = element.get("initial_date")
+        if initial is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(initial)):
+            errors.append(f"[ERROR] must be YYYY-MM-DD [json-pointer:{pointer}/initial_date]")
     elif kind not in ("mrkdwn", "plain_text", "image"):
         errors.append(f"[ERROR] unsupported element type [json-pointer:{pointer}/type]")
     return errors

@@ -10,12 +10,12 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
-from config.consultation import QuestionType
 from handlers.events import Button, Inbound, IncomingDocument, OutgoingDocument, Reply
 from handlers.features.consultations import Window
 from handlers.features.forms import FormQuestion, FormResult, FormValue, ItemForm
 from handlers.features.overview import Overview
 from handlers.i18n import Translator
+from handlers.questions import FieldKind
 
 PLATFORM = "slack"
 BUTTON_ACTION = "act"
@@ -225,6 +225,7 @@ def _states(data: Any, path: str) -> None:
                 raise Malformed(f"{where} is not an object")
             _check(state, "type", str)
             _check(state, "value", str)
+            _check(state, "selected_date", str)
             _options(state, "selected_options")
             if _check(state, "selected_option", dict) is not None:
                 _check(state, "selected_option.value", str, required=True)
@@ -525,10 +526,12 @@ def form_values(view: Mapping[str, Any]) -> tuple[int | None, dict[int, FormValu
         state = (actions or {}).get(ANSWER_ACTION) or {}
         kind = state.get("type")
         raw: FormValue
-        if kind == "checkboxes":
+        if kind in ("checkboxes", "multi_static_select"):
             raw = [o["value"] for o in state.get("selected_options") or []]
         elif kind in ("radio_buttons", "static_select"):
             raw = (state.get("selected_option") or {}).get("value")
+        elif kind == "datepicker":
+            raw = state.get("selected_date")
         else:
             raw = state.get("value")
         values[int(block_id[1:])] = raw
@@ -793,10 +796,11 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": _plain(label), "value": value}
 
 
-def _element(question: FormQuestion, t: Translator) -> dict[str, Any] | None:
+def _element(question: FormQuestion) -> dict[str, Any] | None:
+    """The Block Kit element of a form field; None for a document, sent in the DM."""
     current = question.current
-    match question.type:
-        case QuestionType.TEXT:
+    match question.element:
+        case FieldKind.TEXT:
             element: dict[str, Any] = {
                 "type": "plain_text_input",
                 "action_id": ANSWER_ACTION,
@@ -806,18 +810,15 @@ def _element(question: FormQuestion, t: Translator) -> dict[str, Any] | None:
             if isinstance(current, str):
                 element["initial_value"] = current[:MAX_INPUT_CHARS]
             return element
-        case QuestionType.CHOICE | QuestionType.YES_NO | QuestionType.SCALE:
-            if question.type == QuestionType.YES_NO:
-                options = [_option("yes", t._("Yes")), _option("no", t._("No"))]
-            else:
-                options = [_option(c.id, c.label) for c in question.choices]
+        case FieldKind.ONE:
+            options = [_option(c.id, c.label) for c in question.choices]
             kind = "radio_buttons" if len(options) <= MAX_CHECKBOXES else "static_select"
             element = {"type": kind, "action_id": ANSWER_ACTION, "options": options}
             chosen = [o for o in options if o["value"] == current]
             if chosen:
                 element["initial_option"] = chosen[0]
             return element
-        case QuestionType.MULTI_CHOICE:
+        case FieldKind.SEVERAL:
             options = [_option(c.id, c.label) for c in question.choices]
             kind = "checkboxes" if len(options) <= MAX_CHECKBOXES else "multi_static_select"
             element = {"type": kind, "action_id": ANSWER_ACTION, "options": options}
@@ -825,7 +826,24 @@ def _element(question: FormQuestion, t: Translator) -> dict[str, Any] | None:
             if chosen:
                 element["initial_options"] = chosen
             return element
-        case _:
+        case FieldKind.NUMBER:
+            element = {
+                "type": "number_input",
+                "action_id": ANSWER_ACTION,
+                "is_decimal_allowed": question.decimals > 0,
+            }
+            for key, value in (("min_value", question.minimum), ("max_value", question.maximum)):
+                if value is not None:
+                    element[key] = value
+            if isinstance(current, str):
+                element["initial_value"] = current
+            return element
+        case FieldKind.DATE:
+            element = {"type": "datepicker", "action_id": ANSWER_ACTION}
+            if isinstance(current, str):
+                element["initial_date"] = current
+            return element
+        case FieldKind.FILE:
             return None
 
 
@@ -837,12 +855,12 @@ def form_view(form: ItemForm, t: Translator) -> dict[str, Any]:
     """
     items: list[dict[str, Any]] = _sections(form.heading)
     for question in form.questions:
-        element = _element(question, t) if form.editable else None
+        element = _element(question) if form.editable else None
         label = question.text + ("" if not question.required else " *")
         if element is None:
             note = (
                 t._("Send the document as a file in our direct messages.")
-                if question.type == QuestionType.DOCUMENT and form.editable
+                if question.element == FieldKind.FILE and form.editable
                 else t._("Submissions for this consultation are closed; nothing was changed.")
             )
             items += _sections(label)

@@ -155,6 +155,15 @@ def test_form_values_by_question() -> None:
     assert form_values(view) == (1, {1: "contributed", 2: "Oui", 3: ["a", "b"]})
 
 
+def test_form_values_of_a_long_multi_choice_menu() -> None:
+    # More than ten choices are a multi_static_select, whose state holds selected_options.
+    view = copy.deepcopy(fixture("view_submission")["view"])
+    view["state"]["values"]["q3"] = {
+        "answer": {"type": "multi_static_select", "selected_options": [{"value": "c11"}]}
+    }
+    assert form_values(view) == (1, {1: "contributed", 3: ["c11"]})
+
+
 def test_replies_become_escaped_block_kit_messages() -> None:
     replies = [
         Reply("Tom & Jerry <script> > 1", ((Button("Agenda item 2", "item:5"),),)),

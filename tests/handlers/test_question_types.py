@@ -1,0 +1,53 @@
+"""The question types behind their registry: stored values read and write exactly as the
+JSON databases already hold, and every input a type does not take is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from handlers import questions
+from storage.repositories import Store
+from tests.conftest import Chat, onboard
+from tests.handlers.test_bad_input import snapshot
+
+STORED: list[dict[str, Any]] = [
+    {"text": "Nous avons contribué."},
+    {"choice": "contributed"},
+    {"choices": ["delays", "language"]},
+    {"yes": True},
+    {"yes": False},
+    {"scale": 4},
+    {"document": 7, "filename": "Written submission.pdf", "sha256": "ab" * 32},
+]
+
+
+@pytest.mark.parametrize("stored", STORED, ids=lambda value: next(iter(value)))
+def test_a_stored_value_reads_and_writes_back_the_same_json(stored: dict[str, Any]) -> None:
+    value = questions.decode(stored)
+    assert value is not None
+    assert value.to_json() == stored
+
+
+@pytest.mark.parametrize("stored", [{}, {"colour": "blue"}, {"choices": "a"}, {"scale": "4"}])
+def test_a_value_no_type_stores_reads_as_nothing(stored: dict[str, Any]) -> None:
+    assert questions.decode(stored) is None
+
+
+@pytest.mark.parametrize("forged", ["--3", "²", "3.0", " 3", "99999", ""])
+async def test_a_forged_scale_button_is_stale_and_changes_nothing(
+    chat: Chat, invite: str, store: Store, forged: str
+) -> None:
+    await onboard(chat, invite)
+    await chat.press("Constructive dialogue 2027")
+    await chat.press("Agenda item 3")
+    await chat.press("Lengthy mutual legal assistance procedures")
+    await chat.press("Done")
+    assert "Question 2 of 4" in chat.text
+    real = chat.button("4").payload
+    before = await snapshot(store)
+    await chat.payload(real.rsplit(":", 1)[0] + ":" + forged)
+    assert chat.replies[0].text == "That button is no longer active. Here is where you are:"
+    assert "Question 2 of 4" in chat.replies[-1].text
+    assert await snapshot(store) == before
