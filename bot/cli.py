@@ -23,6 +23,7 @@ from config.consultation import load_consultations, missing_translations
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
 from handlers.features import admin as actions
+from handlers.features.consultations import Window, window
 from handlers.i18n import translator
 from storage.models import Category
 
@@ -422,9 +423,7 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         async with app.store.transaction() as uow:
             rows = list(await uow.consultations.rows())
         if args.consultation is None:
-            open_ones = [
-                r for r in rows if not r.closed and r.opens_at <= now < r.effective_deadline
-            ]
+            open_ones = [r for r in rows if window(r, now) == Window.OPEN]
             if len(open_ones) != 1:
                 ids = ", ".join(r.id for r in rows)
                 print(

@@ -20,8 +20,9 @@ from babel.dates import format_timedelta
 
 from config.consultation import Consultation, QuietHours, Reminders
 from handlers.events import Button, Reply
+from handlers.features.consultations import Window, item_heading, localized, window_at
 from handlers.features.interview import resume_payload
-from handlers.i18n import Translator, translator
+from handlers.i18n import translator
 from handlers.ports import Clock, Outbox, Unreachable
 from storage.models import ConsultationRow, DeliveryStatus, Participant
 from storage.repositories import Store
@@ -169,7 +170,10 @@ class ConsultationFacts:
 
     def is_open(self, now: datetime) -> bool:
         """Whether submissions are open at `now`."""
-        return not self.closed and self.opens_at <= now < self.deadline
+        window = window_at(
+            opens_at=self.opens_at, deadline=self.deadline, closed=self.closed, now=now
+        )
+        return window == Window.OPEN
 
     @classmethod
     def of(cls, row: ConsultationRow) -> ConsultationFacts:
@@ -309,10 +313,6 @@ def due_reminders(
 # ---------------------------------------------------------------------------
 
 
-def _text(texts: Mapping[str, str], t: Translator) -> str:
-    return str(texts.get(t.language) or texts.get("en") or "")
-
-
 def reminder_replies(due: Due, now: datetime) -> list[Reply]:
     """The reminder message: what is missing per agenda item, a button to resume each."""
     recipient, consultation = due.recipient, due.consultation
@@ -334,7 +334,7 @@ def reminder_replies(due: Due, now: datetime) -> list[Reply]:
     lines = [
         t._(
             "Reminder: submissions for {title} close on {deadline}, {remaining}.",
-            title=_text(consultation.short_title, t),
+            title=localized(consultation.short_title, t),
             deadline=deadline,
             remaining=remaining,
         ),
@@ -343,9 +343,7 @@ def reminder_replies(due: Due, now: datetime) -> list[Reply]:
     ]
     buttons: list[tuple[Button, ...]] = []
     for item in recipient.missing:
-        heading = t._(
-            "Agenda item {number}: {title}", number=item.number, title=_text(item.title, t)
-        )
+        heading = item_heading(t, item)
         count = t.n_(
             "{count} required question unanswered",
             "{count} required questions unanswered",
