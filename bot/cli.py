@@ -22,7 +22,8 @@ from bot.shutdown import Stop
 from config.consultation import load_consultations, missing_translations
 from config.errors import ConfigError
 from config.settings import Settings, load_settings
-from handlers.features import admin as actions
+from handlers.features.admin import broadcast, common, deadlines, moderation
+from handlers.features.admin import invites as admin_invites
 from handlers.features.consultations import Window, window
 from handlers.i18n import translator
 from storage.models import Category
@@ -242,11 +243,11 @@ async def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     if args.action in ("revoke", "list"):
         t = translator("en")
 
-        async def mirror(app: App, actor: actions.Actor) -> list[str]:
+        async def mirror(app: App, actor: common.Actor) -> list[str]:
             async with app.store.transaction() as uow:
                 if args.action == "revoke":
-                    return [await actions.revoke_invite(uow, t, actor, args.code)]
-                return await actions.invite_lines(uow, t, args.consultation)
+                    return [await admin_invites.revoke_invite(uow, t, actor, args.code)]
+                return await admin_invites.invite_lines(uow, t, args.consultation)
 
         return await _act(settings, mirror)
 
@@ -510,13 +511,13 @@ async def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_app(settings, work)
 
 
-def _cli_actor(app: App) -> actions.Actor:
-    return actions.Actor("cli", "cli", app.clock.now())
+def _cli_actor(app: App) -> common.Actor:
+    return common.Actor("cli", "cli", app.clock.now())
 
 
 async def _act(
     settings: Settings,
-    work: Callable[[App, actions.Actor], Awaitable[list[str]]],
+    work: Callable[[App, common.Actor], Awaitable[list[str]]],
     *,
     sending: bool = False,
 ) -> int:
@@ -529,7 +530,7 @@ async def _act(
     async def go(app: App) -> int:
         try:
             lines = await work(app, _cli_actor(app))
-        except actions.AdminError as exc:
+        except common.AdminError as exc:
             print(f"intersessional: {exc}", file=sys.stderr)
             return 2
         for line in lines:
@@ -557,7 +558,7 @@ async def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
             print(f"intersessional: {exc}", file=sys.stderr)
             return 2
 
-    async def work(app: App, actor: actions.Actor) -> list[str]:
+    async def work(app: App, actor: common.Actor) -> list[str]:
         async with app.store.transaction() as uow:
             if args.action == "list":
                 return [
@@ -572,7 +573,7 @@ async def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 changed = await uow.admins.remove(platform, user_id)
             if not changed:
-                raise actions.AdminError(
+                raise common.AdminError(
                     f"{platform}:{user_id} "
                     + (
                         "is already an administrator"
@@ -601,7 +602,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         print(f"intersessional: {exc}", file=sys.stderr)
         return 2
 
-    async def work(app: App, actor: actions.Actor) -> list[str]:
+    async def work(app: App, actor: common.Actor) -> list[str]:
         async with app.store.transaction() as uow:
             return [
                 f"{e.at:%Y-%m-%d %H:%M:%S} UTC\t{e.actor}\t{e.channel}\t{e.action}"
@@ -616,28 +617,27 @@ async def cmd_mirror(args: argparse.Namespace, settings: Settings) -> int:
     """The secretariat's chat actions on the command line."""
     t = translator("en")
 
-    async def work(app: App, actor: actions.Actor) -> list[str]:
+    async def work(app: App, actor: common.Actor) -> list[str]:
         async with app.store.transaction() as uow:
             command = args.command
             if command == "deadline":
-                row = await actions.consultation(uow, t, args.consultation, actor.now)
-                when = actions.parse_deadline(t, args.date, ZoneInfo(row.timezone))
-                return [await actions.extend_deadline(uow, t, actor, row, when)]
+                return [
+                    await deadlines.extend_deadline(uow, t, actor, args.consultation, args.date)
+                ]
             if command in ("close", "reopen"):
-                row = await actions.consultation(uow, t, args.consultation, actor.now)
-                said = await actions.set_closed(
-                    uow, t, actor, row, args.item, closed=command == "close"
+                said = await deadlines.set_closed(
+                    uow, t, actor, args.consultation, args.item, closed=command == "close"
                 )
                 return [said]
             if command in ("hide", "unhide"):
                 reason = args.reason if command == "hide" else None
-                return [await actions.hide_answer(uow, t, actor, args.answer, reason)]
+                return [await moderation.hide_answer(uow, t, actor, args.answer, reason)]
             if command == "pending":
                 return [
                     f"{p.id}\t{p.organisation.name if p.organisation else '-'}"
                     for p in await uow.admins.pending()
                 ]
-            said, notice = await actions.decide(
+            said, notice = await moderation.decide(
                 uow, t, actor, args.participant, approve=command == "approve"
             )
         services = app.engine.services
@@ -662,13 +662,13 @@ async def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
         actor = _cli_actor(app)
         try:
             if not text:
-                raise actions.AdminError(t._("Please add the message to send."))
+                raise common.AdminError(t._("Please add the message to send."))
             async with app.store.transaction() as uow:
-                row = await actions.consultation(uow, t, args.consultation, actor.now)
-                reached = await actions.audience(uow, row.id, only_missing=args.missing_only)
-                messages = actions.broadcast_messages(reached, text)
+                row = await common.consultation(uow, t, args.consultation, actor.now)
+                reached = await broadcast.audience(uow, row.id, only_missing=args.missing_only)
+                messages = broadcast.broadcast_messages(reached, text)
                 if args.yes:
-                    actions.record_broadcast(
+                    broadcast.record_broadcast(
                         uow,
                         actor,
                         row.id,
@@ -676,7 +676,7 @@ async def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
                         recipients=len(messages),
                         text=text,
                     )
-        except actions.AdminError as exc:
+        except common.AdminError as exc:
             print(f"intersessional: {exc}", file=sys.stderr)
             return 2
         preview = t.n_(
@@ -694,7 +694,7 @@ async def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
             print("intersessional: sending is not available", file=sys.stderr)
             return 1
         counts = await services.send(messages)
-        print(actions.counts_text(t, counts, len(messages)))
+        print(common.counts_text(t, counts, len(messages)))
         return 1 if counts.failed else 0
 
     return await _with_app(settings, work, sending=args.yes)
