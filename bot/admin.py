@@ -9,6 +9,7 @@ from datetime import datetime
 from bot import invites, reminders, stats
 from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
+from bot.digest.build import Digest
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
 from handlers.ports import Clock, DeliveryCounts, Outbox
@@ -62,10 +63,7 @@ class Services:
 
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
         """The digest now, marking what is new since the previous one."""
-        since = await digest_build.previous_digest(self.store, consultation_id)
-        digest = await digest_build.build(
-            self.store, consultation_id, now=self.clock.now(), since=since
-        )
+        digest, _ = await digest_now(self.store, consultation_id, now=self.clock.now())
         return digest_deliver.document(digest, fmt)
 
     async def remind(self) -> DeliveryCounts:
@@ -110,6 +108,16 @@ class Services:
             else:
                 delivered += 1
         return DeliveryCounts(delivered, unreachable, failed, no_channel)
+
+
+async def digest_now(
+    store: Store, consultation_id: str, *, now: datetime, since: datetime | None = None
+) -> tuple[Digest, datetime | None]:
+    """The digest of a consultation at `now`, and since when it marks answers new: `since`,
+    or by default when the previous digest went out (the chat and the command line agree)."""
+    if since is None:
+        since = await digest_build.previous_digest(store, consultation_id)
+    return await digest_build.build(store, consultation_id, now=now, since=since), since
 
 
 async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: datetime) -> int:
