@@ -20,7 +20,8 @@ from handlers.features.admin.broadcast import (
 from handlers.features.admin.common import Actor, AdminError, consultation, counts_text
 from handlers.features.admin.deadlines import extend_deadline, set_closed
 from handlers.features.admin.moderation import decide, hide_answer
-from handlers.i18n import translator
+from handlers.i18n import Translator, translator
+from storage.repositories import UnitOfWork
 
 
 def _account(value: str) -> tuple[str, str]:
@@ -33,15 +34,13 @@ def _account(value: str) -> tuple[str, str]:
 async def admins(args: argparse.Namespace, settings: Settings) -> int:
     """Print the administrators."""
 
-    async def work(app: App, actor: Actor) -> list[str]:
-        async with app.store.transaction() as uow:
-            return [
-                f"{a.platform}:{a.user_id}\tadded by {a.added_by}"
-                f"\t{a.created_at:%Y-%m-%d %H:%M} UTC"
-                for a in await uow.admins.all()
-            ]
+    async def lines(uow: UnitOfWork, t: Translator, actor: Actor) -> list[str]:
+        return [
+            f"{a.platform}:{a.user_id}\tadded by {a.added_by}\t{a.created_at:%Y-%m-%d %H:%M} UTC"
+            for a in await uow.admins.all()
+        ]
 
-    return await act(settings, work)
+    return await act_in_transaction(settings, lines)
 
 
 async def add_admin(args: argparse.Namespace, settings: Settings) -> int:
@@ -60,30 +59,27 @@ async def _change_admin(account: str, settings: Settings, *, add: bool) -> int:
     except ValueError as exc:
         return refuse(str(exc))
 
-    async def work(app: App, actor: Actor) -> list[str]:
-        async with app.store.transaction() as uow:
-            if add:
-                changed = await uow.admins.add(
-                    platform, user_id, added_by=actor.name, now=actor.now
-                )
-            else:
-                changed = await uow.admins.remove(platform, user_id)
-            if not changed:
-                raise AdminError(
-                    f"{platform}:{user_id} "
-                    + ("is already an administrator" if add else "is no administrator")
-                )
-            uow.audit.record(
-                actor=actor.name,
-                action=f"admin.{'added' if add else 'removed'}",
-                channel=actor.channel,
-                now=actor.now,
-                platform=platform,
-                user_id=user_id,
+    async def change(uow: UnitOfWork, t: Translator, actor: Actor) -> list[str]:
+        if add:
+            changed = await uow.admins.add(platform, user_id, added_by=actor.name, now=actor.now)
+        else:
+            changed = await uow.admins.remove(platform, user_id)
+        if not changed:
+            raise AdminError(
+                f"{platform}:{user_id} "
+                + ("is already an administrator" if add else "is no administrator")
             )
-            return [f"{platform}:{user_id} {'added' if add else 'removed'}"]
+        uow.audit.record(
+            actor=actor.name,
+            action=f"admin.{'added' if add else 'removed'}",
+            channel=actor.channel,
+            now=actor.now,
+            platform=platform,
+            user_id=user_id,
+        )
+        return [f"{platform}:{user_id} {'added' if add else 'removed'}"]
 
-    return await act(settings, work)
+    return await act_in_transaction(settings, change)
 
 
 async def audit(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,15 +89,14 @@ async def audit(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         return refuse(str(exc))
 
-    async def work(app: App, actor: Actor) -> list[str]:
-        async with app.store.transaction() as uow:
-            return [
-                f"{e.at:%Y-%m-%d %H:%M:%S} UTC\t{e.actor}\t{e.channel}\t{e.action}"
-                + "".join(f"\t{k}={v}" for k, v in e.detail.items() if v is not None)
-                for e in await uow.audit.since(start)
-            ]
+    async def lines(uow: UnitOfWork, t: Translator, actor: Actor) -> list[str]:
+        return [
+            f"{e.at:%Y-%m-%d %H:%M:%S} UTC\t{e.actor}\t{e.channel}\t{e.action}"
+            + "".join(f"\t{k}={v}" for k, v in e.detail.items() if v is not None)
+            for e in await uow.audit.since(start)
+        ]
 
-    return await act(settings, work)
+    return await act_in_transaction(settings, lines)
 
 
 async def deadline(args: argparse.Namespace, settings: Settings) -> int:
@@ -148,14 +143,13 @@ async def unhide(args: argparse.Namespace, settings: Settings) -> int:
 async def pending(args: argparse.Namespace, settings: Settings) -> int:
     """`/admin pending`: the registrations waiting for approval, one per line."""
 
-    async def work(app: App, actor: Actor) -> list[str]:
-        async with app.store.transaction() as uow:
-            return [
-                f"{p.id}\t{p.organisation.name if p.organisation else '-'}"
-                for p in await uow.admins.pending()
-            ]
+    async def lines(uow: UnitOfWork, t: Translator, actor: Actor) -> list[str]:
+        return [
+            f"{p.id}\t{p.organisation.name if p.organisation else '-'}"
+            for p in await uow.admins.pending()
+        ]
 
-    return await act(settings, work)
+    return await act_in_transaction(settings, lines)
 
 
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
