@@ -9,8 +9,10 @@ from datetime import datetime
 from bot import invites, reminders, stats
 from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
+from bot.digest.build import Digest
+from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
-from handlers.ports import Clock, DeliveryCounts, Outbox, Unreachable
+from handlers.ports import Clock, DeliveryCounts, Outbox
 from storage.models import ParticipantStatus, SubmissionStatus
 from storage.repositories import Store
 
@@ -61,10 +63,7 @@ class Services:
 
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
         """The digest now, marking what is new since the previous one."""
-        since = await digest_build.previous_digest(self.store, consultation_id)
-        digest = await digest_build.build(
-            self.store, consultation_id, now=self.clock.now(), since=since
-        )
+        digest, _ = await digest_now(self.store, consultation_id, now=self.clock.now())
         return digest_deliver.document(digest, fmt)
 
     async def remind(self) -> DeliveryCounts:
@@ -96,33 +95,29 @@ class Services:
             }
         delivered = unreachable = failed = no_channel = 0
         for participant_id, replies in messages:
-            reachable = [
-                (self.outboxes[i.platform], i.chat_id)
-                for i in accounts.get(participant_id, [])
-                if i.platform in self.outboxes and i.chat_id and participant_id not in erased
-            ]
-            if not reachable:
+            channels = () if participant_id in erased else channels_of(accounts[participant_id])
+            try:
+                await deliver(self.outboxes, channels, replies)
+            except NoChannel:
                 no_channel += 1
-                continue
-            outcome = "unreachable"
-            for outbox, chat_id in reachable:
-                try:
-                    await outbox.deliver(chat_id, replies)
-                except Unreachable:
-                    continue
-                except Exception:  # One failed chat must not stop the rest of a broadcast.
-                    log.exception("delivery to participant %s failed", participant_id)
-                    outcome = "failed"
-                    break
-                outcome = "delivered"
-                break
-            if outcome == "delivered":
-                delivered += 1
-            elif outcome == "failed":
+            except AllUnreachable:
+                unreachable += 1
+            except Exception:  # One failed chat must not stop the rest of a broadcast.
+                log.exception("delivery to participant %s failed", participant_id)
                 failed += 1
             else:
-                unreachable += 1
+                delivered += 1
         return DeliveryCounts(delivered, unreachable, failed, no_channel)
+
+
+async def digest_now(
+    store: Store, consultation_id: str, *, now: datetime, since: datetime | None = None
+) -> tuple[Digest, datetime | None]:
+    """The digest of a consultation at `now`, and since when it marks answers new: `since`,
+    or by default when the previous digest went out (the chat and the command line agree)."""
+    if since is None:
+        since = await digest_build.previous_digest(store, consultation_id)
+    return await digest_build.build(store, consultation_id, now=now, since=since), since
 
 
 async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: datetime) -> int:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from config.consultation import LANGUAGES
-from handlers.features.admin import Actor, issue_invite
-from handlers.i18n import country_codes
-from handlers.text import clean_name
+from handlers.features.admin.common import Actor
+from handlers.features.admin.invites import (
+    InvalidInvite,
+    Problem,
+    invite_category,
+    invite_country,
+    issue_invite,
+    validate_invite,
+)
+from handlers.features.admin.invites import (
+    InviteRequest as InviteRequest,  # Defined with its validation; the bot's faces use it here.
+)
 from storage.models import Category, Invite
 from storage.repositories import Store
 
@@ -27,102 +36,52 @@ CSV_COLUMNS = (
 )
 """Columns of an invite CSV; only `organisation` and `category` are required."""
 
-_EMAIL = re.compile(r"[^@\s<>(),;:\"]{1,64}@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}")
-"""One plain address (no display name); the mail server has the last word on it."""
-
-_CATEGORY_WORDS = {
-    "ngo": Category.NGO,
-    "non-governmental organization": Category.NGO,
-    "non-governmental organisation": Category.NGO,
-    "academia": Category.ACADEMIA,
-    "private_sector": Category.PRIVATE_SECTOR,
-    "private sector": Category.PRIVATE_SECTOR,
-    "igo": Category.IGO,
-    "intergovernmental organization": Category.IGO,
-    "intergovernmental organisation": Category.IGO,
-    "other": Category.OTHER,
+_WORDS: dict[Problem, str] = {
+    Problem.NAME: "organisation name must have 2 to 300 characters",
+    Problem.CONSULTATION: "no consultation with id {value!r} is loaded",
+    Problem.MAX_USES: "max_uses must be a whole number from 1 to 1000, not {value!r}",
+    Problem.EXPIRES: "expires {value!r} is not a date and time",
+    Problem.EXPIRES_ZONE: "expires needs a time zone, e.g. 2027-05-31T23:59+02:00",
+    Problem.EMAIL: "email {value!r} is not an e-mail address such as info@ngo.org",
+    Problem.LANGUAGE: "language {value!r}: use one of {languages}",
+    Problem.CATEGORY: "unknown category {value!r}; use one of {categories}",
+    Problem.COUNTRY: "unknown country {value!r}; use a two-letter code such as AT",
 }
+"""What is wrong with a requested invite, as the command line and CSV import say it."""
 
 
-@dataclass(frozen=True)
-class InviteRequest:
-    """A validated request for one invite."""
-
-    organisation: str
-    category: Category
-    country: str | None
-    consultation: str | None
-    max_uses: int = 5
-    expires: datetime | None = None
-    email: str | None = None
-    language: str = "en"
-    """The language of the invitation e-mail."""
+def problem_words(error: InvalidInvite) -> str:
+    """The command line's words for what is wrong with a requested invite."""
+    return _WORDS[error.problem].format(
+        value=error.value,
+        languages=", ".join(LANGUAGES),
+        categories=", ".join(c.value for c in Category),
+    )
 
 
 def parse_category(value: str) -> Category:
     """A category from its code or its name; ValueError names the choices."""
-    category = _CATEGORY_WORDS.get(value.strip().lower())
-    if category is None:
-        raise ValueError(
-            f"unknown category {value!r}; use one of {', '.join(c.value for c in Category)}"
-        )
-    return category
+    try:
+        return invite_category(value)
+    except InvalidInvite as exc:
+        raise ValueError(problem_words(exc)) from None
 
 
 def parse_country(value: str) -> str | None:
     """An ISO 3166 alpha-2 code from a code or a name; empty means none."""
-    if not value.strip():
-        return None
-    code = country_codes().get(value.strip().lower())
-    if code is None:
-        raise ValueError(f"unknown country {value!r}; use a two-letter code such as AT")
-    return code
-
-
-def validate_request(
-    *,
-    organisation: str,
-    category: str,
-    country: str,
-    consultation: str,
-    max_uses: str,
-    expires: str,
-    known_consultations: set[str],
-    email: str = "",
-    language: str = "",
-) -> InviteRequest:
-    """One invite request from its fields as typed; ValueError says what is wrong."""
-    name = clean_name(organisation)
-    if not 2 <= len(name) <= 300:
-        raise ValueError("organisation name must have 2 to 300 characters")
-    consultation_id = consultation.strip() or None
-    if consultation_id and consultation_id not in known_consultations:
-        raise ValueError(f"no consultation with id {consultation_id!r} is loaded")
-    uses = max_uses.strip()
-    if not uses.isdigit() or not 1 <= int(uses) <= 1000:
-        raise ValueError(f"max_uses must be a whole number from 1 to 1000, not {uses!r}")
     try:
-        expiry = datetime.fromisoformat(expires.strip()) if expires.strip() else None
-    except ValueError:
-        raise ValueError(f"expires {expires!r} is not a date and time") from None
-    if expiry is not None and expiry.tzinfo is None:
-        raise ValueError("expires needs a time zone, e.g. 2027-05-31T23:59+02:00")
-    address = email.strip()
-    if address and (len(address) > 320 or not _EMAIL.fullmatch(address)):
-        raise ValueError(f"email {address!r} is not an e-mail address such as info@ngo.org")
-    lang = language.strip().lower() or "en"
-    if lang not in LANGUAGES:
-        raise ValueError(f"language {language.strip()!r}: use one of {', '.join(LANGUAGES)}")
-    return InviteRequest(
-        organisation=name,
-        category=parse_category(category),
-        country=parse_country(country),
-        consultation=consultation_id,
-        max_uses=int(uses),
-        expires=expiry,
-        email=address or None,
-        language=lang,
-    )
+        return invite_country(value)
+    except InvalidInvite as exc:
+        raise ValueError(problem_words(exc)) from None
+
+
+def validate_request(*, known_consultations: Collection[str], **fields: str) -> InviteRequest:
+    """One invite request from its fields as typed (those of `validate_invite`); ValueError
+    says what is wrong in the command line's words."""
+    try:
+        return validate_invite(known_consultations=known_consultations, **fields)
+    except InvalidInvite as exc:
+        raise ValueError(problem_words(exc)) from None
 
 
 def deep_link(bot_username: str | None, code: str) -> str | None:
@@ -133,19 +92,12 @@ def deep_link(bot_username: str | None, code: str) -> str | None:
 async def create(store: Store, request: InviteRequest, *, now: datetime, actor: str) -> Invite:
     """Create the organisation if new, and an invite for it."""
     async with store.transaction() as uow:
+        # Validated against the consultations then loaded; one may have gone since.
         if request.consultation and await uow.consultations.get(request.consultation) is None:
-            raise ValueError(f"no consultation with id {request.consultation!r} is loaded")
-        return await issue_invite(
-            uow,
-            Actor(actor, "cli", now),
-            organisation=request.organisation,
-            category=request.category.value,
-            consultation_id=request.consultation,
-            country=request.country,
-            max_uses=request.max_uses,
-            expires=request.expires,
-            email=request.email,
-        )
+            raise ValueError(
+                problem_words(InvalidInvite(Problem.CONSULTATION, request.consultation))
+            )
+        return await issue_invite(uow, Actor(actor, "cli", now), request)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_timedelta
 
+from bot.sending import AllUnreachable, Channel, channels_of, deliver
 from config.consultation import Consultation, QuietHours, Reminders
 from handlers.events import Button, Reply
+from handlers.features.consultations import Window, item_heading, localized, window_at
 from handlers.features.interview import resume_payload
-from handlers.i18n import Translator, translator
-from handlers.ports import Clock, Outbox, Unreachable
+from handlers.i18n import translator
+from handlers.ports import Clock, Outbox
 from storage.models import ConsultationRow, DeliveryStatus, Participant
 from storage.repositories import Store
 
@@ -125,14 +127,6 @@ class MissingItem:
 
 
 @dataclass(frozen=True)
-class Channel:
-    """Where a participant can be written to: a platform and a chat."""
-
-    platform: str
-    chat_id: str
-
-
-@dataclass(frozen=True)
 class Recipient:
     """What planning needs to know of one participant and one consultation."""
 
@@ -169,7 +163,10 @@ class ConsultationFacts:
 
     def is_open(self, now: datetime) -> bool:
         """Whether submissions are open at `now`."""
-        return not self.closed and self.opens_at <= now < self.deadline
+        window = window_at(
+            opens_at=self.opens_at, deadline=self.deadline, closed=self.closed, now=now
+        )
+        return window == Window.OPEN
 
     @classmethod
     def of(cls, row: ConsultationRow) -> ConsultationFacts:
@@ -240,6 +237,33 @@ def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
         return fallback
 
 
+def _pending_slots(
+    consultation: ConsultationFacts,
+    recipient: Recipient,
+    ledger: Mapping[str, LedgerEntry],
+    now: datetime,
+) -> list[tuple[Slot, str, bool]]:
+    """The recipient's slots due by `now` that are not yet in the ledger (retry False), or
+    failed and still worth another try (retry True), earliest first, with their keys."""
+    zone = _zone(recipient.timezone, consultation.zone)
+    pending: list[tuple[Slot, str, bool]] = []
+    for slot in plan(consultation.deadline, consultation.reminders, zone):
+        if not (consultation.opens_at <= slot.due_at <= now) or slot.due_at < recipient.joined_at:
+            continue
+        key = reminder_key(consultation.id, recipient.participant_id, slot.due_at)
+        entry = ledger.get(key)
+        if entry is None:
+            pending.append((slot, key, False))
+        elif (
+            entry.status == DeliveryStatus.FAILED
+            and entry.attempts < MAX_ATTEMPTS
+            and entry.reason != Action.UNREACHABLE
+            and now - slot.due_at <= consultation.reminders.grace
+        ):
+            pending.append((slot, key, True))
+    return pending
+
+
 def due_reminders(
     consultation: ConsultationFacts,
     recipients: Sequence[Recipient],
@@ -264,25 +288,7 @@ def due_reminders(
     for recipient in recipients:
         if not recipient.missing:
             continue
-        zone = _zone(recipient.timezone, consultation.zone)
-        pending: list[tuple[Slot, str, bool]] = []
-        for slot in plan(consultation.deadline, consultation.reminders, zone):
-            if (
-                not (consultation.opens_at <= slot.due_at <= now)
-                or slot.due_at < recipient.joined_at
-            ):
-                continue
-            key = reminder_key(consultation.id, recipient.participant_id, slot.due_at)
-            entry = ledger.get(key)
-            if entry is None:
-                pending.append((slot, key, False))
-            elif (
-                entry.status == DeliveryStatus.FAILED
-                and entry.attempts < MAX_ATTEMPTS
-                and entry.reason != Action.UNREACHABLE
-                and now - slot.due_at <= grace
-            ):
-                pending.append((slot, key, True))
+        pending = _pending_slots(consultation, recipient, ledger, now)
         for index, (slot, key, retry) in enumerate(pending):
             if now - slot.due_at > grace:
                 action = Action.LATE
@@ -309,10 +315,6 @@ def due_reminders(
 # ---------------------------------------------------------------------------
 
 
-def _text(texts: Mapping[str, str], t: Translator) -> str:
-    return str(texts.get(t.language) or texts.get("en") or "")
-
-
 def reminder_replies(due: Due, now: datetime) -> list[Reply]:
     """The reminder message: what is missing per agenda item, a button to resume each."""
     recipient, consultation = due.recipient, due.consultation
@@ -334,7 +336,7 @@ def reminder_replies(due: Due, now: datetime) -> list[Reply]:
     lines = [
         t._(
             "Reminder: submissions for {title} close on {deadline}, {remaining}.",
-            title=_text(consultation.short_title, t),
+            title=localized(consultation.short_title, t),
             deadline=deadline,
             remaining=remaining,
         ),
@@ -343,9 +345,7 @@ def reminder_replies(due: Due, now: datetime) -> list[Reply]:
     ]
     buttons: list[tuple[Button, ...]] = []
     for item in recipient.missing:
-        heading = t._(
-            "Agenda item {number}: {title}", number=item.number, title=_text(item.title, t)
-        )
+        heading = item_heading(t, item)
         count = t.n_(
             "{count} required question unanswered",
             "{count} required questions unanswered",
@@ -401,11 +401,7 @@ async def collect(
                     for item in items
                     if required[item.id] - answered[participant.id]
                 )
-                channels = tuple(
-                    Channel(identity.platform, identity.chat_id)
-                    for identity in identities[participant.id]
-                    if identity.chat_id
-                )
+                channels = channels_of(identities[participant.id])
                 recipients.append(_recipient(participant, missing, channels))
             ledger = {
                 row.key: LedgerEntry(row.status, row.attempts, row.detail.get("reason"))
@@ -465,30 +461,6 @@ class SweepReport:
         return ", ".join(f"{name.replace('_', ' ')}: {getattr(self, name)}" for name in names)
 
 
-class _AllUnreachable(Exception):
-    """Every channel of the participant refused the message."""
-
-
-async def _deliver(
-    outboxes: Mapping[str, Outbox], channels: Sequence[Channel], replies: Sequence[Reply]
-) -> Channel:
-    """Send through the most recently used channel that takes it; return which one did."""
-    refused = False
-    for channel in channels:
-        outbox = outboxes.get(channel.platform)
-        if outbox is None:
-            continue
-        try:
-            await outbox.deliver(channel.chat_id, replies)
-        except Unreachable:
-            refused = True
-            continue
-        return channel
-    if refused:
-        raise _AllUnreachable
-    raise LookupError("no running channel reaches this participant")
-
-
 async def sweep(
     store: Store,
     outboxes: Mapping[str, Outbox],
@@ -528,6 +500,32 @@ def _count(report: SweepReport, action: Action) -> None:
     setattr(report, name, getattr(report, name) + 1)
 
 
+async def _claim(store: Store, clock: Clock, due: Due) -> bool:
+    """Claim the slot's ledger key (a skip is recorded as it is claimed); False when another
+    sweep or process has it."""
+    detail: dict[str, Any] = {
+        "offset": int(due.slot.offset.total_seconds()),
+        "items": [item.number for item in due.recipient.missing],
+    }
+    async with store.transaction() as uow:
+        if due.action == Action.RETRY:
+            return await uow.deliveries.retry(due.key, clock.now(), max_attempts=MAX_ATTEMPTS)
+        status = DeliveryStatus.SKIPPED if due.action in RECORDED_SKIPS else DeliveryStatus.SENDING
+        if status == DeliveryStatus.SKIPPED:
+            detail["reason"] = due.action.value
+        row = await uow.deliveries.claim(
+            key=due.key,
+            kind=KIND,
+            due_at=due.slot.due_at,
+            now=clock.now(),
+            participant_id=due.recipient.participant_id,
+            consultation_id=due.consultation.id,
+            status=status,
+            detail=detail,
+        )
+        return row is not None
+
+
 async def carry_out(
     store: Store, outboxes: Mapping[str, Outbox], clock: Clock, due: Due, report: SweepReport
 ) -> None:
@@ -536,35 +534,11 @@ async def carry_out(
     When another sweep or process claimed the key first, nothing is done and it is counted
     in `report.taken_elsewhere`.
     """
-    recipient, slot = due.recipient, due.slot
+    recipient = due.recipient
     if due.action == Action.NO_CHANNEL:
         report.no_channel += 1
         return
-    detail: dict[str, Any] = {
-        "offset": int(slot.offset.total_seconds()),
-        "items": [item.number for item in recipient.missing],
-    }
-    async with store.transaction() as uow:
-        if due.action == Action.RETRY:
-            claimed = await uow.deliveries.retry(due.key, clock.now(), max_attempts=MAX_ATTEMPTS)
-        else:
-            status = (
-                DeliveryStatus.SKIPPED if due.action in RECORDED_SKIPS else DeliveryStatus.SENDING
-            )
-            if status == DeliveryStatus.SKIPPED:
-                detail["reason"] = due.action.value
-            row = await uow.deliveries.claim(
-                key=due.key,
-                kind=KIND,
-                due_at=slot.due_at,
-                now=clock.now(),
-                participant_id=recipient.participant_id,
-                consultation_id=due.consultation.id,
-                status=status,
-                detail=detail,
-            )
-            claimed = row is not None
-    if not claimed:
+    if not await _claim(store, clock, due):
         report.taken_elsewhere += 1
         return
     if due.action in RECORDED_SKIPS:
@@ -572,8 +546,8 @@ async def carry_out(
         return
     replies = reminder_replies(due, clock.now())
     try:
-        channel = await _deliver(outboxes, recipient.channels, replies)
-    except _AllUnreachable:
+        channel = await deliver(outboxes, recipient.channels, replies)
+    except AllUnreachable:
         async with store.transaction() as uow:
             await uow.deliveries.finish(
                 due.key, DeliveryStatus.FAILED, clock.now(), reason=Action.UNREACHABLE.value

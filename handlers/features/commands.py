@@ -9,11 +9,12 @@ from handlers.features.consultations import (
     Window,
     accessible,
     deadline_text,
+    item_heading,
     item_progress,
+    status_text,
     title,
     window,
 )
-from handlers.features.interview import item_heading, status_label
 from handlers.features.linking import link
 from handlers.features.onboarding import how_to_join, redeem
 from handlers.features.privacy import send_my_data
@@ -77,7 +78,7 @@ async def status(ctx: Context, argument: str) -> None:
     """/status: progress on every consultation and its deadline."""
     t = ctx.t
     lines = []
-    for row in await accessible(ctx):
+    for row in await accessible(ctx.uow, ctx.me):
         lines.append(title(row, t))
         if window(row, ctx.now) == Window.OPEN:
             lines.append(t._("Deadline: {deadline}", deadline=deadline_text(ctx, row)))
@@ -85,8 +86,8 @@ async def status(ctx: Context, argument: str) -> None:
             done = await item_progress(ctx, item)
             state = done.submission.status if done.submission else None
             lines.append(
-                f"• {item_heading(ctx, item)}: {done.answered}/{len(done.questions)}"
-                f" · {status_label(ctx, state)}"
+                f"• {item_heading(t, item)}: {done.answered}/{len(done.questions)}"
+                f" · {status_text(t, state)}"
             )
         lines.append("")
     ctx.say("\n".join(lines).strip() or t._("There is no consultation for you at the moment."))

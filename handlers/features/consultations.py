@@ -1,16 +1,25 @@
-"""What a participant may see of consultations: access, windows and progress."""
+"""What a participant may see of consultations: access, windows, headings and progress."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.conversation import Context
 from handlers.i18n import Translator
-from storage.models import AgendaItemRow, ConsultationRow, QuestionRow, Submission
+from storage.models import (
+    AgendaItemRow,
+    ConsultationRow,
+    Participant,
+    QuestionRow,
+    Submission,
+    SubmissionStatus,
+)
+from storage.repositories import UnitOfWork
 
 
 class Window(StrEnum):
@@ -21,14 +30,27 @@ class Window(StrEnum):
     CLOSED = "closed"
 
 
-def window(row: ConsultationRow, now: datetime, item: AgendaItemRow | None = None) -> Window:
-    """Upcoming before it opens, closed after its deadline or when closed by hand (the
-    consultation, or the agenda item when one is given)."""
-    if row.closed or (item is not None and item.closed) or now >= row.effective_deadline:
+def window_at(*, opens_at: datetime, deadline: datetime, closed: bool, now: datetime) -> Window:
+    """Upcoming before the opening, closed by hand or from the deadline on, else open.
+
+    The one rule of "is it open now": rows (`window`) and the reminders' facts ask it.
+    """
+    if closed or now >= deadline:
         return Window.CLOSED
-    if now < row.opens_at:
+    if now < opens_at:
         return Window.UPCOMING
     return Window.OPEN
+
+
+def window(row: ConsultationRow, now: datetime, item: AgendaItemRow | None = None) -> Window:
+    """The window of a loaded consultation, or of one of its agenda items when given (the
+    secretariat may close an item ahead of the consultation's deadline)."""
+    return window_at(
+        opens_at=row.opens_at,
+        deadline=row.effective_deadline,
+        closed=row.closed or (item is not None and item.closed),
+        now=now,
+    )
 
 
 def title(row: ConsultationRow, t: Translator) -> str:
@@ -43,9 +65,37 @@ def short_title(row: ConsultationRow, t: Translator) -> str:
 
 def localized(texts: object, t: Translator) -> str:
     """A stored multilingual text in the participant's language, else English."""
-    if not isinstance(texts, dict):
+    if not isinstance(texts, Mapping):
         return ""
     return str(texts.get(t.language) or texts.get("en") or "")
+
+
+class NumberedItem(Protocol):
+    """An agenda item as a heading needs it: a stored row, or a reminder's copy of one."""
+
+    @property
+    def number(self) -> str:
+        """The item's number on the agenda, e.g. "2" or "3(b)"."""
+        ...
+
+    @property
+    def title(self) -> Mapping[str, Any]:
+        """The item's title by language."""
+        ...
+
+
+def item_heading(t: Translator, item: NumberedItem) -> str:
+    """'Agenda item 3: title' in the reader's language."""
+    return t._("Agenda item {number}: {title}", number=item.number, title=localized(item.title, t))
+
+
+def status_text(t: Translator, status: str | None) -> str:
+    """A submission status in words (no submission yet reads as not submitted)."""
+    if status == SubmissionStatus.SUBMITTED:
+        return t._("submitted")
+    if status == SubmissionStatus.REOPENED:
+        return t._("changed since submission")
+    return t._("not submitted")
 
 
 def deadline_text(ctx: Context, row: ConsultationRow) -> str:
@@ -59,11 +109,22 @@ def deadline_text(ctx: Context, row: ConsultationRow) -> str:
     return text
 
 
-async def accessible(ctx: Context) -> list[ConsultationRow]:
-    """The consultations this participant was invited to (all, for an open invite)."""
-    invite = await ctx.uow.invites.get(ctx.me.invite_id) if ctx.me.invite_id else None
-    scope = [invite.consultation_id] if invite and invite.consultation_id else None
-    return list(await ctx.uow.consultations.rows(scope))
+async def invited_to(uow: UnitOfWork, participant: Participant) -> list[str] | None:
+    """The consultations a participant may see: their invite's one, or None for every one
+    (an invite to all consultations)."""
+    invite = await uow.invites.get(participant.invite_id) if participant.invite_id else None
+    return [invite.consultation_id] if invite and invite.consultation_id else None
+
+
+async def accessible(uow: UnitOfWork, participant: Participant) -> list[ConsultationRow]:
+    """The consultations this participant was invited to, by opening date."""
+    return list(await uow.consultations.rows(await invited_to(uow, participant)))
+
+
+async def may_see(uow: UnitOfWork, participant: Participant, consultation_id: str) -> bool:
+    """Whether the participant was invited to this consultation."""
+    scope = await invited_to(uow, participant)
+    return scope is None or consultation_id in scope
 
 
 @dataclass(frozen=True)
@@ -76,38 +137,55 @@ class ItemProgress:
     required_missing: list[QuestionRow]
     submission: Submission | None
 
+    @property
+    def status(self) -> str | None:
+        """The submission's status; None before anything was saved."""
+        return self.submission.status if self.submission else None
 
-async def item_progress(ctx: Context, item: AgendaItemRow) -> ItemProgress:
-    """Progress on one agenda item."""
-    questions = list(await ctx.uow.consultations.questions(item.id))
-    answers = await ctx.uow.answers.for_item(ctx.me.id, item.id)
+
+def _progress(
+    item: AgendaItemRow,
+    questions: Sequence[QuestionRow],
+    answered: Mapping[int, object] | set[int],
+    submission: Submission | None,
+) -> ItemProgress:
     return ItemProgress(
         item=item,
-        questions=questions,
-        answered=sum(1 for q in questions if q.id in answers),
-        required_missing=[q for q in questions if q.required and q.id not in answers],
-        submission=await ctx.uow.submissions.get(ctx.me.id, item.id),
+        questions=list(questions),
+        answered=sum(1 for q in questions if q.id in answered),
+        required_missing=[q for q in questions if q.required and q.id not in answered],
+        submission=submission,
     )
 
 
-async def items_progress(ctx: Context, items: Sequence[AgendaItemRow]) -> list[ItemProgress]:
+async def item_progress(ctx: Context, item: AgendaItemRow) -> ItemProgress:
+    """Progress on one agenda item."""
+    return _progress(
+        item,
+        await ctx.uow.consultations.questions(item.id),
+        await ctx.uow.answers.for_item(ctx.me.id, item.id),
+        await ctx.uow.submissions.get(ctx.me.id, item.id),
+    )
+
+
+async def items_progress(
+    uow: UnitOfWork, participant: Participant, items: Sequence[AgendaItemRow]
+) -> list[ItemProgress]:
     """Progress on several agenda items, with a fixed number of queries however many."""
-    answered = await ctx.uow.answers.answered_question_ids(ctx.me.id)
-    submissions = await ctx.uow.submissions.for_participant(ctx.me.id)
+    answered = await uow.answers.answered_question_ids(participant.id)
+    submissions = await uow.submissions.for_participant(participant.id)
     by_item: dict[int, list[QuestionRow]] = {item.id: [] for item in items}
     for consultation_id in dict.fromkeys(item.consultation_id for item in items):
-        for question in await ctx.uow.consultations.questions_of(consultation_id):
+        for question in await uow.consultations.questions_of(consultation_id):
             by_item.setdefault(question.agenda_item_id, []).append(question)
-    progress = []
-    for item in items:
-        questions = by_item[item.id]
-        progress.append(
-            ItemProgress(
-                item=item,
-                questions=questions,
-                answered=sum(1 for q in questions if q.id in answered),
-                required_missing=[q for q in questions if q.required and q.id not in answered],
-                submission=submissions.get(item.id),
-            )
-        )
-    return progress
+    return [_progress(item, by_item[item.id], answered, submissions.get(item.id)) for item in items]
+
+
+def progress_text(t: Translator, progress: ItemProgress) -> str:
+    """'2 of 3 questions answered · not submitted', in the participant's language."""
+    return t.n_(
+        "{answered} of {count} question answered",
+        "{answered} of {count} questions answered",
+        len(progress.questions),
+        answered=progress.answered,
+    ) + (" · " + status_text(t, progress.status))

@@ -9,7 +9,7 @@ from datetime import datetime
 from config.consultation import QuestionType
 from handlers import questions
 from handlers.conversation import ONBOARDING, EngineOptions, State
-from handlers.features.consultations import Window, localized, window
+from handlers.features.consultations import Window, item_heading, may_see, window
 from handlers.i18n import Translator
 from handlers.questions import FieldKind
 from handlers.questions import FormChoice as FormChoice
@@ -83,8 +83,7 @@ async def _item(
     row = await uow.consultations.get(item.consultation_id) if item else None
     if item is None or row is None:
         return None
-    invite = await uow.invites.get(participant.invite_id) if participant.invite_id else None
-    if invite is not None and invite.consultation_id and invite.consultation_id != row.id:
+    if not await may_see(uow, participant, row.id):
         return None
     return row, item
 
@@ -122,9 +121,7 @@ async def load_form(
     return ItemForm(
         item_id=item.id,
         number=item.number,
-        heading=t._(
-            "Agenda item {number}: {title}", number=item.number, title=localized(item.title, t)
-        ),
+        heading=item_heading(t, item),
         language=t.language,
         rtl=t.rtl,
         editable=window(row, now, item) == Window.OPEN,

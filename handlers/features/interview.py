@@ -13,34 +13,20 @@ from handlers.features.consultations import (
     Window,
     accessible,
     deadline_text,
+    item_heading,
     item_progress,
     items_progress,
     localized,
+    progress_text,
     short_title,
     title,
     window,
 )
 from handlers.questions import document as document_question
-from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow, SubmissionStatus
+from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow
 
 _MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",)}
 """How each accepted document type starts, to refuse files whose extension lies."""
-
-
-def status_label(ctx: Context, status: str | None) -> str:
-    """A submission status in words."""
-    t = ctx.t
-    return {
-        SubmissionStatus.SUBMITTED: t._("submitted"),
-        SubmissionStatus.REOPENED: t._("changed since submission"),
-    }.get(SubmissionStatus(status) if status else SubmissionStatus.DRAFT, t._("not submitted"))
-
-
-def item_heading(ctx: Context, item: AgendaItemRow) -> str:
-    """'Agenda item 3: title' in the participant's language."""
-    return ctx.t._(
-        "Agenda item {number}: {title}", number=item.number, title=localized(item.title, ctx.t)
-    )
 
 
 class HomeStep(Step):
@@ -48,7 +34,7 @@ class HomeStep(Step):
 
     async def prompt(self, ctx: Context) -> None:
         t = ctx.t
-        rows = await accessible(ctx)
+        rows = await accessible(ctx.uow, ctx.me)
         if not rows:
             ctx.say(t._("There is no consultation for you at the moment."))
             return
@@ -65,7 +51,7 @@ class HomeStep(Step):
         ctx.say("\n".join(lines), buttons)
 
     async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        allowed = {row.id for row in await accessible(ctx)}
+        allowed = {row.id for row in await accessible(ctx.uow, ctx.me)}
         if action == "cons" and len(args) == 1 and args[0] in allowed:
             await ctx.enter(State.AGENDA, consultation=args[0])
         else:
@@ -99,21 +85,10 @@ class AgendaStep(Step):
                 )
             )
         buttons = []
-        for progress in await items_progress(ctx, await ctx.uow.consultations.items(row.id)):
+        items = await ctx.uow.consultations.items(row.id)
+        for progress in await items_progress(ctx.uow, ctx.me, items):
             item = progress.item
-            status = progress.submission.status if progress.submission else None
-            lines.append(
-                "• "
-                + item_heading(ctx, item)
-                + " — "
-                + t.n_(
-                    "{answered} of {count} question answered",
-                    "{answered} of {count} questions answered",
-                    len(progress.questions),
-                    answered=progress.answered,
-                )
-                + f" · {status_label(ctx, status)}"
-            )
+            lines.append(f"• {item_heading(t, item)} — {progress_text(t, progress)}")
             buttons.append(
                 [Button(t._("Agenda item {number}", number=item.number), payload("item", item.id))]
             )
@@ -145,7 +120,7 @@ async def resume(ctx: Context, args: list[str]) -> None:
     """Open the agenda item a reminder points at, if the participant may still see it."""
     item_id = int_arg(args, 0) if len(args) == 1 else None
     item = await ctx.uow.consultations.item(item_id) if item_id else None
-    allowed = {row.id for row in await accessible(ctx)}
+    allowed = {row.id for row in await accessible(ctx.uow, ctx.me)}
     if item is None or item.consultation_id not in allowed:
         await stale_button(ctx)
         return
@@ -206,7 +181,7 @@ class QuestionStep(Step):
         siblings = list(await ctx.uow.consultations.questions(item.id))
         await ctx.uow.answers.load(ctx.me.id, [q.id for q in siblings])
         position = next(i for i, q in enumerate(siblings) if q.id == question_row.id)
-        lines = [item_heading(ctx, item)]
+        lines = [item_heading(t, item)]
         if question_row.group_title:
             lines.append(localized(question_row.group_title, t))
         counter = t._("Question {number} of {count}", number=position + 1, count=len(siblings))

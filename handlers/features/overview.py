@@ -7,7 +7,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.conversation import ONBOARDING, State
-from handlers.features.consultations import Window, localized, title, window
+from handlers.features.consultations import (
+    ItemProgress,
+    Window,
+    accessible,
+    item_heading,
+    items_progress,
+    progress_text,
+    status_text,
+    title,
+    window,
+)
 from handlers.i18n import Translator
 from storage.models import Participant, SubmissionStatus
 from storage.repositories import UnitOfWork
@@ -59,15 +69,6 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def status_text(t: Translator, status: SubmissionStatus | None) -> str:
-    """A submission status in words."""
-    if status == SubmissionStatus.SUBMITTED:
-        return t._("submitted")
-    if status == SubmissionStatus.REOPENED:
-        return t._("changed since submission")
-    return t._("not submitted")
-
-
 async def overview(
     uow: UnitOfWork,
     participant: Participant,
@@ -88,42 +89,14 @@ async def overview(
     """
     if State(participant.state) in ONBOARDING:
         return Overview(t.language, t.rtl, onboarded=False, consultations=())
-    invite = await uow.invites.get(participant.invite_id) if participant.invite_id else None
-    scope = [invite.consultation_id] if invite and invite.consultation_id else None
+    rows = await accessible(uow, participant)
+    items = {row.id: list(await uow.consultations.items(row.id)) for row in rows}
+    progress = await items_progress(uow, participant, [i for each in items.values() for i in each])
+    by_item = {p.item.id: p for p in progress}
     own = _zone(timezone) or _zone(participant.timezone)
     consultations = []
-    for row in await uow.consultations.rows(scope):
+    for row in rows:
         zone = own or ZoneInfo(row.timezone)
-        items = []
-        for item in await uow.consultations.items(row.id):
-            questions = await uow.consultations.questions(item.id)
-            answers = await uow.answers.for_item(participant.id, item.id)
-            answered = sum(1 for q in questions if q.id in answers)
-            submission = await uow.submissions.get(participant.id, item.id)
-            status = SubmissionStatus(submission.status) if submission else None
-            words = status_text(t, status)
-            items.append(
-                ItemOverview(
-                    item_id=item.id,
-                    number=item.number,
-                    heading=t._(
-                        "Agenda item {number}: {title}",
-                        number=item.number,
-                        title=localized(item.title, t),
-                    ),
-                    answered=answered,
-                    total=len(questions),
-                    status=status,
-                    status_text=words,
-                    progress_text=t.n_(
-                        "{answered} of {count} question answered",
-                        "{answered} of {count} questions answered",
-                        len(questions),
-                        answered=answered,
-                    )
-                    + f" · {words}",
-                )
-            )
         consultations.append(
             ConsultationOverview(
                 id=row.id,
@@ -135,7 +108,21 @@ async def overview(
                     when=t.when(row.effective_deadline, zone),
                     zone=str(zone.key),
                 ),
-                items=tuple(items),
+                items=tuple(_item(t, by_item[item.id]) for item in items[row.id]),
             )
         )
     return Overview(t.language, t.rtl, onboarded=True, consultations=tuple(consultations))
+
+
+def _item(t: Translator, progress: ItemProgress) -> ItemOverview:
+    status = SubmissionStatus(progress.status) if progress.status else None
+    return ItemOverview(
+        item_id=progress.item.id,
+        number=progress.item.number,
+        heading=item_heading(t, progress.item),
+        answered=progress.answered,
+        total=len(progress.questions),
+        status=status,
+        status_text=status_text(t, status),
+        progress_text=progress_text(t, progress),
+    )

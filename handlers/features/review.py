@@ -10,11 +10,12 @@ from handlers.events import Button
 from handlers.features.consultations import (
     Window,
     deadline_text,
+    item_heading,
     item_progress,
+    status_text,
     title,
     window,
 )
-from handlers.features.interview import item_heading, status_label
 from storage.models import AgendaItemRow, SubmissionStatus
 from storage.repositories import INVITE_ALPHABET
 
@@ -38,7 +39,7 @@ class ReviewStep(Step):
         progress = await item_progress(ctx, item)
         answers = await ctx.uow.answers.for_item(ctx.me.id, item.id)
         open_now = window(row, ctx.now, item) == Window.OPEN
-        lines = [t._("Review — {heading}", heading=item_heading(ctx, item)), ""]
+        lines = [t._("Review — {heading}", heading=item_heading(t, item)), ""]
         buttons: list[list[Button]] = []
         for number, question_row in enumerate(progress.questions, start=1):
             spec = questions.definition(question_row)
@@ -62,7 +63,7 @@ class ReviewStep(Step):
         submission = progress.submission
         lines.append("")
         status = submission.status if submission else None
-        lines.append(t._("Status: {status}", status=status_label(ctx, status)))
+        lines.append(t._("Status: {status}", status=status_text(t, status)))
         if submission is not None and submission.reference:
             lines.append(t._("Reference: {reference}", reference=submission.reference))
         if not open_now:
@@ -151,7 +152,7 @@ class ReviewStep(Step):
             t._(
                 "Thank you. Your submission on {heading} of {consultation} was received on "
                 "{when}.\nReference: {reference}\nYou can change your answers until {deadline}.",
-                heading=item_heading(ctx, item),
+                heading=item_heading(t, item),
                 consultation=title(row, t),
                 when=t.when(ctx.now, ZoneInfo(zone)),
                 reference=reference,

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from bot.reminders import (
     Action,
-    Channel,
     ConsultationFacts,
     LedgerEntry,
     MissingItem,
@@ -19,6 +18,7 @@ from bot.reminders import (
     reminder_key,
     slot_time,
 )
+from bot.sending import Channel
 from config.consultation import QuietHours, Reminders
 from tests.scheduler.conftest import DEADLINE, SLOT_1D, SLOT_2D, SLOT_3H, SLOT_7D, SLOT_14D
 

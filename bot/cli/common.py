@@ -1,0 +1,118 @@
+"""What every command shares: the application around a command, refusals, admin actions."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot import runtime, shutdown
+from bot.app import App, build
+from bot.shutdown import Stop
+from config.settings import Settings
+from handlers.features.admin.common import Actor, AdminError
+from handlers.i18n import Translator, translator
+from storage.repositories import UnitOfWork
+
+log = logging.getLogger("intersessional")
+
+
+def refuse(message: str) -> int:
+    """Say on stderr why the command cannot be done; the exit status for bad input (2)."""
+    print(f"intersessional: {message}", file=sys.stderr)
+    return 2
+
+
+async def with_app(
+    settings: Settings,
+    work: Callable[[App], Awaitable[int]],
+    *,
+    load: bool = True,
+    sending: bool = False,
+) -> int:
+    """Build the application, run `work` in it, close it.
+
+    Args:
+        settings: The validated settings.
+        work: What the command does; its exit status.
+        load: Load the configured consultations first.
+        sending: Open the platforms' outboxes for the command's length (it writes to
+            participants, which only the long-running processes would otherwise allow).
+    """
+    app = await build(settings, load=load)
+    try:
+        if not sending:
+            return await work(app)
+        async with runtime.sending_channels(app):
+            return await work(app)
+    finally:
+        await app.close()
+
+
+async def until_stopped(settings: Settings, work: Callable[[App, Stop], Awaitable[int]]) -> int:
+    """Run a long-running command; SIGINT and SIGTERM ask it to stop (`bot.shutdown`).
+
+    The handlers are installed before the application is built, so a signal during start-up
+    also ends in an orderly stop; the last line logged says the database is closed.
+    """
+    with shutdown.on_signals() as stop:
+        code = await with_app(settings, lambda app: work(app, stop))
+    if stop.signum is not None:
+        log.info("stopped (%s)", stop.signum.name)
+    return code
+
+
+def cli_actor(app: App) -> Actor:
+    """The command line as the audit log records it."""
+    return Actor("cli", "cli", app.clock.now())
+
+
+AdminWork = Callable[[App, Actor], Awaitable[list[str]]]
+Action = Callable[[UnitOfWork, Translator, Actor], Awaitable[list[str]]]
+
+
+async def act(settings: Settings, work: AdminWork, *, sending: bool = False) -> int:
+    """Run one admin action; its lines to stdout, a refusal (AdminError) to stderr.
+
+    With `sending`, the platforms' outboxes are registered so the action can write to
+    participants.
+    """
+
+    async def go(app: App) -> int:
+        try:
+            lines = await work(app, cli_actor(app))
+        except AdminError as exc:
+            return refuse(str(exc))
+        for line in lines:
+            print(line)
+        return 0
+
+    return await with_app(settings, go, sending=sending)
+
+
+async def act_in_transaction(settings: Settings, action: Action) -> int:
+    """Run one of the secretariat's actions in one transaction, worded in English."""
+
+    async def work(app: App, actor: Actor) -> list[str]:
+        async with app.store.transaction() as uow:
+            return await action(uow, translator("en"), actor)
+
+    return await act(settings, work)
+
+
+async def one(said: Awaitable[str]) -> list[str]:
+    """An action's one sentence as the command's output."""
+    return [await said]
+
+
+def since(value: str, zone: ZoneInfo) -> datetime:
+    """A --since value: a date (its midnight) or a date-time, in the consultation's zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"--since {value!r} is not a date such as 2027-03-01") from None
+    if len(value) <= 10:
+        moment = datetime.combine(date.fromisoformat(value), time(0))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
