@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.conversation import Context
 from handlers.i18n import Translator
@@ -100,12 +100,19 @@ def status_text(t: Translator, status: str | None) -> str:
 
 def deadline_text(ctx: Context, row: ConsultationRow) -> str:
     """The deadline in the consultation's time zone, and the participant's when different."""
-    t = ctx.t
-    zone = ZoneInfo(row.timezone)
-    text = t._("{when} ({zone} time)", when=t.when(row.effective_deadline, zone), zone=row.timezone)
-    own = ctx.me.timezone
-    if own and own != row.timezone:
-        text += "; " + t._("{when} your time", when=t.when(row.effective_deadline, ZoneInfo(own)))
+    return deadline_sentence(ctx.t, row.effective_deadline, row.timezone, ctx.me.timezone)
+
+
+def deadline_sentence(t: Translator, deadline: datetime, zone: str, own: str | None) -> str:
+    """A deadline in the consultation's time zone `zone`, and in the participant's own time
+    zone `own` too when it is another one (and a real one)."""
+    text = t._("{when} ({zone} time)", when=t.when(deadline, ZoneInfo(zone)), zone=zone)
+    try:
+        theirs = ZoneInfo(own) if own and own != zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        theirs = None
+    if theirs is not None and theirs.key != zone:
+        text += "; " + t._("{when} your time", when=t.when(deadline, theirs))
     return text
 
 
