@@ -22,6 +22,7 @@ from handlers.features.consultations import (
     title,
     window,
 )
+from handlers.places import AgendaPlace, QuestionPlace, ReviewPlace
 from handlers.questions import document as document_question
 from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow
 
@@ -53,7 +54,7 @@ class HomeStep(Step):
     async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
         allowed = {row.id for row in await accessible(ctx.uow, ctx.me)}
         if action == "cons" and len(args) == 1 and args[0] in allowed:
-            await ctx.enter(State.AGENDA, consultation=args[0])
+            await enter_agenda(ctx, args[0])
         else:
             await stale_button(ctx)
 
@@ -67,7 +68,8 @@ class AgendaStep(Step):
 
     async def prompt(self, ctx: Context) -> None:
         t = ctx.t
-        row = await ctx.uow.consultations.get(str(ctx.data.get("consultation")))
+        place = AgendaPlace.read(ctx.data)
+        row = await ctx.uow.consultations.get(place.consultation) if place else None
         if row is None:
             await ctx.enter(State.HOME)
             return
@@ -101,7 +103,8 @@ class AgendaStep(Step):
             return
         item_id = int_arg(args, 0) if action == "item" else None
         item = await ctx.uow.consultations.item(item_id) if item_id else None
-        if item is None or item.consultation_id != ctx.data.get("consultation"):
+        place = AgendaPlace.read(ctx.data)
+        if item is None or place is None or item.consultation_id != place.consultation:
             await stale_button(ctx)
             return
         await open_item(ctx, item)
@@ -141,14 +144,34 @@ async def open_item(ctx: Context, item: AgendaItemRow) -> None:
     progress = await item_progress(ctx, item)
     submitted = progress.submission is not None and progress.submission.status == "submitted"
     if state == Window.CLOSED or submitted:
-        await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
+        await enter_review(ctx, item)
         return
     answered = await ctx.uow.answers.for_item(ctx.me.id, item.id)
     first = next((q for q in progress.questions if q.id not in answered), None)
     if first is None:
-        await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
+        await enter_review(ctx, item)
     else:
-        await ctx.enter(State.QUESTION, consultation=row.id, item=item.id, question=first.id)
+        await enter_question(ctx, item, first)
+
+
+async def enter_agenda(ctx: Context, consultation_id: str) -> None:
+    """Go to the agenda items of a consultation."""
+    await ctx.enter(State.AGENDA, **AgendaPlace(consultation_id).stored())
+
+
+async def enter_review(ctx: Context, item: AgendaItemRow) -> None:
+    """Go to the review of an agenda item."""
+    await ctx.enter(State.REVIEW, **ReviewPlace(item.consultation_id, item.id).stored())
+
+
+async def enter_question(
+    ctx: Context, item: AgendaItemRow, question: QuestionRow, *, review: bool = False
+) -> None:
+    """Go to a question of an agenda item (from the review: `review`, to come back to it)."""
+    place = QuestionPlace(
+        item.consultation_id, item.id, question.id, type=question.type, review=review
+    )
+    await ctx.enter(State.QUESTION, **place.stored())
 
 
 class QuestionStep(Step):
@@ -156,13 +179,15 @@ class QuestionStep(Step):
 
     def accepts_text(self, ctx: Context) -> bool:
         # Only free text is taken as typed; for the others typed labels match buttons first.
-        kind = questions.known(ctx.data.get("type"))
+        place = QuestionPlace.read(ctx.data)
+        kind = questions.known(place.type) if place else None
         return kind is not None and kind.free_text
 
     async def _load(
         self, ctx: Context
     ) -> tuple[ConsultationRow, AgendaItemRow, QuestionRow] | None:
-        placed = await ctx.uow.consultations.placed(int(ctx.data.get("question", 0)))
+        place = QuestionPlace.read(ctx.data)
+        placed = await ctx.uow.consultations.placed(place.question) if place else None
         if placed is None or placed[0].retired:
             return None
         question, item, row = placed
@@ -175,7 +200,6 @@ class QuestionStep(Step):
             await ctx.enter(State.HOME)
             return
         _, item, question_row = loaded
-        ctx.data["type"] = question_row.type
         spec = questions.definition(question_row)
         kind = questions.kind(spec.type)
         siblings = list(await ctx.uow.consultations.questions(item.id))
@@ -198,7 +222,8 @@ class QuestionStep(Step):
                 )
             )
         lines.append(kind.hint(spec, t, ctx.options))
-        selection = list(ctx.data.get("selection") or [])
+        place = QuestionPlace.read(ctx.data)
+        selection = list(place.selection) if place else []
         rows = kind.buttons(spec, question_row.id, t, selection)
         nav = [Button(t._("‹ Back"), payload("back", question_row.id))]
         if answer is not None:
@@ -242,19 +267,17 @@ class QuestionStep(Step):
                 if args[1] not in kind.toggles(spec):
                     await stale_button(ctx)
                     return
-                selection = list(ctx.data.get("selection") or [])
-                if args[1] in selection:
-                    selection.remove(args[1])
-                else:
-                    selection.append(args[1])
-                ctx.data["selection"] = selection
+                place = QuestionPlace.read(ctx.data)
+                assert place is not None  # the question was loaded from it
+                ctx.me.context = place.toggled(args[1]).stored()
                 before = len(ctx.replies)
                 await self.prompt(ctx)
                 ctx.replies[before:] = [
                     replace(reply, replace_previous=True) for reply in ctx.replies[before:]
                 ]
             case "done" if len(args) == 1 and kind.toggles(spec):
-                chosen = kind.from_selection(spec, list(ctx.data.get("selection") or []), t)
+                place = QuestionPlace.read(ctx.data)
+                chosen = kind.from_selection(spec, list(place.selection) if place else [], t)
                 if chosen is None:
                     await stale_button(ctx)
                     return
@@ -275,7 +298,7 @@ class QuestionStep(Step):
                         "whenever you want to continue."
                     )
                 )
-                await ctx.enter(State.AGENDA, consultation=row.id)
+                await enter_agenda(ctx, row.id)
             case _:
                 await stale_button(ctx)
 
@@ -348,7 +371,7 @@ class QuestionStep(Step):
             return
         if window(row, ctx.now, item) != Window.OPEN:
             ctx.say(t._("Submissions for this consultation are closed; nothing was changed."))
-            await ctx.enter(State.REVIEW, consultation=row.id, item=item.id)
+            await enter_review(ctx, item)
             return
         # The current answer and the next question's, in one query.
         questions_here = await ctx.uow.consultations.questions(item.id)
@@ -368,26 +391,21 @@ class QuestionStep(Step):
                     "submit it again from the review to send the change."
                 )
             )
-        ctx.data.pop("selection", None)
         await self._neighbour(ctx, item, question_row, step=1)
 
     async def _neighbour(
         self, ctx: Context, item: AgendaItemRow, question_row: QuestionRow, *, step: int
     ) -> None:
-        if ctx.data.get("review"):
+        place = QuestionPlace.read(ctx.data)
+        if place is not None and place.review:
             # A single answer changed from the review goes back to the review.
-            await ctx.enter(State.REVIEW, consultation=item.consultation_id, item=item.id)
+            await enter_review(ctx, item)
             return
         siblings = list(await ctx.uow.consultations.questions(item.id))
         index = next(i for i, q in enumerate(siblings) if q.id == question_row.id) + step
         if index < 0:
-            await ctx.enter(State.AGENDA, consultation=item.consultation_id)
+            await enter_agenda(ctx, item.consultation_id)
         elif index >= len(siblings):
-            await ctx.enter(State.REVIEW, consultation=item.consultation_id, item=item.id)
+            await enter_review(ctx, item)
         else:
-            await ctx.enter(
-                State.QUESTION,
-                consultation=item.consultation_id,
-                item=item.id,
-                question=siblings[index].id,
-            )
+            await enter_question(ctx, item, siblings[index])

@@ -16,6 +16,8 @@ from handlers.features.consultations import (
     title,
     window,
 )
+from handlers.features.interview import enter_agenda, enter_question
+from handlers.places import ReviewPlace
 from storage.models import AgendaItemRow, SubmissionStatus
 from storage.repositories import INVITE_ALPHABET
 
@@ -31,7 +33,8 @@ class ReviewStep(Step):
 
     async def prompt(self, ctx: Context) -> None:
         t = ctx.t
-        item = await ctx.uow.consultations.item(int(ctx.data.get("item", 0)))
+        place = ReviewPlace.read(ctx.data)
+        item = await ctx.uow.consultations.item(place.item) if place else None
         row = await ctx.uow.consultations.get(item.consultation_id) if item else None
         if item is None or row is None:
             await ctx.enter(State.HOME)
@@ -89,12 +92,13 @@ class ReviewStep(Step):
         ctx.say("\n".join(lines), buttons)
 
     async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        item = await ctx.uow.consultations.item(int(ctx.data.get("item", 0)))
+        place = ReviewPlace.read(ctx.data)
+        item = await ctx.uow.consultations.item(place.item) if place else None
         if item is None:
             await stale_button(ctx)
             return
         if action == "agenda" and not args:
-            await ctx.enter(State.AGENDA, consultation=item.consultation_id)
+            await enter_agenda(ctx, item.consultation_id)
         elif action == "submit" and int_arg(args, 0) == item.id:
             await self._submit(ctx, item)
         elif action == "edit" and (question_id := int_arg(args, 0)) is not None:
@@ -108,13 +112,7 @@ class ReviewStep(Step):
                 )
                 await ctx.reprompt()
             else:
-                await ctx.enter(
-                    State.QUESTION,
-                    consultation=item.consultation_id,
-                    item=item.id,
-                    question=question.id,
-                    review=True,
-                )
+                await enter_question(ctx, item, question, review=True)
         else:
             await stale_button(ctx)
 
@@ -159,4 +157,4 @@ class ReviewStep(Step):
                 deadline=deadline_text(ctx, row),
             )
         )
-        await ctx.enter(State.AGENDA, consultation=row.id)
+        await enter_agenda(ctx, row.id)
