@@ -5,36 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from handlers.events import Button, Inbound, Reply
 from handlers.i18n import Translator, translator
 from handlers.ports import FileStore
-from storage.models import Identity, Participant
+from storage.models import ConversationState, Identity, Participant
 from storage.repositories import UnitOfWork
 
-
-class State(StrEnum):
-    """Where a participant is in the conversation; stored on the participant row."""
-
-    LANGUAGE = "language"
-    CONSENT = "consent"
-    PUBLICATION = "publication"
-    CREDIT = "credit"
-    PROFILE = "profile"
-    PROFILE_NAME = "profile_name"
-    PROFILE_CATEGORY = "profile_category"
-    PROFILE_COUNTRY = "profile_country"
-    GENDER = "gender"
-    REFUSED = "refused"
-    HOME = "home"
-    AGENDA = "agenda"
-    QUESTION = "question"
-    REVIEW = "review"
-    FORGET = "forget"
-    PENDING = "pending"
-    """Onboarded, waiting for the secretariat's approval (or told it was refused)."""
+State = ConversationState
+"""Where a participant is in the conversation (the enum lives with the participant's table,
+which stores it)."""
 
 
 ONBOARDING = frozenset(
@@ -127,7 +108,7 @@ class Context:
 
     def move(self, state: State, **data: Any) -> None:
         """Change state without prompting (the caller says what comes next)."""
-        self.me.state = state.value
+        self.me.state = state
         self.me.context = {k: v for k, v in data.items() if v is not None}
         # With the state, so both are written in one UPDATE (the engine sets it again after
         # the step, which writes nothing more when it has not changed).
@@ -149,7 +130,7 @@ class Context:
     async def go_back(self, saved: Mapping[str, Any] | None, fallback: State) -> None:
         """Return to a remembered state (after /language or a declined /forget)."""
         if saved and saved.get("state") in State.__members__.values():
-            self.me.state = str(saved["state"])
+            self.me.state = State(saved["state"])
             self.me.context = dict(saved.get("context") or {})
             await self.reprompt()
         else:

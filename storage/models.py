@@ -106,16 +106,39 @@ class ConsentKind(StrEnum):
     PUBLICATION = "publication"
 
 
-def stored_enum(kind: type[StrEnum]) -> Enum:
+def stored_enum(kind: type[StrEnum], *, length: int = 20) -> Enum:
     """A column type for `kind`: its members' values in a VARCHAR(20), as the schema has
     always stored them (no database enum type, no constraint: a new member needs no
     migration); read back as members."""
     return Enum(
         kind,
         native_enum=False,
-        length=20,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+class ConversationState(StrEnum):
+    """Where a participant is in the conversation; stored on the participant row (the
+    conversation calls it `handlers.conversation.State`)."""
+
+    LANGUAGE = "language"
+    CONSENT = "consent"
+    PUBLICATION = "publication"
+    CREDIT = "credit"
+    PROFILE = "profile"
+    PROFILE_NAME = "profile_name"
+    PROFILE_CATEGORY = "profile_category"
+    PROFILE_COUNTRY = "profile_country"
+    GENDER = "gender"
+    REFUSED = "refused"
+    HOME = "home"
+    AGENDA = "agenda"
+    QUESTION = "question"
+    REVIEW = "review"
+    FORGET = "forget"
+    PENDING = "pending"
+    """Onboarded, waiting for the secretariat's approval (or told it was refused)."""
 
 
 class Organisation(Base):
@@ -146,8 +169,7 @@ class Participant(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(20))
     credit: Mapped[Credit | None] = mapped_column(stored_enum(Credit))
-    state: Mapped[str] = mapped_column(String(40))
-    """The conversation step: a `handlers.conversation.State`, which storage may not import."""
+    state: Mapped[ConversationState] = mapped_column(stored_enum(ConversationState, length=40))
     context: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)

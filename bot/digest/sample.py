@@ -345,7 +345,7 @@ async def _register(
             locale=sample.language if sample.language != "private" else "en",
             gender=sample.gender,
             credit=sample.credit,
-            state=State.HOME.value,
+            state=State.HOME,
             context={},
             created_at=moment,
             updated_at=moment,

@@ -82,7 +82,7 @@ async def _join(ctx: Context, code: str) -> bool:
             status=ParticipantStatus.ACTIVE,
             display_name=ctx.event.display_name,
             timezone=ctx.event.timezone,
-            state=State.LANGUAGE.value,
+            state=State.LANGUAGE,
             context={},
             created_at=ctx.now,
             updated_at=ctx.now,

@@ -58,7 +58,7 @@ async def decide(
     theirs = translator(participant.locale or "en")
     if approve:
         participant.status = ParticipantStatus.ACTIVE
-        participant.state = State.HOME.value
+        participant.state = State.HOME
         participant.context = {}
         notice = theirs._(
             "The secretariat approved your registration: you can now answer. "
@@ -66,7 +66,7 @@ async def decide(
         )
     else:
         participant.status = ParticipantStatus.REJECTED
-        participant.state = State.PENDING.value
+        participant.state = State.PENDING
         participant.context = {}
         notice = rejected_text(theirs)
     audit(
