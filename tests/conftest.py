@@ -222,6 +222,20 @@ class Chat:
         """Every button label of the last replies."""
         return [b.label for r in self.replies for b in r.all_buttons()]
 
+    def unique_reply(self) -> Reply:
+        """The one reply to the last message; fails when the bot answered zero or several
+        times (as zulip_bots' `unique_reply`)."""
+        texts = [r.text for r in self.replies]
+        assert len(self.replies) == 1, f"expected one reply, got {len(texts)}: {texts}"
+        return self.replies[0]
+
+    def explained(self, explanation: str) -> Reply:
+        """The two replies bad input gets: exactly `explanation`, then the step again, which
+        is returned."""
+        texts = [r.text for r in self.replies]
+        assert texts[:1] == [explanation] and len(texts) == 2, texts
+        return self.replies[1]
+
 
 async def new_invite(
     store: Store,

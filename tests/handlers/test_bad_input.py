@@ -13,6 +13,8 @@ from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat, new_invite, onboard
 
+STALE = "That button is no longer active. Here is where you are:"
+
 
 async def snapshot(store: Store) -> tuple[object, ...]:
     """Everything a bad input must leave unchanged."""
@@ -35,18 +37,22 @@ async def at_question(chat: Chat, invite: str) -> Chat:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"text": "/teleport now"}, "I do not know that command. Send /help"),
+        ({"text": "/teleport now"}, "I do not know that command. Send /help to see what I can do."),
         ({"unsupported": "sticker"}, "I can only read text messages, buttons and documents."),
         ({"text": ""}, "That message was empty."),
         ({"text": "   \n "}, "That message was empty."),
         ({"text": "maybe"}, "Please choose one of the buttons below."),
-        ({"text": "x" * 10_000}, "That message has 10000 characters; the most I accept is 4000."),
-        ({"payload": "ans:999999:contributed"}, "That button is no longer active."),
-        ({"payload": "ans:1:" + "x" * 500}, "That button is no longer active."),
-        ({"payload": "\x00\x01"}, "That button is no longer active."),
-        ({"payload": ""}, "That button is no longer active."),
-        ({"payload": "lang:fr"}, "That button is no longer active."),
-        ({"payload": "submit:1"}, "That button is no longer active."),
+        (
+            {"text": "x" * 10_000},
+            "That message has 10000 characters; the most I accept is 4000. "
+            "Nothing was saved: please shorten it and send it again.",
+        ),
+        ({"payload": "ans:999999:contributed"}, STALE),
+        ({"payload": "ans:1:" + "x" * 500}, STALE),
+        ({"payload": "\x00\x01"}, STALE),
+        ({"payload": ""}, STALE),
+        ({"payload": "lang:fr"}, STALE),
+        ({"payload": "submit:1"}, STALE),
     ],
 )
 async def test_bad_input_is_answered_and_changes_nothing(
@@ -54,8 +60,8 @@ async def test_bad_input_is_answered_and_changes_nothing(
 ) -> None:
     before = await snapshot(store)
     await at_question._send(**fields)
-    assert expected in at_question.text
-    assert "Question 1 of 3" in at_question.replies[-1].text  # the step is shown again
+    step = at_question.explained(expected)
+    assert "Question 1 of 3" in step.text  # the step is shown again
     assert await snapshot(store) == before
 
 
@@ -69,7 +75,7 @@ async def test_forged_payload_for_another_participants_question(
     before = await snapshot(store)
     # Bob replays Alice's button for her question.
     await bob.payload(at_question.button("We contributed").payload)
-    assert "That button is no longer active" in bob.text
+    assert bob.explained(STALE).text.startswith("Agenda item 4:")  # where Bob is
     assert await snapshot(store) == before
 
 
@@ -77,14 +83,14 @@ async def test_forged_consultation_and_item_payloads(at_question: Chat, store: S
     await at_question.press("Save and exit")
     before = await snapshot(store)
     await at_question.payload("item:99999")
-    assert "That button is no longer active" in at_question.text
+    at_question.explained(STALE)
     await at_question.payload("item:abc")
-    assert "That button is no longer active" in at_question.text
+    at_question.explained(STALE)
     assert await snapshot(store) == before
     await at_question.press("‹ Consultations")
     before = await snapshot(store)
     await at_question.payload("cons:wgic-14-2023")  # not invited to this one
-    assert "That button is no longer active" in at_question.text
+    at_question.explained(STALE)
     assert await snapshot(store) == before
 
 
@@ -223,8 +229,7 @@ async def test_stale_button_after_moving_on(at_question: Chat) -> None:
     old = at_question.button("We contributed").payload
     await at_question.press("We were not aware")
     await at_question.payload(old)
-    assert "That button is no longer active. Here is where you are:" in at_question.text
-    assert "Question 2 of 3" in at_question.text
+    assert "Question 2 of 3" in at_question.explained(STALE).text
 
 
 async def test_unknown_command_for_stranger_is_the_join_hint(chat: Chat) -> None:

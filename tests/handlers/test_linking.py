@@ -42,7 +42,7 @@ async def test_link_shares_profile_and_answers(engine: Engine, invite: str, stor
 
     reuse = Chat(engine, "U0XYZ", platform="slack")
     await reuse.say(f"/link {code}")
-    assert "This link code is not valid any more." in reuse.text
+    assert reuse.unique_reply().text.startswith("This link code is not valid any more.")
 
 
 async def test_expired_or_foreign_codes_link_nothing(
@@ -55,9 +55,9 @@ async def test_expired_or_foreign_codes_link_nothing(
     clock.set(clock.now() + timedelta(minutes=16))
     slack = Chat(engine, "U0ABC", platform="slack")
     await slack.say(f"/link {code}")
-    assert "This link code is not valid any more." in slack.text
+    assert slack.unique_reply().text.startswith("This link code is not valid any more.")
     await slack.say("/link NOTACODE")
-    assert "This link code is not valid any more." in slack.text
+    assert slack.unique_reply().text.startswith("This link code is not valid any more.")
     await telegram.say("/link SOMECODE")
     assert "already registered, so there is nothing to link" in telegram.text
     async with store.transaction() as uow:
