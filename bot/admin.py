@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot import invites, reminders, stats
-from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
+from bot.digest import period as digest_period
 from handlers.events import OutgoingDocument, Reply
 from handlers.ports import Clock, DeliveryCounts, Outbox, Unreachable
 from storage.models import ParticipantStatus, SubmissionStatus
@@ -60,12 +60,14 @@ class Services:
         return sorted(name for name, oid in invited.items() if oid not in submitted)
 
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
-        """The digest now, marking what is new since the previous one."""
-        since = await digest_build.previous_digest(self.store, consultation_id)
-        digest = await digest_build.build(
-            self.store, consultation_id, now=self.clock.now(), since=since
+        """The digest now, marking what is new since the previous one; its period is
+        recorded, so the next digest starts where it ends."""
+        digest = await digest_period.next_digest(self.store, consultation_id, now=self.clock.now())
+        document = digest_deliver.document(digest, fmt)
+        await digest_period.record_written(
+            self.store, digest, target="an administrator's chat", now=self.clock.now()
         )
-        return digest_deliver.document(digest, fmt)
+        return document
 
     async def remind(self) -> DeliveryCounts:
         """The reminders due now, each sent at most once (the delivery ledger sees to it)."""

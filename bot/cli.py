@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from bot import export, invite_mail, invites, logs, reminders, runtime, shutdown, stats
 from bot.app import App, build
-from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
+from bot.digest import period as digest_period
 from bot.digest import sample
 from bot.digest import schedule as digest_schedule
 from bot.shutdown import Stop
@@ -445,9 +445,7 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         except ValueError as exc:
             print(f"intersessional: {exc}", file=sys.stderr)
             return 2
-        if since is None:
-            since = await digest_build.previous_digest(app.store, row.id)
-        digest = await digest_build.build(app.store, row.id, now=now, since=since)
+        digest = await digest_period.next_digest(app.store, row.id, now=now, since=since)
         document = digest_deliver.document(digest, args.format)
         out = args.out
         if out is None and args.format in ("docx", "xlsx"):
@@ -458,7 +456,9 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         else:
             sys.stdout.buffer.write(document.content)
             sys.stdout.flush()
-        if not args.send:
+        if not args.send:  # A digest sent records its period as it is sent.
+            target = str(out) if out is not None else "standard output"
+            await digest_period.record_written(app.store, digest, target=target, now=now)
             return 0
         run = await digest_schedule.send(
             app.store,
@@ -477,8 +477,9 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             print("no destinations are configured for this consultation", file=sys.stderr)
         for outcome in run.outcomes:
             result = "sent" if outcome.ok else f"FAILED ({outcome.error})"
+            tries = "1 try" if outcome.attempts == 1 else f"{outcome.attempts} tries"
             print(
-                f"{outcome.kind} {outcome.target}: {result} after {outcome.attempts} tries",
+                f"{outcome.kind} {outcome.target}: {result} after {tries}",
                 file=sys.stderr,
             )
         return 0 if all(outcome.ok for outcome in run.outcomes) else 1

@@ -12,8 +12,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt, RGBColor
 
-from bot.digest.build import Digest, Figure, QuestionSection, xml_safe
 from bot.digest.charts import charts
+from bot.digest.model import Digest, Figure, QuestionSection, un_date, un_moment, xml_safe
 
 GREY = RGBColor(0x59, 0x59, 0x59)
 BLUE = RGBColor(0x00, 0x7C, 0xB0)
@@ -53,11 +53,14 @@ def _question(document: DocumentObject, question: QuestionSection) -> None:
     if question.group:
         group = meta.add_run(xml_safe(question.group) + " · ")
         group.italic = True
-    required = "required" if question.required else "optional"
-    run = meta.add_run(f"{len(question.answers)} answers · {required}")
+    run = meta.add_run(question.meta())
     run.font.color.rgb = GREY
     if question.counts:
         _figures(document, "Answer", question.counts, "Answers")
+    if question.summary:
+        document.add_paragraph(question.summary)
+    if not question.listed:
+        return
     # Each answer goes before an empty anchor paragraph, removed afterwards: adding to the end
     # of the document looks for the section properties past every paragraph so far, which
     # made a digest of 200,000 answers quadratic; inserting before a paragraph does not.
@@ -73,11 +76,13 @@ def _question(document: DocumentObject, question: QuestionSection) -> None:
         name = head.add_run(xml_safe(answer.organisation))
         name.bold = True
         details = [part for part in (answer.category, answer.country) if part]
-        details.append(f"{answer.answered_at:%d %B %Y, %H:%M}")
+        details.append(un_moment(answer.answered_at))
         if answer.language:
             details.append(f"language: {answer.language}")
         if not answer.submitted:
             details.append("draft, not yet submitted")
+        if answer.publication:
+            details.append(answer.publication)
         info = head.add_run(" — " + xml_safe(", ".join(details)))
         info.font.color.rgb = GREY
         info.font.size = Pt(9)
@@ -104,10 +109,10 @@ def render(digest: Digest) -> bytes:
     deadline = digest.local(digest.deadline)
     meta = document.add_paragraph()
     for line in (
-        f"Dialogue: {digest.dialogue_title}, {digest.dialogue_date:%d %B %Y}, {digest.venue}",
-        f"Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({digest.timezone} time)",
+        f"Dialogue: {digest.dialogue_title}, {un_date(digest.dialogue_date)}, {digest.venue}",
+        f"Deadline for written comments: {un_moment(deadline)} ({digest.timezone} time)",
         f"Period: {digest.period()}",
-        f"Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+        digest.answers_line(),
     ):
         run = meta.add_run(xml_safe(line) + "\n")
         run.font.color.rgb = GREY
@@ -134,28 +139,24 @@ def render(digest: Digest) -> bytes:
 
     for item in digest.items:
         document.add_heading(xml_safe(item.heading), level=1)
-        document.add_paragraph(f"Submitted by {item.submitted} organizations.")
+        document.add_paragraph(item.submitted_sentence())
         for question in item.questions:
             _question(document, question)
 
     document.add_heading("Outstanding", level=1)
-    document.add_paragraph(f"{len(digest.outstanding)} invited organizations have not submitted.")
+    document.add_paragraph(digest.outstanding_sentence())
     if digest.outstanding:
         _table(
             document,
             ["Organization", "Category", "Country", "Registered"],
             [
-                [o.name, o.category, o.country, "yes" if o.registered else "no"]
+                [o.name, o.category, o.country, "Yes" if o.registered else "No"]
                 for o in digest.outstanding
             ],
         )
     r = digest.reminders
     document.add_heading("Reminders", level=1)
-    document.add_paragraph(
-        f"{r.sent} reminders sent to {r.participants_reminded} participants "
-        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
-        f"{r.failed} failed."
-    )
+    document.add_paragraph(r.sentence())
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

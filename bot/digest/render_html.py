@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from bot.digest.build import Digest, Figure, QuestionSection
 from bot.digest.charts import Chart, charts
+from bot.digest.model import Digest, Figure, QuestionSection, un_date, un_moment
 
 _STYLE = """
 body { font-family: "Segoe UI", Roboto, Arial, sans-serif; color: #222; max-width: 60rem;
@@ -59,11 +59,12 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
     parts = [f"<h3>{_e(question.text)}</h3>"]
     if question.group:
         parts.append(f'<p class="group">{_e(question.group)}</p>')
-    required = "required" if question.required else "optional"
-    parts.append(f'<p class="meta">{len(question.answers)} answers · {required}</p>')
+    parts.append(f'<p class="meta">{_e(question.meta())}</p>')
     if question.counts:
         parts.append(_figures("Answer", question.counts, "Answers"))
-    if question.answers:
+    if question.summary:
+        parts.append(f'<p class="summary">{_e(question.summary)}</p>')
+    if question.listed and question.answers:
         rows = []
         for a in question.answers:
             marks = '<span class="new">NEW</span> ' if a.new else ""
@@ -77,13 +78,15 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
                 f"<td>{escaped[a.category]}</td>"
                 f"<td>{escaped[a.country]}</td>"
                 f"<td>{escaped[a.language]}</td>"
-                f"<td>{a.answered_at:%d %b %Y %H:%M}</td>"
+                f"<td>{un_moment(a.answered_at)}</td>"
+                f"<td>{escaped[a.publication]}</td>"
                 f'<td class="text" dir="auto"{lang}>{_e(a.text)}</td>'
                 "</tr>"
             )
         parts.append(
             '<table class="answers"><thead><tr><th>Organization</th><th>Category</th>'
-            "<th>Country</th><th>Language</th><th>Time</th><th>Answer</th></tr></thead>"
+            "<th>Country</th><th>Language</th><th>Time</th><th>Publication</th><th>Answer</th>"
+            "</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
     return "".join(parts)
@@ -97,12 +100,11 @@ def render(digest: Digest) -> str:
         f"<h1>{_e(digest.label)}: {_e(digest.short_title)}</h1>",
         f"<p>{_e(digest.title)}</p>",
         '<p class="meta">',
-        f"Dialogue: {_e(digest.dialogue_title)}, {digest.dialogue_date:%d %B %Y}, "
+        f"Dialogue: {_e(digest.dialogue_title)}, {un_date(digest.dialogue_date)}, "
         f"{_e(digest.venue)}<br>",
-        f"Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({_e(digest.timezone)} "
-        "time)<br>",
+        f"Deadline for written comments: {un_moment(deadline)} ({_e(digest.timezone)} time)<br>",
         f"Period: {_e(digest.period())}<br>",
-        f"Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+        f"{_e(digest.answers_line())}",
         "</p>",
         "<h2>Participation</h2>",
         f'<p class="lead">{_e(digest.submitted_sentence)} {_e(digest.registered_sentence)}</p>',
@@ -130,14 +132,14 @@ def render(digest: Digest) -> str:
     ]
     for item in digest.items:
         body.append(f"<h2>{_e(item.heading)}</h2>")
-        body.append(f'<p class="meta">Submitted by {item.submitted} organizations.</p>')
+        body.append(f'<p class="meta">{_e(item.submitted_sentence())}</p>')
         body += [_question(question, escaped) for question in item.questions]
     body.append("<h2>Outstanding</h2>")
-    body.append(f"<p>{len(digest.outstanding)} invited organizations have not submitted.</p>")
+    body.append(f"<p>{_e(digest.outstanding_sentence())}</p>")
     if digest.outstanding:
         rows = "".join(
             f"<tr><td>{_e(o.name)}</td><td>{_e(o.category)}</td><td>{_e(o.country)}</td>"
-            f"<td>{'yes' if o.registered else 'no'}</td></tr>"
+            f"<td>{'Yes' if o.registered else 'No'}</td></tr>"
             for o in digest.outstanding
         )
         body.append(
@@ -147,9 +149,7 @@ def render(digest: Digest) -> str:
     r = digest.reminders
     body += [
         "<h2>Reminders</h2>",
-        f"<p>{r.sent} reminders sent to {r.participants_reminded} participants "
-        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
-        f"{r.failed} failed.</p>",
+        f"<p>{_e(r.sentence())}</p>",
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

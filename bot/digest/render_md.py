@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.digest.build import Digest, Figure, QuestionSection
+from bot.digest.model import Digest, DigestAnswer, Figure, QuestionSection, un_date, un_moment
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]#|~=\-])")
 
@@ -23,32 +23,35 @@ def _figures_table(header: str, figures: tuple[Figure, ...], unit: str) -> list[
     return [*lines, ""]
 
 
-def _question(digest: Digest, question: QuestionSection) -> list[str]:
+def _answer(answer: DigestAnswer) -> list[str]:
+    marks = ["**NEW**"] if answer.new else []
+    where = ", ".join(part for part in (answer.category, answer.country) if part)
+    head = (
+        f"{escape(answer.organisation)} ({escape(where)})" if where else escape(answer.organisation)
+    )
+    details = [un_moment(answer.answered_at)]
+    if answer.language:
+        details.append(f"language: {answer.language}")
+    if not answer.submitted:
+        details.append("draft, not yet submitted")
+    if answer.publication:
+        details.append(answer.publication)
+    lines = [f"- {' '.join([*marks, head])} · {' · '.join(details)}"]
+    return lines + [f"  > {escape(text_line)}" for text_line in answer.text.splitlines() or [""]]
+
+
+def _question(question: QuestionSection) -> list[str]:
     lines = [f"### {escape(question.text)}", ""]
     if question.group:
         lines += [f"*{escape(question.group)}*", ""]
-    required = "required" if question.required else "optional"
-    lines += [f"{len(question.answers)} answers · {required}", ""]
+    lines += [question.meta(), ""]
     if question.counts:
         lines += _figures_table("Answer", question.counts, "Answers")
-    for answer in question.answers:
-        marks = []
-        if answer.new:
-            marks.append("**NEW**")
-        where = ", ".join(part for part in (answer.category, answer.country) if part)
-        head = (
-            f"{escape(answer.organisation)} ({escape(where)})"
-            if where
-            else escape(answer.organisation)
-        )
-        details = [f"{answer.answered_at:%d %B %Y, %H:%M}"]
-        if answer.language:
-            details.append(f"language: {answer.language}")
-        if not answer.submitted:
-            details.append("draft, not yet submitted")
-        lines.append(f"- {' '.join([*marks, head])} · {' · '.join(details)}")
-        for text_line in answer.text.splitlines() or [""]:
-            lines.append(f"  > {escape(text_line)}")
+    if question.summary:
+        lines += [escape(question.summary), ""]
+    if question.listed:
+        for answer in question.answers:
+            lines += _answer(answer)
     return [*lines, ""]
 
 
@@ -60,11 +63,11 @@ def render(digest: Digest) -> str:
         "",
         escape(digest.title),
         "",
-        f"- Dialogue: {escape(digest.dialogue_title)}, {digest.dialogue_date:%d %B %Y}, "
+        f"- Dialogue: {escape(digest.dialogue_title)}, {un_date(digest.dialogue_date)}, "
         f"{escape(digest.venue)}",
-        f"- Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({digest.timezone} time)",
+        f"- Deadline for written comments: {un_moment(deadline)} ({digest.timezone} time)",
         f"- Period: {digest.period()}",
-        f"- Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+        f"- {digest.answers_line()}",
         "",
         "## Participation",
         "",
@@ -92,22 +95,22 @@ def render(digest: Digest) -> str:
         lines += [
             f"## {escape(item.heading)}",
             "",
-            f"Submitted by {item.submitted} organizations.",
+            item.submitted_sentence(),
             "",
         ]
         for question in item.questions:
-            lines += _question(digest, question)
+            lines += _question(question)
     lines += [
         "## Outstanding",
         "",
-        f"{len(digest.outstanding)} invited organizations have not submitted.",
+        digest.outstanding_sentence(),
         "",
     ]
     if digest.outstanding:
         lines += ["| Organization | Category | Country | Registered |", "|---|---|---|---|"]
         lines += [
             f"| {escape(o.name)} | {o.category} | {escape(o.country)} | "
-            f"{'yes' if o.registered else 'no'} |"
+            f"{'Yes' if o.registered else 'No'} |"
             for o in digest.outstanding
         ]
         lines.append("")
@@ -115,9 +118,7 @@ def render(digest: Digest) -> str:
     lines += [
         "## Reminders",
         "",
-        f"{r.sent} reminders sent to {r.participants_reminded} participants "
-        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
-        f"{r.failed} failed.",
+        r.sentence(),
         "",
     ]
     return "\n".join(lines)

@@ -122,6 +122,8 @@ class SampleOrganisation:
     when: float
     """When it answered, as a share of the time since the consultation opened."""
     credit: str = "organisation"
+    person: str | None = None
+    """The respondent's name, for a credit by name."""
     publish: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -145,6 +147,7 @@ ORGANISATIONS: tuple[SampleOrganisation, ...] = (
         "submitted",
         0.2,
         credit="named",
+        person="Amina Yusuf",
     ),
     SampleOrganisation(
         "Центр правовых исследований «Открытое право»", "ngo", "KZ", "ru", "male", "submitted", 0.22
@@ -166,7 +169,14 @@ ORGANISATIONS: tuple[SampleOrganisation, ...] = (
         credit="anonymous",
     ),
     SampleOrganisation(
-        "Transparency and Accountability Watch", "ngo", "NG", "en", "male", "submitted", 0.58
+        "Transparency and Accountability Watch",
+        "ngo",
+        "NG",
+        "en",
+        "male",
+        "submitted",
+        0.58,
+        publish=False,
     ),
     SampleOrganisation(
         "Coalition for Digital Rights", "ngo", "BR", "en", "female", "submitted", 0.66
@@ -344,7 +354,8 @@ async def _register(
             status=ParticipantStatus.ACTIVE,
             locale=sample.language if sample.language != "private" else "en",
             gender=sample.gender,
-            credit=sample.credit,
+            credit=sample.credit if sample.publish else "anonymous",
+            display_name=sample.person,
             state=State.HOME.value,
             context={},
             created_at=moment,

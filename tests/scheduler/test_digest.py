@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from sqlalchemy import select
 from bot.digest import render_docx, render_html, render_md, render_xlsx, sample
 from bot.digest.build import Digest, Figure, QuestionSection, build, collector_paused
 from bot.digest.charts import charts
+from bot.digest.model import counted, un_date, un_moment
+from bot.digest.period import next_digest, record_written
 from bot.digest.words import number_words, participation_sentence, stakeholders_phrase
 from handlers.ports import FixedClock
 from storage.models import Answer
@@ -187,7 +189,7 @@ async def test_participation_in_words_and_figures(seeded: Store, clock: FixedClo
     ]
 
 
-async def test_every_answer_with_its_organisation_as_credited(
+async def test_every_answer_with_its_organisation_and_how_it_may_be_published(
     seeded: Store, clock: FixedClock
 ) -> None:
     digest = await digest_of(seeded, clock)
@@ -201,7 +203,13 @@ async def test_every_answer_with_its_organisation_as_credited(
         "We know of it only in general terms",
         "We were not aware of it",
     ]
-    assert [f.label for f in questions["ai3-balance"].counts] == ["1", "2", "3", "4", "5"]
+    assert [f.label for f in questions["ai3-balance"].counts] == [
+        "1 (Not at all)",
+        "2",
+        "3",
+        "4",
+        "5 (Fully)",
+    ]
     suggestions = questions["ai4-suggestions"]
     by_organisation = {a.organisation: a for a in suggestions.answers}
     arabic = by_organisation["الشبكة العربية للشفافية"]
@@ -211,8 +219,22 @@ async def test_every_answer_with_its_organisation_as_credited(
         "ar",
         True,
     )
-    assert "Anonymous (ngo)" in by_organisation  # credited as the author chose, country hidden
-    assert by_organisation["Anonymous (ngo)"].country == ""
+    # The secretariat sees who said what; the credit choice governs only what is published.
+    assert not [name for name in by_organisation if name.startswith("Anonymous")]
+    anonymous = by_organisation["Association pour la protection des témoins"]
+    assert (anonymous.country, anonymous.publication) == ("France", "publishable anonymously")
+    assert [
+        by_organisation[name].publication
+        for name in (
+            "Global Initiative on Victims' Rights",
+            "Alliance for Justice Reform",
+            "Transparency and Accountability Watch",
+        )
+    ] == [
+        "publishable with the respondent's name",
+        "publishable as the organisation",
+        "not for publication",
+    ]
     assert questions["ai4-suggestions"].counts == ()
     drafts = [a for a in familiarity.answers if not a.submitted]
     assert sorted(a.organisation for a in drafts) == ["Civic Space Monitor", "北方大学犯罪学研究所"]
@@ -401,21 +423,23 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
         "Answered at",
         "New",
         "Submitted",
+        "Publication",
         "Answer",
     )
-    hostile = next(row for row in rows if row[8] == HOSTILE)
-    assert hostile[1:8] == (
+    hostile = next(row for row in rows if row[9] == HOSTILE)
+    assert hostile[1:9] == (
         "Alliance for Justice Reform",
         "Non-governmental organization",
         "Kenya",
         "en",
         datetime(2027, 1, 15, 11, 0),  # Vienna time
         None,
-        "yes",
+        "Yes",
+        "publishable as the organisation",
     )
-    formula_cell = next(cell for cell in item3["I"] if cell.value == FORMULA)
+    formula_cell = next(cell for cell in item3["J"] if cell.value == FORMULA)
     assert formula_cell.data_type == "s"
-    counts = rows[rows.index(("Question", "Answer", "Count", None, None, None, None, None, None)) :]
+    counts = rows[rows.index(("Question", "Answer", "Count", *[None] * 7)) :]
     assert counts[1][:3] == (
         "What are the main obstacles to obtaining electronic evidence across borders?",
         "Lengthy mutual legal assistance procedures",
@@ -460,3 +484,61 @@ def test_the_cycle_collector_is_paused_only_while_a_digest_is_made() -> None:
     with pytest.raises(RuntimeError, match="renderer failed"), collector_paused():
         raise RuntimeError("renderer failed")
     assert gc.isenabled()
+
+
+def test_dates_and_counts_in_united_nations_style() -> None:
+    assert un_date(date(2027, 9, 6)) == "6 September 2027"
+    assert un_moment(datetime(2027, 9, 6, 9, 5)) == "6 September 2027, 09:05"
+    assert [counted(n, "answer") for n in (0, 1, 2, 1200)] == [
+        "0 answers",
+        "1 answer",
+        "2 answers",
+        "1,200 answers",
+    ]
+
+
+async def test_closed_questions_are_counted_not_listed_organisation_by_organisation(
+    seeded: Store, clock: FixedClock
+) -> None:
+    digest = await digest_of(seeded, clock)
+    text = render_md.render(digest)
+    balance = next(q for item in digest.items for q in item.questions if q.key == "ai3-balance")
+    assert not balance.listed
+    section = text[text.index(f"### {render_md.escape(balance.text)}") :]
+    section = section[: section.index("\n### ")]
+    assert "  > " not in section  # no answer listed one by one
+    assert "| 1 (Not at all) |" in section
+    assert "| 5 (Fully) |" in section
+    assert balance.summary == "Median 3 on the scale from 1 (Not at all) to 5 (Fully); 21 answers."
+    # Each organisation's value is in the workbook, as a label.
+    workbook = load_workbook(io.BytesIO(render_xlsx.render(digest)))
+    platform = (
+        "Have national authorities given your organization an opportunity to present data or "
+        "knowledge to inform the responses to the self-assessment questionnaire?"
+    )
+    values = {
+        row[9]
+        for row in workbook["Item 2"].iter_rows(values_only=True)
+        if row[0] == platform and row[9]
+    }
+    assert values == {"Yes", "No"}
+
+
+async def test_a_first_digest_covers_the_period_from_the_opening(
+    seeded: Store, clock: FixedClock
+) -> None:
+    first = await next_digest(seeded, CONSULTATION, now=clock.now())
+    assert first.period().startswith("Since the opening on ")
+    assert first.new_answers == first.total_answers
+    await record_written(seeded, first, target="test", now=clock.now())
+    clock.set(clock.now() + timedelta(hours=1))
+    second = await next_digest(seeded, CONSULTATION, now=clock.now())
+    assert second.since == first.generated_at
+    assert second.period() == (
+        "Since the previous digest on 15 January 2027, 11:00 up to 15 January 2027, 12:00 "
+        "(Europe/Vienna time)"
+    )
+    assert (second.new_answers, second.answers_line()) == (
+        0,
+        "164 answers, of which 0 new in this period",
+    )

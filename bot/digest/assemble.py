@@ -1,0 +1,388 @@
+"""The pure part of the digest: the rows of a consultation (`Source`) in, a `Digest` out.
+
+Each answer is looked at once: grouped by question, its author's organisation, category,
+country and publication status worked out once per author, not once per answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.digest.model import (
+    NOT_GIVEN,
+    UNDETERMINED,
+    CategoryFigures,
+    Digest,
+    DigestAnswer,
+    Figure,
+    ItemSection,
+    OutstandingOrganisation,
+    QuestionSection,
+    ReminderFigures,
+    country_name,
+    language_name,
+)
+from bot.digest.words import participation_sentence
+from bot.export import PUBLICATION_LABELS, publication
+from bot.reminders import definition_of
+from config.consultation import Question
+from handlers import questions as question_types
+from handlers.features.onboarding import category_label
+from handlers.i18n import translator
+from handlers.text import contained
+from storage.models import (
+    AgendaItemRow,
+    Category,
+    ConsultationRow,
+    Delivery,
+    DeliveryStatus,
+    Invite,
+    Organisation,
+    Participant,
+    QuestionRow,
+    SubmissionStatus,
+)
+
+CATEGORY_ORDER = tuple(Category)
+GENDER_LABELS = {"female": "Female", "male": "Male", "other": "Another gender"}
+_SUBMITTED = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.REOPENED})
+_ENGLISH = translator("en")
+
+AnswerRow = tuple[int, int, str, str | None, datetime]
+"""(participant id, question id, text, language, updated at) of one answer."""
+SubmissionRow = tuple[int, int, str, datetime | None]
+"""(participant id, agenda item id, status, submitted at) of one submission."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """The rows a digest is made from."""
+
+    consultation: ConsultationRow
+    items: Sequence[AgendaItemRow]
+    questions: Sequence[QuestionRow]
+    answers: Sequence[AnswerRow]
+    """Plain rows, not ORM objects: a digest may hold hundreds of thousands of answers."""
+    values: Sequence[tuple[int, dict[str, Any], int]]
+    """(question id, value, how many answers) for the counted questions, counted in SQL."""
+    authors: Mapping[int, Participant]
+    """Every participant who has not erased their data, and any author of an answer who has."""
+    publication: Mapping[int, bool]
+    """Each author's latest decision on publishing their written comments."""
+    submissions: Sequence[SubmissionRow]
+    invites: Sequence[Invite]
+    audience: Sequence[Participant]
+    participants: Sequence[Participant]
+    ledger: Sequence[Delivery]
+
+
+def _figures(counter: Counter[str], *, last: Iterable[str] = ()) -> tuple[Figure, ...]:
+    """Counts by label, most first (then by label), with the `last` labels at the end."""
+    trailing = set(last)
+    head = sorted(
+        ((label, n) for label, n in counter.items() if label not in trailing),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    tail = [(label, counter[label]) for label in last if counter.get(label)]
+    return tuple(Figure(label, n) for label, n in [*head, *tail])
+
+
+def _english(texts: object) -> str:
+    if isinstance(texts, Mapping):
+        return str(texts.get("en") or "")
+    return ""
+
+
+def _where(organisation: Organisation | None) -> str:
+    """An organisation's country in words, or nothing when it gave none."""
+    if organisation is None or not organisation.country:
+        return ""
+    return country_name(organisation.country)
+
+
+@dataclass(frozen=True, slots=True)
+class _Author:
+    """One author as the digest shows them beside each of their answers."""
+
+    organisation: str
+    category: str
+    country: str
+    consent: bool
+    participant: Participant
+
+    @classmethod
+    def of(cls, participant: Participant, consent: bool) -> _Author:
+        organisation = participant.organisation
+        return cls(
+            organisation=contained(organisation.name) if organisation else "",
+            category=category_label(_ENGLISH, organisation.category) if organisation else "",
+            country=_where(organisation),
+            consent=consent,
+            participant=participant,
+        )
+
+    def publication(self, question_publishable: bool) -> str:
+        status = publication(
+            self.participant, consent=self.consent, question_publishable=question_publishable
+        )
+        return PUBLICATION_LABELS[status]
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    """Who submitted what: (participant, agenda item) pairs and their organisations."""
+
+    pairs: frozenset[tuple[int, int]]
+    organisations: Mapping[int, Organisation]
+    """Organisations with at least one agenda item submitted, by id."""
+    by_item: Mapping[int, int]
+    """Organisations that submitted each agenda item, by agenda item id."""
+
+    @classmethod
+    def of(cls, source: Source) -> _Submitted:
+        by_id = {p.id: p for p in source.participants}
+        pairs = frozenset(
+            (participant_id, item_id)
+            for participant_id, item_id, status, _ in source.submissions
+            if status in _SUBMITTED and participant_id in by_id
+        )
+        organisations: dict[int, Organisation] = {}
+        by_item: dict[int, set[int]] = {item.id: set() for item in source.items}
+        for participant_id, item_id in pairs:
+            organisation = by_id[participant_id].organisation
+            if organisation is None:
+                continue
+            organisations[organisation.id] = organisation
+            if item_id in by_item:
+                by_item[item_id].add(organisation.id)
+        return cls(pairs, organisations, {k: len(v) for k, v in by_item.items()})
+
+    @property
+    def participants(self) -> set[int]:
+        return {participant_id for participant_id, _ in self.pairs}
+
+
+def _categories(source: Source, submitted: _Submitted) -> tuple[CategoryFigures, ...]:
+    invited = Counter(i.organisation.category for i in _invited(source).values())
+    registered = Counter(o.category for o in _registered(source).values())
+    done = Counter(o.category for o in submitted.organisations.values())
+    return tuple(
+        CategoryFigures(
+            category=category.value,
+            label=category_label(_ENGLISH, category.value),
+            invited=invited[category],
+            registered=registered[category],
+            submitted=done[category],
+        )
+        for category in CATEGORY_ORDER
+    )
+
+
+def _invited(source: Source) -> dict[int, Invite]:
+    return {invite.organisation.id: invite for invite in source.invites}
+
+
+def _registered(source: Source) -> dict[int, Organisation]:
+    return {p.organisation.id: p.organisation for p in source.audience if p.organisation}
+
+
+def _outstanding(source: Source, submitted: _Submitted) -> tuple[OutstandingOrganisation, ...]:
+    registered = _registered(source)
+    invited = sorted(_invited(source).items(), key=lambda kv: kv[1].organisation.name.casefold())
+    return tuple(
+        OutstandingOrganisation(
+            name=contained(invite.organisation.name),
+            category=category_label(_ENGLISH, invite.organisation.category),
+            country=_where(invite.organisation),
+            registered=organisation_id in registered,
+        )
+        for organisation_id, invite in invited
+        if organisation_id not in submitted.organisations
+    )
+
+
+def _reminder_figures(ledger: Sequence[Delivery], since: datetime | None) -> ReminderFigures:
+    reminders = [row for row in ledger if row.kind == "reminder"]
+    sent = [row for row in reminders if row.status == DeliveryStatus.SENT]
+    return ReminderFigures(
+        sent=len(sent),
+        sent_in_period=sum(1 for row in sent if since is None or row.updated_at > since),
+        skipped=sum(1 for row in reminders if row.status == DeliveryStatus.SKIPPED),
+        uncertain=sum(1 for row in reminders if row.status == DeliveryStatus.UNCERTAIN),
+        failed=sum(1 for row in reminders if row.status == DeliveryStatus.FAILED),
+        participants_reminded=len({row.participant_id for row in sent}),
+    )
+
+
+@dataclass
+class _Answers:
+    """The answers of the consultation grouped by question, read in one pass."""
+
+    source: Source
+    since: datetime | None
+
+    def __post_init__(self) -> None:
+        self.by_question: dict[int, list[AnswerRow]] = {q.id: [] for q in self.source.questions}
+        for answer in self.source.answers:
+            mine = self.by_question.get(answer[1])
+            if mine is not None:  # None: a retired question, left out of the digest
+                mine.append(answer)
+        self.values: dict[int, list[tuple[Mapping[str, Any], int]]] = {}
+        for question_id, value, n in self.source.values:
+            self.values.setdefault(question_id, []).append((value, n))
+        self.authors = {
+            pid: _Author.of(author, self.source.publication.get(pid, False))
+            for pid, author in self.source.authors.items()
+        }
+
+    @property
+    def total(self) -> int:
+        return sum(len(mine) for mine in self.by_question.values())
+
+    @property
+    def new(self) -> int:
+        since = self.since
+        if since is None:
+            return 0
+        return sum(1 for mine in self.by_question.values() for a in mine if a[4] > since)
+
+    def languages(self) -> tuple[Figure, ...]:
+        """Free-text answers by language."""
+        texts = [q.id for q in self.source.questions if question_types.kind(q.type).free_text]
+        codes = Counter(a[3] or UNDETERMINED for qid in texts for a in self.by_question[qid])
+        return _figures(
+            Counter({language_name(code): n for code, n in codes.items()}),
+            last=[language_name(UNDETERMINED)],
+        )
+
+    def section(
+        self, question: QuestionRow, item: AgendaItemRow, submitted: _Submitted
+    ) -> QuestionSection:
+        """One question with its answers, counts and summary."""
+        spec = Question.model_validate(question.spec)
+        kind = question_types.kind(question.type)
+        zone = ZoneInfo(self.source.consultation.timezone)
+        since = self.since
+        answers = []
+        for pid, _, answer_text, language, updated_at in self.by_question[question.id]:
+            author = self.authors[pid]
+            answers.append(
+                DigestAnswer(
+                    organisation=author.organisation,
+                    category=author.category,
+                    country=author.country,
+                    language=(language or UNDETERMINED) if kind.free_text else "",
+                    answered_at=updated_at.astimezone(zone),
+                    text=contained(kind.label(spec, answer_text)),
+                    new=since is not None and updated_at > since,
+                    submitted=(pid, item.id) in submitted.pairs,
+                    publication=author.publication(spec.publishable),
+                )
+            )
+        values = self.values.get(question.id, [])
+        return QuestionSection(
+            key=question.key,
+            text=spec.text.en,
+            type=question.type,
+            group=_english(question.group_title) or None,
+            required=question.required,
+            answers=tuple(answers),
+            counts=tuple(Figure(label, n) for label, n in question_types.tally(spec, values)),
+            summary=question_types.summary(spec, values),
+        )
+
+
+def _items(source: Source, answers: _Answers, submitted: _Submitted) -> tuple[ItemSection, ...]:
+    questions_by_item: dict[int, list[QuestionRow]] = {}
+    for question in source.questions:
+        questions_by_item.setdefault(question.agenda_item_id, []).append(question)
+    return tuple(
+        ItemSection(
+            number=item.number,
+            title=_english(item.title),
+            submitted=submitted.by_item.get(item.id, 0),
+            questions=tuple(
+                answers.section(question, item, submitted)
+                for question in questions_by_item.get(item.id, [])
+            ),
+        )
+        for item in source.items
+    )
+
+
+def _sentences(categories: tuple[CategoryFigures, ...]) -> tuple[str, str]:
+    """The participation sentences: who registered, and who submitted written comments."""
+    registered = participation_sentence(
+        {c.category: c.registered for c in categories},
+        "registered to take part",
+        nobody="No organization has registered yet.",
+    )
+    submitted = participation_sentence(
+        {c.category: c.submitted for c in categories},
+        "submitted written comments",
+        nobody="No organization has submitted written comments yet.",
+    )
+    return registered, submitted
+
+
+def _by_day(source: Source, zone: ZoneInfo) -> tuple[tuple[Any, int], ...]:
+    days = Counter(
+        submitted_at.astimezone(zone).date()
+        for _, _, status, submitted_at in source.submissions
+        if status in _SUBMITTED and submitted_at is not None
+    )
+    return tuple(sorted(days.items()))
+
+
+def assemble(
+    source: Source,
+    *,
+    now: datetime,
+    since: datetime | None,
+    final: bool,
+    since_from: str = "the previous digest",
+) -> Digest:
+    """Turn the rows of a consultation into its digest."""
+    row = source.consultation
+    definition = definition_of(row)
+    by_id = {p.id: p for p in source.participants}
+    submitted = _Submitted.of(source)
+    answers = _Answers(source, since)
+    categories = _categories(source, submitted)
+    registered_sentence, submitted_sentence = _sentences(categories)
+    genders = Counter(
+        GENDER_LABELS.get(by_id[pid].gender or "", NOT_GIVEN) for pid in submitted.participants
+    )
+    countries = Counter(country_name(o.country) for o in submitted.organisations.values())
+    return Digest(
+        consultation_id=row.id,
+        title=definition.title.en,
+        short_title=(definition.short_title or definition.title).en,
+        dialogue_title=definition.dialogue.title.en,
+        dialogue_date=definition.dialogue.date,
+        venue=definition.dialogue.venue,
+        deadline=row.effective_deadline,
+        timezone=row.timezone,
+        generated_at=now,
+        since=since,
+        final=final,
+        categories=categories,
+        registered_sentence=registered_sentence,
+        submitted_sentence=submitted_sentence,
+        by_country=_figures(countries, last=[NOT_GIVEN]),
+        by_language=answers.languages(),
+        by_gender=_figures(genders, last=[NOT_GIVEN]),
+        items=_items(source, answers, submitted),
+        outstanding=_outstanding(source, submitted),
+        reminders=_reminder_figures(source.ledger, since),
+        submissions_by_day=_by_day(source, ZoneInfo(row.timezone)),
+        total_answers=answers.total,
+        new_answers=answers.new,
+        invited=len(_invited(source)),
+        since_from=since_from,
+    )
