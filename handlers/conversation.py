@@ -22,6 +22,8 @@ class State(StrEnum):
     CONSENT = "consent"
     PUBLICATION = "publication"
     CREDIT = "credit"
+    CREDIT_NAME = "credit_name"
+    """The respondent's name, for comments published with it (also from /mydata name)."""
     PROFILE = "profile"
     PROFILE_NAME = "profile_name"
     PROFILE_CATEGORY = "profile_category"
@@ -43,6 +45,7 @@ ONBOARDING = frozenset(
         State.CONSENT,
         State.PUBLICATION,
         State.CREDIT,
+        State.CREDIT_NAME,
         State.PROFILE,
         State.PROFILE_NAME,
         State.PROFILE_CATEGORY,
