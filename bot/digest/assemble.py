@@ -17,20 +17,29 @@ from bot.digest.model import (
     NOT_GIVEN,
     UNDETERMINED,
     CategoryFigures,
+    Contribution,
     Digest,
     DigestAnswer,
     Figure,
     ItemSection,
     OutstandingOrganisation,
+    Panellist,
+    PanelSection,
     QuestionSection,
     ReminderFigures,
     country_name,
     language_name,
 )
-from bot.digest.words import participation_sentence
+from bot.digest.themes import METHOD, Theme, Voice, themes
+from bot.digest.words import (
+    gender_sentence,
+    number_words,
+    participation_sentence,
+    states_parties_phrase,
+)
 from bot.export import PUBLICATION_LABELS, publication
 from bot.reminders import definition_of
-from config.consultation import Question
+from config.consultation import AgendaItem, Participation, Question
 from handlers import questions as question_types
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
@@ -297,21 +306,116 @@ class _Answers:
         )
 
 
+def _translation(sections: Sequence[QuestionSection]) -> str:
+    """'Needs translation: 3 in ru, 1 in ar' for the written answers not in English."""
+    languages = Counter(
+        a.language
+        for q in sections
+        for a in q.answers
+        if a.language and a.language not in ("en", UNDETERMINED)
+    )
+    if not languages:
+        return ""
+    ordered = sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "Needs translation: " + ", ".join(f"{n} in {code}" for code, n in ordered)
+
+
+def _themes(sections: Sequence[QuestionSection]) -> tuple[Theme, ...]:
+    voices = [
+        Voice(a.organisation, a.category, a.language, a.text)
+        for q in sections
+        if q.listed
+        for a in q.answers
+        if a.language
+    ]
+    return themes(voices)
+
+
+def _panels(
+    definition: AgendaItem | None, sections: Sequence[QuestionSection], known: set[str]
+) -> tuple[PanelSection, ...]:
+    """The item's panels, each panellist's answers together, in the panel's order."""
+    if definition is None:
+        return ()
+    by_name: dict[str, list[Contribution]] = {}
+    for q in sections:
+        for a in q.answers:
+            by_name.setdefault(a.organisation.casefold(), []).append(Contribution(q.text, a))
+    return tuple(
+        PanelSection(
+            title=panel.title.en,
+            panellists=tuple(
+                Panellist(
+                    name=name,
+                    contributions=tuple(by_name.get(name.strip().casefold(), [])),
+                    registered=name.strip().casefold() in known,
+                )
+                for name in panel.organisations
+            ),
+        )
+        for panel in definition.panels
+    )
+
+
 def _items(source: Source, answers: _Answers, submitted: _Submitted) -> tuple[ItemSection, ...]:
     questions_by_item: dict[int, list[QuestionRow]] = {}
     for question in source.questions:
         questions_by_item.setdefault(question.agenda_item_id, []).append(question)
-    return tuple(
-        ItemSection(
-            number=item.number,
-            title=_english(item.title),
-            submitted=submitted.by_item.get(item.id, 0),
-            questions=tuple(
-                answers.section(question, item, submitted)
-                for question in questions_by_item.get(item.id, [])
-            ),
+    defined = {item.number: item for item in definition_of(source.consultation).agenda_items}
+    known = {i.organisation.name.casefold() for i in source.invites}
+    known |= {p.organisation.name.casefold() for p in source.participants if p.organisation}
+    result = []
+    for item in source.items:
+        sections = tuple(
+            answers.section(question, item, submitted)
+            for question in questions_by_item.get(item.id, [])
         )
-        for item in source.items
+        result.append(
+            ItemSection(
+                number=item.number,
+                title=_english(item.title),
+                submitted=submitted.by_item.get(item.id, 0),
+                questions=sections,
+                panels=_panels(defined.get(item.number), sections, known),
+                themes=_themes(sections),
+                translation=_translation(sections),
+            )
+        )
+    return tuple(result)
+
+
+def _dialogue_sentence(figures: Participation) -> str:
+    """Who took part in the dialogue itself, from the figures the secretariat gave."""
+    igos = figures.intergovernmental_organizations or 0
+    if figures.attendance is not None:
+        counts = {**figures.attendance.model_dump(), "igo": igos}
+        return participation_sentence(
+            counts,
+            "participated in the constructive dialogue",
+            nobody="",
+            states_parties=figures.states_parties,
+        )
+    besides = [states_parties_phrase(figures.states_parties)] if figures.states_parties else []
+    if igos:
+        besides.append(number_words(igos) + " intergovernmental organization" + "s" * (igos > 1))
+    if not besides:
+        return ""
+    joined = " and ".join(besides)
+    return f"{joined[:1].upper()}{joined[1:]} participated in the constructive dialogue."
+
+
+def _gender_sentence(source: Source, submitted: _Submitted) -> str:
+    by_id = {p.id: p for p in source.participants}
+    respondents = Counter(by_id[pid].gender or "" for pid in submitted.participants)
+    organisations: dict[str, set[int]] = {}
+    for pid in submitted.participants:
+        participant = by_id[pid]
+        if participant.organisation is not None and participant.gender:
+            organisations.setdefault(participant.gender, set()).add(participant.organisation.id)
+    return gender_sentence(
+        respondents,
+        {gender: len(ids) for gender, ids in organisations.items()},
+        organisation_total=len(submitted.organisations),
     )
 
 
@@ -346,10 +450,13 @@ def assemble(
     since: datetime | None,
     final: bool,
     since_from: str = "the previous digest",
+    participation: Participation | None = None,
 ) -> Digest:
-    """Turn the rows of a consultation into its digest."""
+    """Turn the rows of a consultation into its digest; `participation` gives the figures
+    only the secretariat knows when they differ from (or are missing in) the file's."""
     row = source.consultation
     definition = definition_of(row)
+    figures = participation or definition.dialogue.participation
     by_id = {p.id: p for p in source.participants}
     submitted = _Submitted.of(source)
     answers = _Answers(source, since)
@@ -385,4 +492,7 @@ def assemble(
         new_answers=answers.new,
         invited=len(_invited(source)),
         since_from=since_from,
+        dialogue_sentence=_dialogue_sentence(figures),
+        gender_sentence=_gender_sentence(source, submitted),
+        themes_method=METHOD,
     )

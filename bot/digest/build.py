@@ -20,6 +20,7 @@ from bot.digest.model import Figure as Figure
 from bot.digest.model import ItemSection as ItemSection
 from bot.digest.model import QuestionSection as QuestionSection
 from bot.digest.model import xml_safe as xml_safe
+from config.consultation import Participation
 from handlers import questions as question_types
 from storage.models import (
     ConsentKind,
@@ -101,9 +102,17 @@ async def build(
     since: datetime | None = None,
     final: bool = False,
     since_from: str = "the previous digest",
+    participation: Participation | None = None,
 ) -> Digest:
     """The digest of a consultation at `now`, marking what is new since `since` (what that
     moment is, in words: `since_from`). `bot.digest.period.next_digest` finds the period."""
     with collector_paused():
         source = await read(store, consultation_id)
-        return assemble(source, now=now, since=since, final=final, since_from=since_from)
+        return assemble(
+            source,
+            now=now,
+            since=since,
+            final=final,
+            since_from=since_from,
+            participation=participation,
+        )

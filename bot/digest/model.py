@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 
+from bot.digest.themes import Theme
+
 UNDETERMINED = "und"
 NOT_GIVEN = "Not given"
 _ENGLISH = Locale.parse("en")
@@ -118,6 +120,32 @@ class QuestionSection:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """One written answer of a panellist, with the question it answers."""
+
+    question: str
+    answer: DigestAnswer
+
+
+@dataclass(frozen=True)
+class Panellist:
+    """An organisation on a panel, and its answers on the panel's agenda item."""
+
+    name: str
+    contributions: tuple[Contribution, ...]
+    registered: bool
+    """False when no organisation of that name was invited or took part."""
+
+
+@dataclass(frozen=True)
+class PanelSection:
+    """A panel or sub-panel, its organisations in the order the consultation gives them."""
+
+    title: str
+    panellists: tuple[Panellist, ...]
+
+
+@dataclass(frozen=True)
 class ItemSection:
     """One agenda item and its questions."""
 
@@ -126,6 +154,10 @@ class ItemSection:
     submitted: int
     """Organisations that submitted this agenda item."""
     questions: tuple[QuestionSection, ...]
+    panels: tuple[PanelSection, ...] = ()
+    themes: tuple[Theme, ...] = ()
+    translation: str = ""
+    """'Needs translation: 3 in ru, 1 in ar' — written answers not in English — or ''."""
 
     @property
     def heading(self) -> str:
@@ -197,6 +229,10 @@ class Digest:
     total_answers: int = 0
     new_answers: int = 0
     invited: int = field(default=0)
+    dialogue_sentence: str = ""
+    """Who took part in the dialogue, with the figures the secretariat gave; '' without."""
+    gender_sentence: str = ""
+    themes_method: str = ""
     since_from: str = "the previous digest"
     """What the period starts at, in words: the previous digest, the opening (no digest was
     made before), or '' for a moment the secretariat gave."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.digest.build import KIND, build
 from bot.digest.model import Digest
+from config.consultation import Participation
 from storage.models import Delivery, DeliveryStatus
 from storage.repositories import Store
 
@@ -63,14 +64,21 @@ async def next_digest(
     now: datetime,
     since: datetime | None = None,
     final: bool = False,
+    participation: Participation | None = None,
 ) -> Digest:
     """The digest at `now` of the period since `since`, or by default since the previous
-    digest (the opening for the first)."""
+    digest (the opening for the first); `participation` as `build` takes it."""
     start = PeriodStart(since, "") if since is not None else None
     if start is None:
         start = await period_start(store, consultation_id)
     return await build(
-        store, consultation_id, now=now, since=start.at, final=final, since_from=start.what
+        store,
+        consultation_id,
+        now=now,
+        since=start.at,
+        final=final,
+        since_from=start.what,
+        participation=participation,
     )
 
 

@@ -10,10 +10,19 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from bot.digest.charts import charts
-from bot.digest.model import Digest, Figure, QuestionSection, un_date, un_moment, xml_safe
+from bot.digest.model import (
+    Digest,
+    Figure,
+    ItemSection,
+    QuestionSection,
+    un_date,
+    un_moment,
+    xml_safe,
+)
 
 GREY = RGBColor(0x59, 0x59, 0x59)
 BLUE = RGBColor(0x00, 0x7C, 0xB0)
@@ -93,9 +102,64 @@ def _question(document: DocumentObject, question: QuestionSection) -> None:
     anchor._p.getparent().remove(anchor._p)
 
 
+def _panels(document: DocumentObject, item: ItemSection) -> None:
+    for panel in item.panels:
+        document.add_heading(xml_safe(panel.title), level=2)
+        for panellist in panel.panellists:
+            document.add_heading(xml_safe(f"The panellist from {panellist.name}"), level=3)
+            if not panellist.contributions:
+                document.add_paragraph("No written comments on this agenda item.")
+            for contribution in panellist.contributions:
+                question = document.add_paragraph()
+                question.add_run(xml_safe(contribution.question)).italic = True
+                document.add_paragraph(xml_safe(contribution.answer.text))
+
+
+def _themes(document: DocumentObject, item: ItemSection, method: str) -> None:
+    if not item.themes:
+        return
+    document.add_heading("Recurring themes", level=2)
+    document.add_paragraph(method).runs[0].italic = True
+    _table(
+        document,
+        ["Theme", "Language", "Organizations", "Categories"],
+        [
+            [
+                t.term,
+                t.language,
+                f"{len(t.organisations)}: {'; '.join(t.organisations)}",
+                ", ".join(f"{label} {n}" for label, n in t.categories),
+            ]
+            for t in item.themes
+        ],
+    )
+
+
+def _office(document: DocumentObject, digest: Digest) -> None:
+    """What an office expects of the file: title and author, an internal header, page
+    numbers in the footer."""
+    properties = document.core_properties
+    properties.title = xml_safe(f"{digest.label}: {digest.short_title}")
+    properties.author = "Secretariat"
+    for section in document.sections:
+        section.header.paragraphs[0].text = "Internal — not for publication"
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = footer.add_run()
+        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+            if kind:
+                field = OxmlElement("w:fldChar")
+                field.set(qn("w:fldCharType"), kind)
+            else:
+                field = OxmlElement("w:instrText")
+                field.text = text
+            run._r.append(field)
+
+
 def render(digest: Digest) -> bytes:
     """The whole digest as DOCX bytes."""
     document = Document()
+    _office(document, digest)
     for section in document.sections:
         section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, as UN documents
         section.left_margin = section.right_margin = Cm(2.2)
@@ -118,6 +182,8 @@ def render(digest: Digest) -> bytes:
         run.font.color.rgb = GREY
 
     document.add_heading("Participation", level=1)
+    if digest.dialogue_sentence:
+        document.add_paragraph(digest.dialogue_sentence).runs[0].font.size = Pt(12)
     lead = document.add_paragraph(f"{digest.submitted_sentence} {digest.registered_sentence}")
     lead.runs[0].font.size = Pt(12)
     _table(
@@ -140,8 +206,12 @@ def render(digest: Digest) -> bytes:
     for item in digest.items:
         document.add_heading(xml_safe(item.heading), level=1)
         document.add_paragraph(item.submitted_sentence())
+        if item.translation:
+            document.add_paragraph(item.translation + ".")
+        _panels(document, item)
         for question in item.questions:
             _question(document, question)
+        _themes(document, item, digest.themes_method)
 
     document.add_heading("Outstanding", level=1)
     document.add_paragraph(digest.outstanding_sentence())

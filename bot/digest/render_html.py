@@ -6,7 +6,15 @@ import base64
 from html import escape
 
 from bot.digest.charts import Chart, charts
-from bot.digest.model import Digest, Figure, QuestionSection, un_date, un_moment
+from bot.digest.model import (
+    Digest,
+    Figure,
+    ItemSection,
+    PanelSection,
+    QuestionSection,
+    un_date,
+    un_moment,
+)
 
 _STYLE = """
 body { font-family: "Segoe UI", Roboto, Arial, sans-serif; color: #222; max-width: 60rem;
@@ -20,7 +28,11 @@ td.n, th.n { text-align: right; } th { background: #eef6fb; }
 table.answers { width: 100%; } table.answers td.text { white-space: pre-wrap; }
 .new { background: #009edb; color: #fff; border-radius: 3px; padding: 0 .3rem; font-size: .8rem; }
 .draft { color: #a15c00; font-size: .85rem; } .group { color: #555; font-style: italic; }
-figure { margin: 1rem 0; } img { max-width: 100%; }
+figure { margin: 1rem 0; } img { max-width: 100%; } p.text { white-space: pre-wrap; }
+@media print { body { max-width: none; margin: 0; font-size: 10.5pt; }
+  h2 { break-before: page; } h2, h3, h4 { break-after: avoid; }
+  tr, figure, p.text { break-inside: avoid; } thead { display: table-header-group; } }
+@page { size: A4; margin: 2cm 2.2cm; }
 """
 
 
@@ -92,6 +104,38 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
     return "".join(parts)
 
 
+def _panel(panel: PanelSection) -> str:
+    parts = [f"<h3>{_e(panel.title)}</h3>"]
+    for panellist in panel.panellists:
+        parts.append(f"<h4>The panellist from <bdi>{_e(panellist.name)}</bdi></h4>")
+        if not panellist.contributions:
+            parts.append("<p>No written comments on this agenda item.</p>")
+        for c in panellist.contributions:
+            lang = c.answer.language if c.answer.language not in ("", "und") else ""
+            parts.append(
+                f'<p class="group">{_e(c.question)}</p>'
+                f'<p class="text" dir="auto" lang="{_e(lang)}">{_e(c.answer.text)}</p>'
+            )
+    return "".join(parts)
+
+
+def _themes(item: ItemSection, method: str) -> str:
+    if not item.themes:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(t.term)}</td><td>{_e(t.language)}</td>"
+        f'<td class="n">{len(t.organisations)}</td>'
+        f"<td>{_e('; '.join(t.organisations))}</td>"
+        f"<td>{_e(', '.join(f'{label} {n}' for label, n in t.categories))}</td></tr>"
+        for t in item.themes
+    )
+    return (
+        f'<h3>Recurring themes</h3><p class="group">{_e(method)}</p>'
+        '<table><thead><tr><th>Theme</th><th>Language</th><th class="n">Organizations</th>'
+        f"<th>Who</th><th>Categories</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
 def render(digest: Digest) -> str:
     """The whole digest as an HTML document."""
     deadline = digest.local(digest.deadline)
@@ -107,7 +151,9 @@ def render(digest: Digest) -> str:
         f"{_e(digest.answers_line())}",
         "</p>",
         "<h2>Participation</h2>",
+        *[f'<p class="lead">{_e(text)}</p>' for text in (digest.dialogue_sentence,) if text],
         f'<p class="lead">{_e(digest.submitted_sentence)} {_e(digest.registered_sentence)}</p>',
+        *[f"<p>{_e(text)}</p>" for text in (digest.gender_sentence,) if text],
         '<table><thead><tr><th>Category</th><th class="n">Invited</th>'
         '<th class="n">Registered</th><th class="n">Submitted</th></tr></thead><tbody>',
     ]
@@ -133,7 +179,11 @@ def render(digest: Digest) -> str:
     for item in digest.items:
         body.append(f"<h2>{_e(item.heading)}</h2>")
         body.append(f'<p class="meta">{_e(item.submitted_sentence())}</p>')
+        if item.translation:
+            body.append(f'<p class="meta">{_e(item.translation)}.</p>')
+        body += [_panel(panel) for panel in item.panels]
         body += [_question(question, escaped) for question in item.questions]
+        body.append(_themes(item, digest.themes_method))
     body.append("<h2>Outstanding</h2>")
     body.append(f"<p>{_e(digest.outstanding_sentence())}</p>")
     if digest.outstanding:

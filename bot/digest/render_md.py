@@ -5,7 +5,15 @@ from __future__ import annotations
 import html
 import re
 
-from bot.digest.model import Digest, DigestAnswer, Figure, QuestionSection, un_date, un_moment
+from bot.digest.model import (
+    Digest,
+    DigestAnswer,
+    Figure,
+    ItemSection,
+    QuestionSection,
+    un_date,
+    un_moment,
+)
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]#|~=\-])")
 
@@ -55,6 +63,45 @@ def _question(question: QuestionSection) -> list[str]:
     return [*lines, ""]
 
 
+def _themes(item: ItemSection, method: str) -> list[str]:
+    if not item.themes:
+        return []
+    lines = ["### Recurring themes", "", f"*{escape(method)}*", ""]
+    lines += ["| Theme | Language | Organizations | Categories |", "|---|---|---|---|"]
+    for theme in item.themes:
+        names = "; ".join(escape(name) for name in theme.organisations)
+        kinds = ", ".join(f"{escape(label)} {n}" for label, n in theme.categories)
+        lines.append(
+            f"| {escape(theme.term)} | {theme.language} | "
+            f"{len(theme.organisations)}: {names} | {kinds} |"
+        )
+    return [*lines, ""]
+
+
+def _panels(item: ItemSection) -> list[str]:
+    lines: list[str] = []
+    for panel in item.panels:
+        lines += [f"### {escape(panel.title)}", ""]
+        for panellist in panel.panellists:
+            lines += [f"#### The panellist from {escape(panellist.name)}", ""]
+            if not panellist.contributions:
+                absent = "" if panellist.registered else " (not invited under this name)"
+                lines += [f"No written comments on this agenda item{absent}.", ""]
+            for contribution in panellist.contributions:
+                lines += [f"*{escape(contribution.question)}*", *_answer(contribution.answer), ""]
+    return lines
+
+
+def _item(item: ItemSection, method: str = "") -> list[str]:
+    lines = [f"## {escape(item.heading)}", "", item.submitted_sentence(), ""]
+    if item.translation:
+        lines += [item.translation + ".", ""]
+    lines += _panels(item)
+    for question in item.questions:
+        lines += _question(question)
+    return lines + _themes(item, method)
+
+
 def render(digest: Digest) -> str:
     """The whole digest in Markdown."""
     deadline = digest.local(digest.deadline)
@@ -71,7 +118,10 @@ def render(digest: Digest) -> str:
         "",
         "## Participation",
         "",
+        *[text for text in (digest.dialogue_sentence,) if text],
         f"{digest.submitted_sentence} {digest.registered_sentence}",
+        "",
+        *[text for text in (digest.gender_sentence,) if text],
         "",
         "| Category | Invited | Registered | Submitted |",
         "|---|---:|---:|---:|",
@@ -92,14 +142,7 @@ def render(digest: Digest) -> str:
         *_figures_table("Gender", digest.by_gender, "Respondents"),
     ]
     for item in digest.items:
-        lines += [
-            f"## {escape(item.heading)}",
-            "",
-            item.submitted_sentence(),
-            "",
-        ]
-        for question in item.questions:
-            lines += _question(question)
+        lines += _item(item, digest.themes_method)
     lines += [
         "## Outstanding",
         "",

@@ -19,7 +19,9 @@ from bot.digest.build import Digest, Figure, QuestionSection, build, collector_p
 from bot.digest.charts import charts
 from bot.digest.model import counted, un_date, un_moment
 from bot.digest.period import next_digest, record_written
+from bot.digest.themes import Voice, themes
 from bot.digest.words import number_words, participation_sentence, stakeholders_phrase
+from config.consultation import Attendance, Participation
 from handlers.ports import FixedClock
 from storage.models import Answer
 from storage.repositories import Store
@@ -362,6 +364,10 @@ async def test_docx_has_a_heading_per_agenda_item(seeded: Store, clock: FixedClo
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]  # type: ignore[union-attr]
     assert headings == ["Participation", *ITEM_HEADINGS, "Outstanding", "Reminders"]
     assert document.paragraphs[0].text == "Digest: Constructive dialogue 2027 (WGIC 18)"
+    assert document.core_properties.title == "Digest: Constructive dialogue 2027 (WGIC 18)"
+    assert document.core_properties.author == "Secretariat"
+    assert document.sections[0].header.paragraphs[0].text == "Internal — not for publication"
+    assert "PAGE" in document.sections[0].footer.paragraphs[0]._p.xml
     texts = [p.text for p in document.paragraphs]
     assert f"{SUBMITTED_SENTENCE} {REGISTERED_SENTENCE}" in texts
     assert HOSTILE in texts
@@ -542,3 +548,79 @@ async def test_a_first_digest_covers_the_period_from_the_opening(
         0,
         "164 answers, of which 0 new in this period",
     )
+
+
+async def test_the_dialogue_sentence_with_the_secretariat_s_own_figures(
+    seeded: Store, clock: FixedClock
+) -> None:
+    figures = Participation(
+        states_parties=47,
+        intergovernmental_organizations=1,
+        attendance=Attendance(ngo=69, academia=2, private_sector=4),
+    )
+    digest = await build(seeded, CONSULTATION, now=clock.now(), participation=figures)
+    assert digest.dialogue_sentence == (
+        "Sixty-nine non-governmental organizations and six other relevant stakeholders (two "
+        "from academia and four from the private sector) participated in the constructive "
+        "dialogue, in addition to 47 States parties and one intergovernmental organization."
+    )
+    assert digest.gender_sentence == (
+        "Of the 21 respondents who submitted written comments: 9 women, 9 men and 1 of "
+        "another gender; 2 did not say. Women answered for 9 of the 21 organizations, men for 9."
+    )
+    assert digest.dialogue_sentence in render_md.render(digest)
+    plain = await digest_of(seeded, clock)
+    assert plain.dialogue_sentence == ""  # the bundled file gives no figures
+
+
+async def test_panels_themes_and_what_needs_translation_per_agenda_item(
+    seeded: Store, clock: FixedClock
+) -> None:
+    digest = await digest_of(seeded, clock)
+    item3 = digest.items[1]
+    assert [panel.title for panel in item3.panels] == [
+        "First sub-panel: human rights safeguards in cooperation on electronic evidence",
+        "Second sub-panel: cooperation with communication service providers",
+    ]
+    first = item3.panels[0].panellists
+    assert [p.name for p in first] == [
+        "Alliance for Justice Reform",
+        "Institute for Criminal Justice Studies",
+        "Observatoire des réseaux criminels",
+        "Association pour la protection des témoins",
+    ]
+    # Each panellist's answers together, the anonymous-for-publication one named too.
+    assert {c.answer.organisation for c in first[3].contributions} == {
+        "Association pour la protection des témoins"
+    }
+    assert first[0].contributions[0].question == (
+        "What are the main obstacles to obtaining electronic evidence across borders?"
+    )
+    assert item3.translation.startswith("Needs translation: ")
+    assert "in es" in item3.translation
+    item4 = digest.items[2]
+    assert item4.themes
+    assert all(len(theme.organisations) >= 2 for theme in item4.themes)
+    assert digest.themes_method.startswith("Recurring themes are the words")
+    text = render_md.render(digest)
+    assert "#### The panellist from Alliance for Justice Reform" in text
+    assert "### Recurring themes" in text
+
+
+def test_themes_are_found_in_each_language_and_counted_by_organisation() -> None:
+    voices = [
+        Voice("A", "NGO", "en", "Human rights safeguards matter. Human rights, again."),
+        Voice("B", "Academia", "en", "We ask for human rights safeguards in every request."),
+        Voice("C", "NGO", "zh", "建议加强数据保护。"),
+        Voice("D", "NGO", "zh", "数据保护很重要。"),
+        Voice("E", "NGO", "fr", "La protection des données est essentielle."),
+    ]
+    found = themes(voices)
+    assert [(t.term, t.language, t.organisations) for t in found][:2] == [
+        ("human rights", "en", ("A", "B")),
+        ("rights safeguards", "en", ("A", "B")),
+    ]
+    assert ("数据", "zh", ("C", "D")) in [(t.term, t.language, t.organisations) for t in found]
+    assert "données" not in [t.term for t in found]  # one organisation only
+    assert found[0].categories == (("Academia", 1), ("NGO", 1))
+    assert themes(voices) == found  # the same answers, the same themes
