@@ -156,6 +156,23 @@ def _office(document: DocumentObject, digest: Digest) -> None:
             run._r.append(field)
 
 
+def _closing(document: DocumentObject, digest: Digest) -> None:
+    """The invited organisations that have not submitted, and the reminders."""
+    document.add_heading("Outstanding", level=1)
+    document.add_paragraph(digest.outstanding_sentence())
+    if digest.outstanding:
+        _table(
+            document,
+            ["Organization", "Category", "Country", "Registered"],
+            [
+                [o.name, o.category, o.country, "Yes" if o.registered else "No"]
+                for o in digest.outstanding
+            ],
+        )
+    document.add_heading("Reminders", level=1)
+    document.add_paragraph(digest.reminders.sentence())
+
+
 def render(digest: Digest) -> bytes:
     """The whole digest as DOCX bytes."""
     document = Document()
@@ -213,20 +230,7 @@ def render(digest: Digest) -> bytes:
             _question(document, question)
         _themes(document, item, digest.themes_method)
 
-    document.add_heading("Outstanding", level=1)
-    document.add_paragraph(digest.outstanding_sentence())
-    if digest.outstanding:
-        _table(
-            document,
-            ["Organization", "Category", "Country", "Registered"],
-            [
-                [o.name, o.category, o.country, "Yes" if o.registered else "No"]
-                for o in digest.outstanding
-            ],
-        )
-    r = digest.reminders
-    document.add_heading("Reminders", level=1)
-    document.add_paragraph(r.sentence())
+    _closing(document, digest)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -136,6 +136,22 @@ def _themes(item: ItemSection, method: str) -> str:
     )
 
 
+def _closing(digest: Digest) -> list[str]:
+    """The invited organisations that have not submitted, and the reminders."""
+    body = ["<h2>Outstanding</h2>", f"<p>{_e(digest.outstanding_sentence())}</p>"]
+    if digest.outstanding:
+        rows = "".join(
+            f"<tr><td>{_e(o.name)}</td><td>{_e(o.category)}</td><td>{_e(o.country)}</td>"
+            f"<td>{'Yes' if o.registered else 'No'}</td></tr>"
+            for o in digest.outstanding
+        )
+        body.append(
+            "<table><thead><tr><th>Organization</th><th>Category</th><th>Country</th>"
+            f"<th>Registered</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return [*body, "<h2>Reminders</h2>", f"<p>{_e(digest.reminders.sentence())}</p>"]
+
+
 def render(digest: Digest) -> str:
     """The whole digest as an HTML document."""
     deadline = digest.local(digest.deadline)
@@ -184,23 +200,7 @@ def render(digest: Digest) -> str:
         body += [_panel(panel) for panel in item.panels]
         body += [_question(question, escaped) for question in item.questions]
         body.append(_themes(item, digest.themes_method))
-    body.append("<h2>Outstanding</h2>")
-    body.append(f"<p>{_e(digest.outstanding_sentence())}</p>")
-    if digest.outstanding:
-        rows = "".join(
-            f"<tr><td>{_e(o.name)}</td><td>{_e(o.category)}</td><td>{_e(o.country)}</td>"
-            f"<td>{'Yes' if o.registered else 'No'}</td></tr>"
-            for o in digest.outstanding
-        )
-        body.append(
-            "<table><thead><tr><th>Organization</th><th>Category</th><th>Country</th>"
-            f"<th>Registered</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
-    r = digest.reminders
-    body += [
-        "<h2>Reminders</h2>",
-        f"<p>{_e(r.sentence())}</p>",
-    ]
+    body += _closing(digest)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

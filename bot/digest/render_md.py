@@ -143,12 +143,12 @@ def render(digest: Digest) -> str:
     ]
     for item in digest.items:
         lines += _item(item, digest.themes_method)
-    lines += [
-        "## Outstanding",
-        "",
-        digest.outstanding_sentence(),
-        "",
-    ]
+    return "\n".join(lines + _closing(digest))
+
+
+def _closing(digest: Digest) -> list[str]:
+    """The invited organisations that have not submitted, and the reminders."""
+    lines = ["## Outstanding", "", digest.outstanding_sentence(), ""]
     if digest.outstanding:
         lines += ["| Organization | Category | Country | Registered |", "|---|---|---|---|"]
         lines += [
@@ -164,4 +164,4 @@ def render(digest: Digest) -> str:
         r.sentence(),
         "",
     ]
-    return "\n".join(lines)
+    return lines

@@ -373,6 +373,14 @@ async def _register(
             last_seen_at=moment,
         )
     )
+    await _consent(uow, participant, sample, moment)
+    return participant
+
+
+async def _consent(
+    uow: UnitOfWork, participant: Participant, sample: SampleOrganisation, moment: datetime
+) -> None:
+    """Consent to processing, and to publication unless the sample refuses it."""
     for kind, granted in (
         (ConsentKind.PROCESSING, True),
         (ConsentKind.PUBLICATION, sample.publish),
@@ -380,7 +388,6 @@ async def _register(
         await uow.participants.add_consent(
             participant.id, kind, granted=granted, version=NOTICE_VERSION, now=moment
         )
-    return participant
 
 
 @dataclass

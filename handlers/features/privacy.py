@@ -30,13 +30,10 @@ async def _place(ctx: Context, question_id: int) -> dict[str, Any]:
     }
 
 
-async def my_data(ctx: Context) -> dict[str, Any]:
-    """Everything held about the participant, as a JSON-ready document: agenda items and
-    questions named by their numbers and texts, in the participant's language."""
-    me = ctx.me
-    organisation = me.organisation
+async def _answers(ctx: Context) -> list[dict[str, Any]]:
+    """The participant's answers with every revision, each named by its question."""
     answers = []
-    for answer in await ctx.uow.answers.for_participant(me.id):
+    for answer in await ctx.uow.answers.for_participant(ctx.me.id):
         answers.append(
             {
                 **await _place(ctx, answer.question_id),
@@ -53,6 +50,15 @@ async def my_data(ctx: Context) -> dict[str, Any]:
                 ],
             }
         )
+    return answers
+
+
+async def my_data(ctx: Context) -> dict[str, Any]:
+    """Everything held about the participant, as a JSON-ready document: agenda items and
+    questions named by their numbers and texts, in the participant's language."""
+    me = ctx.me
+    organisation = me.organisation
+    answers = await _answers(ctx)
     submissions = await ctx.uow.submissions.for_participant(me.id)
     items = {
         item_id: item
