@@ -7,9 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot import invites, reminders, stats
-from bot.digest import build as digest_build
 from bot.digest import deliver as digest_deliver
-from bot.digest.build import Digest
+from bot.digest import period as digest_period
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
 from handlers.ports import Clock, DeliveryCounts, Outbox
@@ -62,9 +61,14 @@ class Services:
         return sorted(name for name, oid in invited.items() if oid not in submitted)
 
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
-        """The digest now, marking what is new since the previous one."""
-        digest, _ = await digest_now(self.store, consultation_id, now=self.clock.now())
-        return digest_deliver.document(digest, fmt)
+        """The digest now, marking what is new since the previous one; its period is
+        recorded, so the next digest starts where it ends."""
+        digest = await digest_period.next_digest(self.store, consultation_id, now=self.clock.now())
+        document = digest_deliver.document(digest, fmt)
+        await digest_period.record_written(
+            self.store, digest, target="an administrator's chat", now=self.clock.now()
+        )
+        return document
 
     async def remind(self) -> DeliveryCounts:
         """The reminders due now, each sent at most once (the delivery ledger sees to it)."""
@@ -108,16 +112,6 @@ class Services:
             else:
                 delivered += 1
         return DeliveryCounts(delivered, unreachable, failed, no_channel)
-
-
-async def digest_now(
-    store: Store, consultation_id: str, *, now: datetime, since: datetime | None = None
-) -> tuple[Digest, datetime | None]:
-    """The digest of a consultation at `now`, and since when it marks answers new: `since`,
-    or by default when the previous digest went out (the chat and the command line agree)."""
-    if since is None:
-        since = await digest_build.previous_digest(store, consultation_id)
-    return await digest_build.build(store, consultation_id, now=now, since=since), since
 
 
 async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: datetime) -> int:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from enum import StrEnum
 from typing import Any
 
+from handlers import questions as question_types
+from handlers.features.onboarding import category_label
+from handlers.i18n import translator
 from storage.models import Answer, AnswerRevision, Credit, Participant
 from storage.repositories import AnswerRecord, Store
 
@@ -19,13 +23,16 @@ PUBLISHED_COLUMNS = (
     "category",
     "country",
     "value",
+    "answer",
     "language",
     "revision",
     "answered_at",
 )
-"""The columns of the published export."""
+"""The columns of the published export: `value` is the answer as stored (a choice's
+English label, `yes`, a scale's point), `answer` as a person reads it ("Yes", "5 (Fully)")."""
 COLUMNS = (*PUBLISHED_COLUMNS, "status")
 """The columns of the full export: also where each answer's submission stands."""
+_ENGLISH = translator("en")
 
 
 def credited(record: AnswerRecord) -> str:
@@ -45,9 +52,54 @@ def credited_as(participant: Participant) -> str:
     return f"Anonymous ({category})"
 
 
+class Publication(StrEnum):
+    """Whether and how an answer may be published, as the secretariat's digest marks it."""
+
+    NAMED = "named"
+    ORGANISATION = "organisation"
+    ANONYMOUS = "anonymous"
+    WITHHELD = "withheld"
+    """Not for publication: its author did not consent, or the question is never published."""
+
+
+PUBLICATION_LABELS = {
+    Publication.NAMED: "publishable with the respondent's name",
+    Publication.ORGANISATION: "publishable as the organisation",
+    Publication.ANONYMOUS: "publishable anonymously",
+    Publication.WITHHELD: "not for publication",
+}
+"""Each publication status as the digest writes it."""
+
+
+def publication(
+    participant: Participant, *, consent: bool, question_publishable: bool = True
+) -> Publication:
+    """How an answer of `participant` may be published: "do not publish" (no consent, or a
+    question that is never published) and "credit me anonymously" are different answers."""
+    if not consent or not question_publishable:
+        return Publication.WITHHELD
+    if participant.credit == Credit.NAMED:
+        return Publication.NAMED
+    if participant.credit == Credit.ANONYMOUS:
+        return Publication.ANONYMOUS
+    return Publication.ORGANISATION
+
+
 def publishable(record: AnswerRecord) -> bool:
     """Whether its author allowed publication, and the question is one that is published."""
-    return record.publication_consent and bool(record.question.spec.get("publishable", True))
+    question_publishable = bool(record.question.spec.get("publishable", True))
+    status = publication(
+        record.participant,
+        consent=record.publication_consent,
+        question_publishable=question_publishable,
+    )
+    return status != Publication.WITHHELD
+
+
+def answer_label(record: AnswerRecord, text: str) -> str:
+    """An answer's text as a person reads it: a code such as `yes` becomes its label."""
+    question = record.question
+    return question_types.kind(question.type).label(question_types.definition(question), text)
 
 
 def to_row(
@@ -71,10 +123,13 @@ def to_row(
         if organisation is None or organisation.country is None
         else organisation.country,
         "value": shown.text,
+        "answer": answer_label(record, shown.text),
         "language": shown.language or "",
         "revision": shown.revision,
         "answered_at": answered_at.isoformat(),
     }
+    if published and organisation is not None:
+        row["category"] = category_label(_ENGLISH, organisation.category)
     if published and record.participant.credit == Credit.ANONYMOUS:
         row["country"] = ""
     if not published:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from handlers.features.onboarding import category_label
+from handlers.i18n import translator
 from storage.models import SubmissionStatus
 from storage.repositories import Store
 
@@ -27,9 +29,11 @@ class ConsultationStats:
         ]
         for item, count in self.submitted_by_item.items():
             out.append(f"  agenda item {item}: {count} submitted")
+        english = translator("en")
         for category, count in sorted(self.submitted_by_category.items()):
             noun = "organisation" if count == 1 else "organisations"
-            out.append(f"  submitted by {category}: {count} {noun}")
+            label = category_label(english, category)
+            out.append(f"  submitted by {label}: {count} {noun}")
         return out
 
 

@@ -49,6 +49,16 @@ class QuestionGroup(BaseModel):
     questions: list[Question] = Field(min_length=1)
 
 
+class Panel(BaseModel):
+    """A panel or sub-panel of an agenda item: its title and the organisations on it, in
+    the order they speak (as the invites name them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Text
+    organisations: list[str] = Field(min_length=1)
+
+
 class AgendaItem(BaseModel):
     """An agenda item of the dialogue, with its questions (directly or in groups)."""
 
@@ -59,6 +69,8 @@ class AgendaItem(BaseModel):
     description: Text | None = None
     questions: list[Question] = Field(default_factory=list)
     question_groups: list[QuestionGroup] = Field(default_factory=list)
+    panels: list[Panel] = Field(default_factory=list)
+    """The panels or sub-panels of the item, for the digest to group their contributions."""
 
     def all_questions(self) -> list[tuple[Localized | None, Question]]:
         """Every question in order, with the title of the group it belongs to."""
@@ -66,6 +78,29 @@ class AgendaItem(BaseModel):
         for group in self.question_groups:
             ordered.extend((group.title, q) for q in group.questions)
         return ordered
+
+
+class Attendance(BaseModel):
+    """Non-governmental stakeholders who took part in the dialogue, by category."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ngo: int = Field(default=0, ge=0)
+    academia: int = Field(default=0, ge=0)
+    private_sector: int = Field(default=0, ge=0)
+    other: int = Field(default=0, ge=0)
+
+
+class Participation(BaseModel):
+    """Figures of the dialogue only the secretariat knows, for the Chair's sentence:
+    "… participated in the constructive dialogue, in addition to 47 States parties and
+    one intergovernmental organization"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    states_parties: int | None = Field(default=None, ge=0)
+    intergovernmental_organizations: int | None = Field(default=None, ge=0)
+    attendance: Attendance | None = None
 
 
 class Dialogue(BaseModel):
@@ -77,6 +112,7 @@ class Dialogue(BaseModel):
     date: date
     venue: str = "Vienna International Centre"
     timezone: str = "Europe/Vienna"
+    participation: Participation = Field(default_factory=Participation)
 
     @field_validator("timezone")
     @classmethod

@@ -24,6 +24,7 @@ ONBOARDING = frozenset(
         State.CONSENT,
         State.PUBLICATION,
         State.CREDIT,
+        State.CREDIT_NAME,
         State.PROFILE,
         State.PROFILE_NAME,
         State.PROFILE_CATEGORY,

@@ -28,6 +28,7 @@ from handlers.features.forms import FormResult, FormValue, ItemForm, load_form, 
 from handlers.features.interview import RESUME, AgendaStep, HomeStep, QuestionStep, resume
 from handlers.features.onboarding import (
     ConsentStep,
+    CreditNameStep,
     CreditStep,
     GenderStep,
     LanguageStep,
@@ -57,6 +58,7 @@ STEPS: Mapping[State, Step] = {
     State.REFUSED: RefusedStep(),
     State.PUBLICATION: PublicationStep(),
     State.CREDIT: CreditStep(),
+    State.CREDIT_NAME: CreditNameStep(),
     State.PROFILE: ProfileStep(),
     State.PROFILE_NAME: ProfileNameStep(),
     State.PROFILE_CATEGORY: ProfileCategoryStep(),

@@ -126,6 +126,8 @@ class ConversationState(StrEnum):
     CONSENT = "consent"
     PUBLICATION = "publication"
     CREDIT = "credit"
+    CREDIT_NAME = "credit_name"
+    """The respondent's name, for comments published with it (also from /mydata name)."""
     PROFILE = "profile"
     PROFILE_NAME = "profile_name"
     PROFILE_CATEGORY = "profile_category"

@@ -233,7 +233,8 @@ class Chat:
         """The two replies bad input gets: exactly `explanation`, then the step again, which
         is returned."""
         texts = [r.text for r in self.replies]
-        assert texts[:1] == [explanation] and len(texts) == 2, texts
+        assert len(texts) == 2, texts
+        assert texts[0] == explanation, texts
         return self.replies[1]
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import export, reminders, stats
-from bot.admin import digest_now
 from bot.app import App
 from bot.cli.common import refuse, since, with_app
 from bot.digest import deliver as digest_deliver
+from bot.digest import period as digest_period
 from bot.digest import sample
 from bot.digest import schedule as digest_schedule
 from bot.digest.build import Digest
@@ -126,13 +126,15 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
             start = since(args.since, ZoneInfo(row.timezone)) if args.since else None
         except ValueError as exc:
             return refuse(str(exc))
-        made, start = await digest_now(app.store, row.id, now=now, since=start)
+        made = await digest_period.next_digest(app.store, row.id, now=now, since=start)
         document = digest_deliver.document(made, args.format)
         out = args.out
         if out is None and args.format in ("docx", "xlsx"):
             out = Path(document.filename)
         _write(made, document, out)
-        if not args.send:
+        if not args.send:  # A digest sent records its period as it is sent.
+            target = str(out) if out is not None else "standard output"
+            await digest_period.record_written(app.store, made, target=target, now=now)
             return 0
         return await _send(app, settings, row.id, now=now, start=start)
 
@@ -160,10 +162,8 @@ async def _send(
         print("no destinations are configured for this consultation", file=sys.stderr)
     for outcome in run.outcomes:
         result = "sent" if outcome.ok else f"FAILED ({outcome.error})"
-        print(
-            f"{outcome.kind} {outcome.target}: {result} after {outcome.attempts} tries",
-            file=sys.stderr,
-        )
+        tries = "1 try" if outcome.attempts == 1 else f"{outcome.attempts} tries"
+        print(f"{outcome.kind} {outcome.target}: {result} after {tries}", file=sys.stderr)
     return 0 if all(outcome.ok for outcome in run.outcomes) else 1
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import accumulate
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.digest.build import Digest
+from bot.digest.model import Digest, counted, un_date
 
 BLUE = "#009edb"
 """The United Nations blue."""
@@ -35,6 +35,10 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _tick(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
 def submissions_over_time(digest: Digest) -> Chart | None:
     """Agenda items submitted, added up day by day; None before the first submission."""
     if not digest.submissions_by_day:
@@ -51,7 +55,7 @@ def submissions_over_time(digest: Digest) -> Chart | None:
     axes.fill_between(xs, ys, step="post", color=BLUE, alpha=0.15)
     span = xs[-1]
     ticks = sorted({round(span * i / 5) for i in range(6)}) if span >= 5 else list(range(span + 1))
-    axes.set_xticks(ticks, [f"{start + timedelta(days=t):%d %b}" for t in ticks])
+    axes.set_xticks(ticks, [_tick(start + timedelta(days=t)) for t in ticks])
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("Agenda items submitted")
     axes.set_ylim(bottom=0)
@@ -59,8 +63,8 @@ def submissions_over_time(digest: Digest) -> Chart | None:
     axes.set_title("Submissions over time (cumulative)", loc="left", fontsize=11)
     return Chart(
         title="Submissions over time",
-        description=f"{totals[-1]} agenda items submitted from {days[0]:%d %B %Y} "
-        f"to {days[-1]:%d %B %Y}.",
+        description=f"{counted(totals[-1], 'agenda item')} submitted from {un_date(days[0])} "
+        f"to {un_date(days[-1])}.",
         png=_png(figure),
     )
 

@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from bot.digest import render_md
-from bot.digest.build import Digest, collector_paused
+from bot.digest.build import collector_paused
+from bot.digest.model import Digest, un_date
 from config.consultation import Destination, DestinationKind
 from config.settings import Settings
 from handlers.events import OutgoingDocument, Reply
@@ -75,8 +76,7 @@ def summary(digest: Digest) -> str:
     lines += [f"• {item.heading}: {item.submitted} submitted" for item in digest.items]
     lines += [
         "",
-        f"{digest.total_answers} answers, {digest.new_answers} new in this period; "
-        f"{len(digest.outstanding)} invited organizations have not submitted.",
+        f"{digest.answers_line()}. {digest.outstanding_sentence()}",
     ]
     return "\n".join(lines)
 
@@ -106,7 +106,7 @@ def email_message(
     """The digest as an e-mail: Markdown text and HTML alternatives, files attached."""
     message = EmailMessage()
     message["Subject"] = (
-        f"{digest.label}: {digest.short_title} ({digest.local(digest.generated_at):%d %B %Y})"
+        f"{digest.label}: {digest.short_title} ({un_date(digest.local(digest.generated_at))})"
     )
     message["From"] = sender
     message["To"] = ", ".join(recipients)

@@ -5,8 +5,16 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from bot.digest.build import Digest, Figure, QuestionSection
 from bot.digest.charts import Chart, charts
+from bot.digest.model import (
+    Digest,
+    Figure,
+    ItemSection,
+    PanelSection,
+    QuestionSection,
+    un_date,
+    un_moment,
+)
 
 _STYLE = """
 body { font-family: "Segoe UI", Roboto, Arial, sans-serif; color: #222; max-width: 60rem;
@@ -20,7 +28,11 @@ td.n, th.n { text-align: right; } th { background: #eef6fb; }
 table.answers { width: 100%; } table.answers td.text { white-space: pre-wrap; }
 .new { background: #009edb; color: #fff; border-radius: 3px; padding: 0 .3rem; font-size: .8rem; }
 .draft { color: #a15c00; font-size: .85rem; } .group { color: #555; font-style: italic; }
-figure { margin: 1rem 0; } img { max-width: 100%; }
+figure { margin: 1rem 0; } img { max-width: 100%; } p.text { white-space: pre-wrap; }
+@media print { body { max-width: none; margin: 0; font-size: 10.5pt; }
+  h2 { break-before: page; } h2, h3, h4 { break-after: avoid; }
+  tr, figure, p.text { break-inside: avoid; } thead { display: table-header-group; } }
+@page { size: A4; margin: 2cm 2.2cm; }
 """
 
 
@@ -59,11 +71,12 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
     parts = [f"<h3>{_e(question.text)}</h3>"]
     if question.group:
         parts.append(f'<p class="group">{_e(question.group)}</p>')
-    required = "required" if question.required else "optional"
-    parts.append(f'<p class="meta">{len(question.answers)} answers · {required}</p>')
+    parts.append(f'<p class="meta">{_e(question.meta())}</p>')
     if question.counts:
         parts.append(_figures("Answer", question.counts, "Answers"))
-    if question.answers:
+    if question.summary:
+        parts.append(f'<p class="summary">{_e(question.summary)}</p>')
+    if question.listed and question.answers:
         rows = []
         for a in question.answers:
             marks = '<span class="new">NEW</span> ' if a.new else ""
@@ -77,16 +90,66 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
                 f"<td>{escaped[a.category]}</td>"
                 f"<td>{escaped[a.country]}</td>"
                 f"<td>{escaped[a.language]}</td>"
-                f"<td>{a.answered_at:%d %b %Y %H:%M}</td>"
+                f"<td>{un_moment(a.answered_at)}</td>"
+                f"<td>{escaped[a.publication]}</td>"
                 f'<td class="text" dir="auto"{lang}>{_e(a.text)}</td>'
                 "</tr>"
             )
         parts.append(
             '<table class="answers"><thead><tr><th>Organization</th><th>Category</th>'
-            "<th>Country</th><th>Language</th><th>Time</th><th>Answer</th></tr></thead>"
+            "<th>Country</th><th>Language</th><th>Time</th><th>Publication</th><th>Answer</th>"
+            "</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
     return "".join(parts)
+
+
+def _panel(panel: PanelSection) -> str:
+    parts = [f"<h3>{_e(panel.title)}</h3>"]
+    for panellist in panel.panellists:
+        parts.append(f"<h4>The panellist from <bdi>{_e(panellist.name)}</bdi></h4>")
+        if not panellist.contributions:
+            parts.append("<p>No written comments on this agenda item.</p>")
+        for c in panellist.contributions:
+            lang = c.answer.language if c.answer.language not in ("", "und") else ""
+            parts.append(
+                f'<p class="group">{_e(c.question)}</p>'
+                f'<p class="text" dir="auto" lang="{_e(lang)}">{_e(c.answer.text)}</p>'
+            )
+    return "".join(parts)
+
+
+def _themes(item: ItemSection, method: str) -> str:
+    if not item.themes:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(t.term)}</td><td>{_e(t.language)}</td>"
+        f'<td class="n">{len(t.organisations)}</td>'
+        f"<td>{_e('; '.join(t.organisations))}</td>"
+        f"<td>{_e(', '.join(f'{label} {n}' for label, n in t.categories))}</td></tr>"
+        for t in item.themes
+    )
+    return (
+        f'<h3>Recurring themes</h3><p class="group">{_e(method)}</p>'
+        '<table><thead><tr><th>Theme</th><th>Language</th><th class="n">Organizations</th>'
+        f"<th>Who</th><th>Categories</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _closing(digest: Digest) -> list[str]:
+    """The invited organisations that have not submitted, and the reminders."""
+    body = ["<h2>Outstanding</h2>", f"<p>{_e(digest.outstanding_sentence())}</p>"]
+    if digest.outstanding:
+        rows = "".join(
+            f"<tr><td>{_e(o.name)}</td><td>{_e(o.category)}</td><td>{_e(o.country)}</td>"
+            f"<td>{'Yes' if o.registered else 'No'}</td></tr>"
+            for o in digest.outstanding
+        )
+        body.append(
+            "<table><thead><tr><th>Organization</th><th>Category</th><th>Country</th>"
+            f"<th>Registered</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return [*body, "<h2>Reminders</h2>", f"<p>{_e(digest.reminders.sentence())}</p>"]
 
 
 def render(digest: Digest) -> str:
@@ -97,15 +160,16 @@ def render(digest: Digest) -> str:
         f"<h1>{_e(digest.label)}: {_e(digest.short_title)}</h1>",
         f"<p>{_e(digest.title)}</p>",
         '<p class="meta">',
-        f"Dialogue: {_e(digest.dialogue_title)}, {digest.dialogue_date:%d %B %Y}, "
+        f"Dialogue: {_e(digest.dialogue_title)}, {un_date(digest.dialogue_date)}, "
         f"{_e(digest.venue)}<br>",
-        f"Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({_e(digest.timezone)} "
-        "time)<br>",
+        f"Deadline for written comments: {un_moment(deadline)} ({_e(digest.timezone)} time)<br>",
         f"Period: {_e(digest.period())}<br>",
-        f"Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+        f"{_e(digest.answers_line())}",
         "</p>",
         "<h2>Participation</h2>",
+        *[f'<p class="lead">{_e(text)}</p>' for text in (digest.dialogue_sentence,) if text],
         f'<p class="lead">{_e(digest.submitted_sentence)} {_e(digest.registered_sentence)}</p>',
+        *[f"<p>{_e(text)}</p>" for text in (digest.gender_sentence,) if text],
         '<table><thead><tr><th>Category</th><th class="n">Invited</th>'
         '<th class="n">Registered</th><th class="n">Submitted</th></tr></thead><tbody>',
     ]
@@ -130,27 +194,13 @@ def render(digest: Digest) -> str:
     ]
     for item in digest.items:
         body.append(f"<h2>{_e(item.heading)}</h2>")
-        body.append(f'<p class="meta">Submitted by {item.submitted} organizations.</p>')
+        body.append(f'<p class="meta">{_e(item.submitted_sentence())}</p>')
+        if item.translation:
+            body.append(f'<p class="meta">{_e(item.translation)}.</p>')
+        body += [_panel(panel) for panel in item.panels]
         body += [_question(question, escaped) for question in item.questions]
-    body.append("<h2>Outstanding</h2>")
-    body.append(f"<p>{len(digest.outstanding)} invited organizations have not submitted.</p>")
-    if digest.outstanding:
-        rows = "".join(
-            f"<tr><td>{_e(o.name)}</td><td>{_e(o.category)}</td><td>{_e(o.country)}</td>"
-            f"<td>{'yes' if o.registered else 'no'}</td></tr>"
-            for o in digest.outstanding
-        )
-        body.append(
-            "<table><thead><tr><th>Organization</th><th>Category</th><th>Country</th>"
-            f"<th>Registered</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
-    r = digest.reminders
-    body += [
-        "<h2>Reminders</h2>",
-        f"<p>{r.sent} reminders sent to {r.participants_reminded} participants "
-        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
-        f"{r.failed} failed.</p>",
-    ]
+        body.append(_themes(item, digest.themes_method))
+    body += _closing(digest)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

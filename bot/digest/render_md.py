@@ -5,7 +5,15 @@ from __future__ import annotations
 import html
 import re
 
-from bot.digest.build import Digest, Figure, QuestionSection
+from bot.digest.model import (
+    Digest,
+    DigestAnswer,
+    Figure,
+    ItemSection,
+    QuestionSection,
+    un_date,
+    un_moment,
+)
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]#|~=\-])")
 
@@ -23,33 +31,75 @@ def _figures_table(header: str, figures: tuple[Figure, ...], unit: str) -> list[
     return [*lines, ""]
 
 
-def _question(digest: Digest, question: QuestionSection) -> list[str]:
+def _answer(answer: DigestAnswer) -> list[str]:
+    marks = ["**NEW**"] if answer.new else []
+    where = ", ".join(part for part in (answer.category, answer.country) if part)
+    head = (
+        f"{escape(answer.organisation)} ({escape(where)})" if where else escape(answer.organisation)
+    )
+    details = [un_moment(answer.answered_at)]
+    if answer.language:
+        details.append(f"language: {answer.language}")
+    if not answer.submitted:
+        details.append("draft, not yet submitted")
+    if answer.publication:
+        details.append(answer.publication)
+    lines = [f"- {' '.join([*marks, head])} · {' · '.join(details)}"]
+    return lines + [f"  > {escape(text_line)}" for text_line in answer.text.splitlines() or [""]]
+
+
+def _question(question: QuestionSection) -> list[str]:
     lines = [f"### {escape(question.text)}", ""]
     if question.group:
         lines += [f"*{escape(question.group)}*", ""]
-    required = "required" if question.required else "optional"
-    lines += [f"{len(question.answers)} answers · {required}", ""]
+    lines += [question.meta(), ""]
     if question.counts:
         lines += _figures_table("Answer", question.counts, "Answers")
-    for answer in question.answers:
-        marks = []
-        if answer.new:
-            marks.append("**NEW**")
-        where = ", ".join(part for part in (answer.category, answer.country) if part)
-        head = (
-            f"{escape(answer.organisation)} ({escape(where)})"
-            if where
-            else escape(answer.organisation)
-        )
-        details = [f"{answer.answered_at:%d %B %Y, %H:%M}"]
-        if answer.language:
-            details.append(f"language: {answer.language}")
-        if not answer.submitted:
-            details.append("draft, not yet submitted")
-        lines.append(f"- {' '.join([*marks, head])} · {' · '.join(details)}")
-        for text_line in answer.text.splitlines() or [""]:
-            lines.append(f"  > {escape(text_line)}")
+    if question.summary:
+        lines += [escape(question.summary), ""]
+    if question.listed:
+        for answer in question.answers:
+            lines += _answer(answer)
     return [*lines, ""]
+
+
+def _themes(item: ItemSection, method: str) -> list[str]:
+    if not item.themes:
+        return []
+    lines = ["### Recurring themes", "", f"*{escape(method)}*", ""]
+    lines += ["| Theme | Language | Organizations | Categories |", "|---|---|---|---|"]
+    for theme in item.themes:
+        names = "; ".join(escape(name) for name in theme.organisations)
+        kinds = ", ".join(f"{escape(label)} {n}" for label, n in theme.categories)
+        lines.append(
+            f"| {escape(theme.term)} | {theme.language} | "
+            f"{len(theme.organisations)}: {names} | {kinds} |"
+        )
+    return [*lines, ""]
+
+
+def _panels(item: ItemSection) -> list[str]:
+    lines: list[str] = []
+    for panel in item.panels:
+        lines += [f"### {escape(panel.title)}", ""]
+        for panellist in panel.panellists:
+            lines += [f"#### The panellist from {escape(panellist.name)}", ""]
+            if not panellist.contributions:
+                absent = "" if panellist.registered else " (not invited under this name)"
+                lines += [f"No written comments on this agenda item{absent}.", ""]
+            for contribution in panellist.contributions:
+                lines += [f"*{escape(contribution.question)}*", *_answer(contribution.answer), ""]
+    return lines
+
+
+def _item(item: ItemSection, method: str = "") -> list[str]:
+    lines = [f"## {escape(item.heading)}", "", item.submitted_sentence(), ""]
+    if item.translation:
+        lines += [item.translation + ".", ""]
+    lines += _panels(item)
+    for question in item.questions:
+        lines += _question(question)
+    return lines + _themes(item, method)
 
 
 def render(digest: Digest) -> str:
@@ -60,15 +110,18 @@ def render(digest: Digest) -> str:
         "",
         escape(digest.title),
         "",
-        f"- Dialogue: {escape(digest.dialogue_title)}, {digest.dialogue_date:%d %B %Y}, "
+        f"- Dialogue: {escape(digest.dialogue_title)}, {un_date(digest.dialogue_date)}, "
         f"{escape(digest.venue)}",
-        f"- Deadline for written comments: {deadline:%d %B %Y, %H:%M} ({digest.timezone} time)",
+        f"- Deadline for written comments: {un_moment(deadline)} ({digest.timezone} time)",
         f"- Period: {digest.period()}",
-        f"- Answers: {digest.total_answers}, of which {digest.new_answers} new in this period",
+        f"- {digest.answers_line()}",
         "",
         "## Participation",
         "",
+        *[text for text in (digest.dialogue_sentence,) if text],
         f"{digest.submitted_sentence} {digest.registered_sentence}",
+        "",
+        *[text for text in (digest.gender_sentence,) if text],
         "",
         "| Category | Invited | Registered | Submitted |",
         "|---|---:|---:|---:|",
@@ -89,25 +142,18 @@ def render(digest: Digest) -> str:
         *_figures_table("Gender", digest.by_gender, "Respondents"),
     ]
     for item in digest.items:
-        lines += [
-            f"## {escape(item.heading)}",
-            "",
-            f"Submitted by {item.submitted} organizations.",
-            "",
-        ]
-        for question in item.questions:
-            lines += _question(digest, question)
-    lines += [
-        "## Outstanding",
-        "",
-        f"{len(digest.outstanding)} invited organizations have not submitted.",
-        "",
-    ]
+        lines += _item(item, digest.themes_method)
+    return "\n".join(lines + _closing(digest))
+
+
+def _closing(digest: Digest) -> list[str]:
+    """The invited organisations that have not submitted, and the reminders."""
+    lines = ["## Outstanding", "", digest.outstanding_sentence(), ""]
     if digest.outstanding:
         lines += ["| Organization | Category | Country | Registered |", "|---|---|---|---|"]
         lines += [
             f"| {escape(o.name)} | {o.category} | {escape(o.country)} | "
-            f"{'yes' if o.registered else 'no'} |"
+            f"{'Yes' if o.registered else 'No'} |"
             for o in digest.outstanding
         ]
         lines.append("")
@@ -115,9 +161,7 @@ def render(digest: Digest) -> str:
     lines += [
         "## Reminders",
         "",
-        f"{r.sent} reminders sent to {r.participants_reminded} participants "
-        f"({r.sent_in_period} in this period); {r.skipped} skipped, {r.uncertain} uncertain, "
-        f"{r.failed} failed.",
+        r.sentence(),
         "",
     ]
-    return "\n".join(lines)
+    return lines

@@ -12,7 +12,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.digest.build import Digest, ItemSection, xml_safe
+from bot.digest.model import Digest, ItemSection, xml_safe
 
 ANSWER_COLUMNS = (
     "Question",
@@ -23,6 +23,7 @@ ANSWER_COLUMNS = (
     "Answered at",
     "New",
     "Submitted",
+    "Publication",
     "Answer",
 )
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
@@ -118,7 +119,7 @@ def _outstanding(sheet: Worksheet, digest: Digest) -> None:
     rows = _Rows(sheet)
     _append(rows, ["Organization", "Category", "Country", "Registered"], header=True)
     for o in digest.outstanding:
-        _append(rows, [o.name, o.category, o.country, "yes" if o.registered else "no"])
+        _append(rows, [o.name, o.category, o.country, "Yes" if o.registered else "No"])
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 30
 
@@ -141,13 +142,14 @@ def _item(sheet: Worksheet, item: ItemSection) -> None:
                     answer.country,
                     answer.language,
                     _naive(answer.answered_at),
-                    "yes" if answer.new else "",
-                    "yes" if answer.submitted else "no",
+                    "Yes" if answer.new else "",
+                    "Yes" if answer.submitted else "No",
+                    answer.publication,
                     answer.text,
                 ],
             )
             cells[5].number_format = "yyyy-mm-dd hh:mm"
-            cells[8].alignment = Alignment(wrap_text=True, vertical="top")
+            cells[9].alignment = Alignment(wrap_text=True, vertical="top")
     counted = [q for q in item.questions if q.counts]
     if counted:
         _append(rows, [])
@@ -155,7 +157,7 @@ def _item(sheet: Worksheet, item: ItemSection) -> None:
         for question in counted:
             for figure in question.counts:
                 _append(rows, [question.text, figure.label, figure.count])
-    for column, width in zip("ABCDEFGHI", (40, 32, 24, 16, 10, 17, 6, 10, 80), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (40, 32, 24, 16, 10, 17, 6, 10, 28, 80), strict=True):
         sheet.column_dimensions[column].width = width
 
 

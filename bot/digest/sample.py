@@ -19,6 +19,7 @@ from storage.models import (
     AgendaItemRow,
     ConsentKind,
     ConsultationRow,
+    Credit,
     Identity,
     Invite,
     Organisation,
@@ -122,6 +123,8 @@ class SampleOrganisation:
     when: float
     """When it answered, as a share of the time since the consultation opened."""
     credit: str = "organisation"
+    person: str | None = None
+    """The respondent's name, for a credit by name."""
     publish: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -145,6 +148,7 @@ ORGANISATIONS: tuple[SampleOrganisation, ...] = (
         "submitted",
         0.2,
         credit="named",
+        person="Amina Yusuf",
     ),
     SampleOrganisation(
         "Центр правовых исследований «Открытое право»", "ngo", "KZ", "ru", "male", "submitted", 0.22
@@ -166,7 +170,14 @@ ORGANISATIONS: tuple[SampleOrganisation, ...] = (
         credit="anonymous",
     ),
     SampleOrganisation(
-        "Transparency and Accountability Watch", "ngo", "NG", "en", "male", "submitted", 0.58
+        "Transparency and Accountability Watch",
+        "ngo",
+        "NG",
+        "en",
+        "male",
+        "submitted",
+        0.58,
+        publish=False,
     ),
     SampleOrganisation(
         "Coalition for Digital Rights", "ngo", "BR", "en", "female", "submitted", 0.66
@@ -344,7 +355,8 @@ async def _register(
             status=ParticipantStatus.ACTIVE,
             locale=sample.language if sample.language != "private" else "en",
             gender=sample.gender,
-            credit=sample.credit,
+            credit=Credit(sample.credit) if sample.publish else Credit.ANONYMOUS,
+            display_name=sample.person,
             state=State.HOME,
             context={},
             created_at=moment,
@@ -362,6 +374,14 @@ async def _register(
             last_seen_at=moment,
         )
     )
+    await _consent(uow, participant, sample, moment)
+    return participant
+
+
+async def _consent(
+    uow: UnitOfWork, participant: Participant, sample: SampleOrganisation, moment: datetime
+) -> None:
+    """Consent to processing, and to publication unless the sample refuses it."""
     for kind, granted in (
         (ConsentKind.PROCESSING, True),
         (ConsentKind.PUBLICATION, sample.publish),
@@ -369,7 +389,6 @@ async def _register(
         await uow.participants.add_consent(
             participant.id, kind, granted=granted, version=NOTICE_VERSION, now=moment
         )
-    return participant
 
 
 @dataclass

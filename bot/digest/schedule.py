@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.digest.build import KIND, build, previous_digest
+from bot.digest.build import KIND
 from bot.digest.deliver import Outcome, Sleep, deliver
+from bot.digest.period import next_digest, period_detail
 from bot.reminders import definition_of
 from config.consultation import DigestSettings, Weekday
 from config.settings import Settings
@@ -152,8 +153,6 @@ async def send(
         if row is None:
             raise LookupError(f"no consultation with id {consultation_id!r} is loaded")
         destinations = definition_of(row).digest.destinations
-    if since is None:
-        since = await previous_digest(store, consultation_id)
     async with store.transaction() as uow:
         claimed = await uow.deliveries.claim(
             key=key,
@@ -165,7 +164,7 @@ async def send(
         )
     if claimed is None:
         return DigestRun(key, None)
-    digest = await build(
+    digest = await next_digest(
         store, consultation_id, now=clock.now(), since=since, final=occasion == Occasion.FINAL
     )
     outcomes = await deliver(
@@ -183,6 +182,7 @@ async def send(
             status,
             clock.now(),
             destinations=[outcome.as_dict() for outcome in outcomes],
+            **period_detail(digest),
             answers=digest.total_answers,
             new_answers=digest.new_answers,
             **({"reason": "no destinations"} if not destinations else {}),

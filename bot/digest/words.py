@@ -96,14 +96,24 @@ def stakeholders_phrase(counts: Mapping[str, int]) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def participation_sentence(counts: Mapping[str, int], verb: str, *, nobody: str) -> str:
-    """A sentence on who did something, e.g. "... submitted written comments, in addition to
-    one intergovernmental organization."
+def states_parties_phrase(number: int) -> str:
+    """'47 States parties', as the Chair's summary writes them (in figures from 10)."""
+    if number == 1:
+        return "one State party"
+    return f"{number_words(number) if number < 10 else number} States parties"
+
+
+def participation_sentence(
+    counts: Mapping[str, int], verb: str, *, nobody: str, states_parties: int | None = None
+) -> str:
+    """A sentence on who did something, e.g. "... participated in the constructive dialogue,
+    in addition to 47 States parties and one intergovernmental organization."
 
     Args:
         counts: organisations by category code.
         verb: what they did, in the past tense ("submitted written comments").
         nobody: the sentence when there is no organisation at all.
+        states_parties: how many States parties took part too, when the secretariat says.
     """
     subject = stakeholders_phrase(counts)
     igos = counts.get("igo", 0)
@@ -116,5 +126,46 @@ def participation_sentence(counts: Mapping[str, int], verb: str, *, nobody: str)
         return nobody
     if not subject:
         return f"{igo_phrase[:1].upper()}{igo_phrase[1:]} {verb}."
-    tail = f", in addition to {igo_phrase}" if igo_phrase else ""
+    besides = [states_parties_phrase(states_parties)] if states_parties else []
+    besides += [igo_phrase] if igo_phrase else []
+    tail = f", in addition to {_join(besides)}" if besides else ""
     return f"{subject} {verb}{tail}."
+
+
+_GENDERS = (("female", "woman", "women"), ("male", "man", "men"))
+
+
+def gender_sentence(
+    respondents: Mapping[str, int], organisations: Mapping[str, int], *, organisation_total: int
+) -> str:
+    """The sex-disaggregated figures in words, from respondents by gender ('female',
+    'male', 'other', '' for not given), and organisations with a respondent of each gender
+    out of `organisation_total`.
+
+    "Of the 21 respondents who submitted written comments: 9 women, 9 men and 1 of another
+    gender; 2 did not say. Women answered for 10 of the 21 organizations, men for 9."
+    An empty string when nobody submitted.
+    """
+    total = sum(respondents.values())
+    if not total:
+        return ""
+    parts = [
+        f"{respondents[key]} {one if respondents[key] == 1 else many}"
+        for key, one, many in _GENDERS
+        if respondents.get(key)
+    ]
+    if respondents.get("other"):
+        parts.append(f"{respondents['other']} of another gender")
+    unsaid = respondents.get("", 0)
+    head = "respondent who submitted" if total == 1 else "respondents who submitted"
+    if not parts:
+        sentence = f"Of the {total} {head} written comments, none said their gender."
+    else:
+        tail = f"; {unsaid} did not say" if unsaid else ""
+        sentence = f"Of the {total} {head} written comments: {_join(parts)}{tail}."
+    orgs = organisation_total
+    women, men = organisations.get("female", 0), organisations.get("male", 0)
+    if women or men:
+        noun = "organization" if orgs == 1 else "organizations"
+        sentence += f" Women answered for {women} of the {orgs} {noun}, men for {men}."
+    return sentence

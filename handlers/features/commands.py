@@ -101,8 +101,8 @@ async def language(ctx: Context, argument: str) -> None:
 
 
 async def mydata(ctx: Context, argument: str) -> None:
-    """/mydata: a copy of the participant's data."""
-    await send_my_data(ctx)
+    """/mydata: a copy of the participant's data; /mydata name: change the published name."""
+    await send_my_data(ctx, argument)
 
 
 async def forget(ctx: Context, argument: str) -> None:

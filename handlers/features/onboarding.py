@@ -255,7 +255,59 @@ class CreditStep(Step):
             await stale_button(ctx)
             return
         ctx.me.credit = Credit(args[0])
-        await ctx.enter(State.PROFILE)
+        if ctx.me.credit == Credit.NAMED:
+            await ctx.enter(State.CREDIT_NAME)
+        else:
+            await ctx.enter(State.PROFILE)
+
+
+MAX_PERSON_NAME = 200
+"""As long as `participants.display_name` holds."""
+
+
+class CreditNameStep(Step):
+    """The respondent's name, for comments published "with my name and organisation".
+
+    Asked after that choice, and again when /mydata name asks to change it; the platform's
+    display name, when there is one, is only offered, never taken as given.
+    """
+
+    def accepts_text(self, ctx: Context) -> bool:
+        return True
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        rows = []
+        if ctx.me.display_name:
+            label = t._("Keep {name}", name=t.isolate(ctx.me.display_name))
+            rows.append([Button(label, payload("credit_name", "keep"))])
+        ctx.say(
+            t._("Please type your name as it should appear with your published comments."), rows
+        )
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        name = clean_name(text)
+        if not 2 <= len(name) <= MAX_PERSON_NAME:
+            ctx.say(ctx.t._("A name has 2 to {limit} characters.", limit=MAX_PERSON_NAME))
+            await self.prompt(ctx)
+            return
+        ctx.me.display_name = name
+        await self._done(ctx)
+
+    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+        if action == "credit_name" and args == ["keep"] and ctx.me.display_name:
+            await self._done(ctx)
+        else:
+            await stale_button(ctx)
+
+    async def _done(self, ctx: Context) -> None:
+        name = ctx.me.display_name or ""
+        ctx.say(
+            ctx.t._(
+                "Thank you. Published comments will name you as {name}.", name=ctx.t.isolate(name)
+            )
+        )
+        await ctx.go_back(ctx.data.get("return"), State.PROFILE)
 
 
 class ProfileStep(Step):

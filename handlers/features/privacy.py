@@ -5,20 +5,37 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.conversation import Context, DecisionStep, State
+from handlers.conversation import ONBOARDING, Context, DecisionStep, State
 from handlers.events import OutgoingDocument
+from handlers.features.consultations import item_heading, localized
+from storage.models import Credit
 
 
-async def my_data(ctx: Context) -> dict[str, Any]:
-    """Everything held about the participant, as a JSON-ready document."""
-    me = ctx.me
-    organisation = me.organisation
+async def _place(ctx: Context, question_id: int) -> dict[str, Any]:
+    """A question as the participant knows it: its agenda item, number and text."""
+    placed = await ctx.uow.consultations.placed(question_id)
+    if placed is None:
+        return {"question": question_id}
+    question, item, _ = placed
+    siblings = [q.id for q in await ctx.uow.consultations.questions(item.id)]
+    number = siblings.index(question.id) + 1 if question.id in siblings else None
+    text = localized(question.spec.get("text"), ctx.t)
+    return {
+        "agenda_item": item_heading(ctx.t, item),
+        "question": ctx.t._("Question {number}: {text}", number=number, text=text)
+        if number
+        else text,
+        "question_id": question.key,
+    }
+
+
+async def _answers(ctx: Context) -> list[dict[str, Any]]:
+    """The participant's answers with every revision, each named by its question."""
     answers = []
-    for answer in await ctx.uow.answers.for_participant(me.id):
-        question = await ctx.uow.consultations.question(answer.question_id)
+    for answer in await ctx.uow.answers.for_participant(ctx.me.id):
         answers.append(
             {
-                "question": question.key if question else answer.question_id,
+                **await _place(ctx, answer.question_id),
                 "value": answer.value,
                 "language": answer.language,
                 "revisions": [
@@ -32,11 +49,26 @@ async def my_data(ctx: Context) -> dict[str, Any]:
                 ],
             }
         )
+    return answers
+
+
+async def my_data(ctx: Context) -> dict[str, Any]:
+    """Everything held about the participant, as a JSON-ready document: agenda items and
+    questions named by their numbers and texts, in the participant's language."""
+    me = ctx.me
+    organisation = me.organisation
+    answers = await _answers(ctx)
     submissions = await ctx.uow.submissions.for_participant(me.id)
+    items = {
+        item_id: item
+        for item_id in submissions
+        if (item := await ctx.uow.consultations.item(item_id)) is not None
+    }
     return {
         "participant": {
             "id": me.id,
             "display_name": me.display_name,
+            "name_for_published_comments": me.display_name if me.credit == Credit.NAMED else None,
             "language": me.locale,
             "gender": me.gender,
             "credit": me.credit,
@@ -65,7 +97,9 @@ async def my_data(ctx: Context) -> dict[str, Any]:
         "answers": answers,
         "submissions": [
             {
-                "agenda_item": s.agenda_item_id,
+                "agenda_item": item_heading(ctx.t, item)
+                if (item := items.get(s.agenda_item_id))
+                else s.agenda_item_id,
                 "status": s.status,
                 "reference": s.reference,
                 "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
@@ -75,13 +109,21 @@ async def my_data(ctx: Context) -> dict[str, Any]:
     }
 
 
-async def send_my_data(ctx: Context) -> None:
-    """Reply with the participant's data as a JSON file."""
+async def send_my_data(ctx: Context, argument: str = "") -> None:
+    """Reply with the participant's data as a JSON file; `/mydata name` changes the name
+    published comments are credited to."""
+    t = ctx.t
+    if argument.strip().casefold() == "name" and ctx.state not in ONBOARDING:
+        await ctx.enter(State.CREDIT_NAME, **{"return": ctx.remember_return()})
+        return
     document = json.dumps(await my_data(ctx), ensure_ascii=False, indent=2).encode()
-    ctx.say(
-        ctx.t._("Here is everything we hold about you."),
-        document=OutgoingDocument("my-data.json", document, "application/json"),
-    )
+    text = t._("Here is everything we hold about you.")
+    if ctx.me.credit == Credit.NAMED and ctx.me.display_name:
+        text += "\n" + t._(
+            "Published comments name you as {name}. To change it, send /mydata name.",
+            name=t.isolate(ctx.me.display_name),
+        )
+    ctx.say(text, document=OutgoingDocument("my-data.json", document, "application/json"))
     await ctx.reprompt()
 
 

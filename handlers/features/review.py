@@ -152,7 +152,8 @@ class ReviewStep(Step):
                 "{when}.\nReference: {reference}\nYou can change your answers until {deadline}.",
                 heading=item_heading(t, item),
                 consultation=title(row, t),
-                when=t.when(ctx.now, ZoneInfo(zone)),
+                # The receipt says whose clock it is read on, as the deadline does.
+                when=t._("{when} ({zone} time)", when=t.when(ctx.now, ZoneInfo(zone)), zone=zone),
                 reference=reference,
                 deadline=deadline_text(ctx, row),
             )

@@ -104,6 +104,12 @@ def tally(
     return kind(question.type).tally(question, decoded)
 
 
+def summary(question: Question, values: Iterable[tuple[Mapping[str, Any], int]]) -> str:
+    """The digest's line on the counts of a question (empty for most types)."""
+    decoded = [(value, n) for data, n in values if (value := decode(data)) is not None]
+    return kind(question.type).summary(question, decoded)
+
+
 async def save_answer(
     uow: UnitOfWork,
     *,

@@ -187,6 +187,16 @@ class QuestionKind(Generic[V]):
         answers; empty for a type whose answers are only listed."""
         return ()
 
+    def summary(self, question: Question, values: Sequence[tuple[AnswerValue, int]]) -> str:
+        """A line the digest adds to the counts (a scale's median and anchors), in English;
+        empty when the counts say it all."""
+        return ""
+
+    def label(self, question: Question, text: str) -> str:
+        """An answer's stored text as a person reads it in English (the digest's workbook,
+        the published export): a code such as `yes` becomes its label."""
+        return text
+
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
         """A plausible answer for the demonstration data; None to leave it unanswered."""
         return None

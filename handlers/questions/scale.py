@@ -59,6 +59,24 @@ def _points(question: Question) -> range:
     return range(question.scale_min, question.scale_max + 1)
 
 
+def anchors(question: Question, language: str) -> tuple[str, str]:
+    """What the lowest and highest points mean, in `language` ('' where none is given)."""
+    low, high = question.scale_min_label, question.scale_max_label
+    return (low.get(language) if low else "", high.get(language) if high else "")
+
+
+def point_label(
+    question: Question, point: int, language: str = "en", *, option: bool = False
+) -> str:
+    """A point with its anchor when it has one: '1 (Not at all)'; as a form's option,
+    '1 — Not at all'."""
+    low, high = anchors(question, language)
+    anchor = low if point == question.scale_min else high if point == question.scale_max else ""
+    if not anchor:
+        return str(point)
+    return f"{point} — {anchor}" if option else f"{point} ({anchor})"
+
+
 class ScaleKind(QuestionKind[ScaleValue]):
     """`type: scale`, with `scale_min`, `scale_max` and their optional labels."""
 
@@ -75,6 +93,16 @@ class ScaleKind(QuestionKind[ScaleValue]):
     counted = True
 
     def hint(self, question: Question, t: Translator, options: EngineOptions) -> str:
+        low, high = anchors(question, t.language)
+        if low or high:
+            # The anchors give the numbers their meaning: said once, just above the buttons.
+            return t._(
+                "Choose a number from {low} ({low_label}) to {high} ({high_label}).",
+                low=question.scale_min,
+                high=question.scale_max,
+                low_label=low or str(question.scale_min),
+                high_label=high or str(question.scale_max),
+            )
         return t._(
             "Choose a number from {low} to {high}.",
             low=question.scale_min,
@@ -98,7 +126,10 @@ class ScaleKind(QuestionKind[ScaleValue]):
         self, question: Question, value: ScaleValue | None, t: Translator, options: EngineOptions
     ) -> FormField:
         return FormField(
-            choices=tuple(FormChoice(str(n), str(n)) for n in _points(question)),
+            choices=tuple(
+                FormChoice(str(n), point_label(question, n, t.language, option=True))
+                for n in _points(question)
+            ),
             current=str(value.scale) if value else None,
         )
 
@@ -106,7 +137,25 @@ class ScaleKind(QuestionKind[ScaleValue]):
         self, question: Question, values: Sequence[tuple[AnswerValue, int]]
     ) -> tuple[tuple[str, int], ...]:
         counter = self.counts(values, lambda value: value.scale)
-        return tuple((str(point), counter[point]) for point in _points(question))
+        return tuple((point_label(question, p), counter[p]) for p in _points(question))
+
+    def summary(self, question: Question, values: Sequence[tuple[AnswerValue, int]]) -> str:
+        counter = self.counts(values, lambda value: value.scale)
+        total = sum(counter.values())
+        if not total:
+            return ""
+        ordered = [point for point in _points(question) for _ in range(counter[point])]
+        middle = (ordered[(total - 1) // 2] + ordered[total // 2]) / 2
+        median = f"{middle:g}"
+        low = point_label(question, question.scale_min)
+        high = point_label(question, question.scale_max)
+        answers = "1 answer" if total == 1 else f"{total:,} answers"
+        return f"Median {median} on the scale from {low} to {high}; {answers}."
+
+    def label(self, question: Question, text: str) -> str:
+        if _POINT.fullmatch(text) and int(text) in _points(question):
+            return point_label(question, int(text))
+        return text
 
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
         return self.from_button(

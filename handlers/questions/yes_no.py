@@ -79,6 +79,9 @@ class YesNoKind(QuestionKind[YesNoValue]):
         counter = self.counts(values, lambda value: value.yes)
         return (("Yes", counter[True]), ("No", counter[False]))
 
+    def label(self, question: Question, text: str) -> str:
+        return {"yes": "Yes", "no": "No"}.get(text, text)
+
     def sample(self, question: Question, draw: Draw) -> Accepted | None:
         if not question.required and draw.index % 3 == 0:
             return None

@@ -428,7 +428,7 @@ def test_stats_counts_invited_registered_and_submitted(
     ]
     # Only Alice's organisation (an NGO) has submitted anything.
     assert len(lines) == 7
-    assert re.fullmatch(r"  submitted by ngo: 1 organisations?", lines[6]), lines[6]
+    assert lines[6] == "  submitted by Non-governmental organization: 1 organisation"
 
 
 def test_stats_without_consultation_covers_every_loaded_one(

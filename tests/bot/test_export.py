@@ -55,6 +55,7 @@ ALICE_ROWS = [
         "question": "ai2-familiarity",
         "question_type": "choice",
         "value": "We contributed to it",
+        "answer": "We contributed to it",
         "language": "",
         "revision": 1,
         "answered_at": DAY_ONE,
@@ -64,6 +65,7 @@ ALICE_ROWS = [
         "question": "ai2-data-platform",
         "question_type": "yes_no",
         "value": "yes",
+        "answer": "Yes",
         "language": "",
         "revision": 2,
         "answered_at": DAY_TWO,
@@ -73,6 +75,7 @@ ALICE_ROWS = [
         "question": "ai2-stakeholder-contribution",
         "question_type": "text",
         "value": FRENCH,
+        "answer": FRENCH,
         "language": "fr",
         "revision": 1,
         "answered_at": DAY_ONE,
@@ -84,6 +87,7 @@ BOB_ROWS = [
         "question": "ai2-familiarity",
         "question_type": "choice",
         "value": "We were not aware of it",
+        "answer": "We were not aware of it",
         "language": "",
         "revision": 1,
         "answered_at": DAY_ONE,
@@ -93,6 +97,7 @@ BOB_ROWS = [
         "question": "ai2-data-platform",
         "question_type": "yes_no",
         "value": "no",
+        "answer": "No",
         "language": "",
         "revision": 1,
         "answered_at": DAY_ONE,
@@ -102,6 +107,7 @@ BOB_ROWS = [
         "question": "ai2-stakeholder-contribution",
         "question_type": "text",
         "value": FORMULA,
+        "answer": FORMULA,
         "language": "en",
         "revision": 1,
         "answered_at": DAY_ONE,
@@ -114,6 +120,8 @@ ALL_ROWS = [
 ]
 """Every answer in agenda and question order (Alice answered each question before Bob),
 with where its submission stands: Alice submitted, Bob did not."""
+PUBLISHED_ALICE_ROWS = [{**row, "category": "Non-governmental organization"} for row in ALICE_ROWS]
+"""Alice's answers as the published export gives them: her category in words."""
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -296,7 +304,7 @@ def test_export_published_keeps_only_consenting_authors_credited_as_chosen(
     result = run(capsys, "export", "--format", "json", "--published")
     assert result.code == 0, result.err
     # Bob refused publication: none of his answers. Alice chose "My organisation only".
-    assert json.loads(result.out) == ALICE_ROWS
+    assert json.loads(result.out) == PUBLISHED_ALICE_ROWS
 
 
 def test_export_csv_round_trips_and_neutralises_formulas(
@@ -311,7 +319,8 @@ def test_export_csv_round_trips_and_neutralises_formulas(
         assert reader.fieldnames == list(export.COLUMNS)
         rows = list(reader)
     expected = [as_text(row) for row in ALL_ROWS]
-    expected[5]["value"] = "'" + FORMULA  # a spreadsheet must not run Bob's text as a formula
+    # A spreadsheet must not run Bob's text as a formula.
+    expected[5]["value"] = expected[5]["answer"] = "'" + FORMULA
     assert rows == expected
 
 
@@ -320,7 +329,7 @@ def test_export_csv_published(answered: Path, capsys: pytest.CaptureFixture[str]
     assert result.code == 0, result.err
     assert result.err == "3 answers written to public.csv\n"
     with (answered / "public.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert list(csv.DictReader(handle)) == [as_text(row) for row in ALICE_ROWS]
+        assert list(csv.DictReader(handle)) == [as_text(row) for row in PUBLISHED_ALICE_ROWS]
 
 
 def test_export_xlsx_has_the_header_and_the_rows(
@@ -338,6 +347,7 @@ def test_export_xlsx_has_the_header_and_the_rows(
         # An empty cell (no language for choice and yes/no answers) reads back as None.
         expected = [[None if row[c] == "" else row[c] for c in export.COLUMNS] for row in ALL_ROWS]
         expected[5][export.COLUMNS.index("value")] = "'" + FORMULA
+        expected[5][export.COLUMNS.index("answer")] = "'" + FORMULA
         assert values[1:] == expected
         # Stored as text, not as a formula.
         assert sheet.cell(row=7, column=export.COLUMNS.index("value") + 1).data_type == "s"

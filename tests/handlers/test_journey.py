@@ -48,6 +48,9 @@ async def test_invite_language_consent_profile(chat: Chat, invite: str, store: S
     await chat.press("I agree")
     await chat.press("Yes, they may be published")
     await chat.press("My name and organisation")
+    # Credited by name: the name is asked for (issue 14) before the profile.
+    assert chat.text == "Please type your name as it should appear with your published comments."
+    await chat.say("Alice Martin")
     assert "Country: Austria" in chat.text
     await chat.press("Change name")
     await chat.say("  Criminologists   without Borders (CwB) ")
@@ -310,11 +313,22 @@ async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: o
     assert document.filename == "my-data.json"
     data = json.loads(document.content)
     assert data["organisation"]["name"] == "Criminologists without Borders"
-    assert {a["question"] for a in data["answers"]} == {
+    assert {a["question_id"] for a in data["answers"]} == {
         "ai4-priorities",
         "ai4-suggestions",
         "ai4-submission",
     }
+    # Named as the participant knows them, not by internal ids.
+    assert {a["agenda_item"] for a in data["answers"]} == {
+        "Agenda item 4: Collection of inputs and suggestions from participants, including on "
+        "enhancing international cooperation in the context of the work of the UNTOC Review "
+        "Mechanism"
+    }
+    assert sorted(a["question"][:11] for a in data["answers"]) == [
+        "Question 1:",
+        "Question 3:",
+        "Question 4:",
+    ]
     assert [c["kind"] for c in data["consents"]] == ["processing", "publication"]
     assert "Review — Agenda item 4" in chat.replies[-1].text
 

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from handlers import questions
+from handlers.conversation import EngineOptions
+from handlers.i18n import translator
 from storage.repositories import Store
 from tests.conftest import Chat, onboard
 from tests.handlers.test_bad_input import snapshot
@@ -51,3 +53,30 @@ async def test_a_forged_scale_button_is_stale_and_changes_nothing(
     assert chat.replies[0].text == "That button is no longer active. Here is where you are:"
     assert "Question 2 of 4" in chat.replies[-1].text
     assert await snapshot(store) == before
+
+
+async def test_a_scale_s_anchors_are_said_with_its_numbers(
+    chat: Chat, invite: str, store: Store
+) -> None:
+    await onboard(chat, invite)
+    await chat.press("Constructive dialogue 2027")
+    await chat.press("Agenda item 3")
+    await chat.press("Lengthy mutual legal assistance procedures")
+    await chat.press("Done")
+    assert "Choose a number from 1 (Not at all) to 5 (Fully)." in chat.text
+    assert chat.labels[:5] == ["1", "2", "3", "4", "5"]
+    async with store.transaction() as uow:
+        balance = next(
+            q
+            for q in await uow.consultations.questions_of("wgic-18-2027")
+            if q.key == "ai3-balance"
+        )
+    spec = questions.definition(balance)
+    field = questions.kind(spec.type).form_field(spec, None, translator("fr"), EngineOptions())
+    assert [choice.label for choice in field.choices] == [
+        "1 — Pas du tout",
+        "2",
+        "3",
+        "4",
+        "5 — Pleinement",
+    ]

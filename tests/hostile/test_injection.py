@@ -87,7 +87,8 @@ def fingerprint(markdown: str, *, setext: bool = True) -> list[tuple[str, ...]]:
 
 
 def with_answer(digest: Digest, text: str) -> Digest:
-    """The digest with the first answer's text replaced by `text`."""
+    """The digest with the first listed answer's text replaced by `text` (a counted
+    question's answers are not listed one by one)."""
     done = False
 
     def replace(answer: Any) -> Any:
@@ -102,6 +103,8 @@ def with_answer(digest: Digest, text: str) -> Digest:
             item,
             questions=tuple(
                 dataclasses.replace(q, answers=tuple(replace(a) for a in q.answers))
+                if q.listed
+                else q
                 for q in item.questions
             ),
         )

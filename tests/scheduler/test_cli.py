@@ -141,7 +141,7 @@ def test_digest_markdown_to_stdout_since_a_date_and_its_mistakes(
     result = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "2026-01-01")
     assert result.code == 0, result.err
     assert result.out.startswith("# Digest: Constructive dialogue 2027 (WGIC 18)\n")
-    assert "- Period: Since the previous digest of 01 January 2026, 00:00 up to " in result.out
+    assert "- Period: Since 1 January 2026, 00:00 up to " in result.out
     assert "**NEW**" in result.out
     bad = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "soon")
     assert (bad.code, bad.err) == (
@@ -173,9 +173,55 @@ def test_digest_send_delivers_to_the_configured_destinations_and_is_recorded(
     )
     assert result.code == 0, result.err
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert result.err.splitlines()[-1] == "directory digests/wgic-18-2027: sent after 1 tries"
+    assert result.err.splitlines()[-1] == "directory digests/wgic-18-2027: sent after 1 try"
     assert len(list((cli / "digests" / "wgic-18-2027").glob("digest-wgic-18-2027-*"))) == 3
     [row] = deliveries(database_url)
     assert (row.kind, row.status, row.consultation_id) == ("digest", "sent", "wgic-18-2027")
     assert row.key.startswith("digest:wgic-18-2027:manual:")
     assert row.created_at <= datetime.now(UTC)
+
+
+def test_each_digest_from_the_command_line_starts_where_the_previous_one_ended(
+    cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(capsys)
+    first = run(capsys, "digest", "--consultation", "wgic-18-2027")
+    assert first.code == 0, first.err
+    assert "- Period: Since the opening on " in first.out
+    assert "- 163 answers, of which 163 new in this period\n" in first.out
+    assert "All submissions up to" not in first.out
+    second = run(capsys, "digest", "--consultation", "wgic-18-2027")
+    assert "- Period: Since the previous digest on " in second.out
+    assert "- 163 answers, of which 0 new in this period\n" in second.out
+
+    async def answer_again(store: Store) -> None:
+        async with store.transaction() as uow:
+            identity = await uow.identities.get("demo", "demo-1")
+            assert identity is not None
+            assert identity.participant_id is not None
+            question = next(
+                q
+                for q in await uow.consultations.questions_of("wgic-18-2027")
+                if q.key == "ai4-suggestions"
+            )
+            await uow.answers.save(
+                participant_id=identity.participant_id,
+                question_id=question.id,
+                value={"text": "A second thought on the review mechanism."},
+                text="A second thought on the review mechanism.",
+                language="en",
+                confidence=0.9,
+                channel="test",
+                now=SystemClock().now(),
+            )
+
+    with_store(database_url, answer_again, load=False)
+    third = run(capsys, "digest", "--consultation", "wgic-18-2027")
+    assert "- 163 answers, of which 1 new in this period\n" in third.out
+    assert third.out.count("**NEW**") == 1
+    periods = [d.detail for d in deliveries(database_url) if d.kind == "digest"]
+    assert [p["destinations"] for p in periods] == [
+        [{"kind": "file", "target": "standard output"}]
+    ] * 3
+    assert periods[1]["since"] == periods[0]["until"]
+    assert periods[2]["since"] == periods[1]["until"]

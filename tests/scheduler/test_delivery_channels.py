@@ -111,8 +111,8 @@ async def test_digest_send_reaches_a_telegram_group_and_a_slack_channel(
 
     assert result.code == 0, result.err
     assert result.err.splitlines()[-2:] == [
-        "telegram -100123: sent after 1 tries",
-        "slack C0DIGEST: sent after 1 tries",
+        "telegram -100123: sent after 1 try",
+        "slack C0DIGEST: sent after 1 try",
     ]
     [message] = telegram.sent("sendMessage", chat_id=-100123)
     assert parse_html(message.params["text"]).startswith("Digest: ")

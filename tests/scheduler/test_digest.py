@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,7 +17,11 @@ from sqlalchemy import select
 from bot.digest import render_docx, render_html, render_md, render_xlsx, sample
 from bot.digest.build import Digest, Figure, QuestionSection, build, collector_paused
 from bot.digest.charts import charts
+from bot.digest.model import counted, un_date, un_moment
+from bot.digest.period import next_digest, record_written
+from bot.digest.themes import Voice, themes
 from bot.digest.words import number_words, participation_sentence, stakeholders_phrase
+from config.consultation import Attendance, Participation
 from handlers.ports import FixedClock
 from storage.models import Answer
 from storage.repositories import Store
@@ -187,7 +191,7 @@ async def test_participation_in_words_and_figures(seeded: Store, clock: FixedClo
     ]
 
 
-async def test_every_answer_with_its_organisation_as_credited(
+async def test_every_answer_with_its_organisation_and_how_it_may_be_published(
     seeded: Store, clock: FixedClock
 ) -> None:
     digest = await digest_of(seeded, clock)
@@ -201,7 +205,13 @@ async def test_every_answer_with_its_organisation_as_credited(
         "We know of it only in general terms",
         "We were not aware of it",
     ]
-    assert [f.label for f in questions["ai3-balance"].counts] == ["1", "2", "3", "4", "5"]
+    assert [f.label for f in questions["ai3-balance"].counts] == [
+        "1 (Not at all)",
+        "2",
+        "3",
+        "4",
+        "5 (Fully)",
+    ]
     suggestions = questions["ai4-suggestions"]
     by_organisation = {a.organisation: a for a in suggestions.answers}
     arabic = by_organisation["الشبكة العربية للشفافية"]
@@ -211,8 +221,22 @@ async def test_every_answer_with_its_organisation_as_credited(
         "ar",
         True,
     )
-    assert "Anonymous (ngo)" in by_organisation  # credited as the author chose, country hidden
-    assert by_organisation["Anonymous (ngo)"].country == ""
+    # The secretariat sees who said what; the credit choice governs only what is published.
+    assert not [name for name in by_organisation if name.startswith("Anonymous")]
+    anonymous = by_organisation["Association pour la protection des témoins"]
+    assert (anonymous.country, anonymous.publication) == ("France", "publishable anonymously")
+    assert [
+        by_organisation[name].publication
+        for name in (
+            "Global Initiative on Victims' Rights",
+            "Alliance for Justice Reform",
+            "Transparency and Accountability Watch",
+        )
+    ] == [
+        "publishable with the respondent's name",
+        "publishable as the organisation",
+        "not for publication",
+    ]
     assert questions["ai4-suggestions"].counts == ()
     drafts = [a for a in familiarity.answers if not a.submitted]
     assert sorted(a.organisation for a in drafts) == ["Civic Space Monitor", "北方大学犯罪学研究所"]
@@ -340,6 +364,10 @@ async def test_docx_has_a_heading_per_agenda_item(seeded: Store, clock: FixedClo
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]  # type: ignore[union-attr]
     assert headings == ["Participation", *ITEM_HEADINGS, "Outstanding", "Reminders"]
     assert document.paragraphs[0].text == "Digest: Constructive dialogue 2027 (WGIC 18)"
+    assert document.core_properties.title == "Digest: Constructive dialogue 2027 (WGIC 18)"
+    assert document.core_properties.author == "Secretariat"
+    assert document.sections[0].header.paragraphs[0].text == "Internal — not for publication"
+    assert "PAGE" in document.sections[0].footer.paragraphs[0]._p.xml
     texts = [p.text for p in document.paragraphs]
     assert f"{SUBMITTED_SENTENCE} {REGISTERED_SENTENCE}" in texts
     assert HOSTILE in texts
@@ -401,21 +429,23 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
         "Answered at",
         "New",
         "Submitted",
+        "Publication",
         "Answer",
     )
-    hostile = next(row for row in rows if row[8] == HOSTILE)
-    assert hostile[1:8] == (
+    hostile = next(row for row in rows if row[9] == HOSTILE)
+    assert hostile[1:9] == (
         "Alliance for Justice Reform",
         "Non-governmental organization",
         "Kenya",
         "en",
         datetime(2027, 1, 15, 11, 0),  # Vienna time
         None,
-        "yes",
+        "Yes",
+        "publishable as the organisation",
     )
-    formula_cell = next(cell for cell in item3["I"] if cell.value == FORMULA)
+    formula_cell = next(cell for cell in item3["J"] if cell.value == FORMULA)
     assert formula_cell.data_type == "s"
-    counts = rows[rows.index(("Question", "Answer", "Count", None, None, None, None, None, None)) :]
+    counts = rows[rows.index(("Question", "Answer", "Count", *[None] * 7)) :]
     assert counts[1][:3] == (
         "What are the main obstacles to obtaining electronic evidence across borders?",
         "Lengthy mutual legal assistance procedures",
@@ -460,3 +490,137 @@ def test_the_cycle_collector_is_paused_only_while_a_digest_is_made() -> None:
     with pytest.raises(RuntimeError, match="renderer failed"), collector_paused():
         raise RuntimeError("renderer failed")
     assert gc.isenabled()
+
+
+def test_dates_and_counts_in_united_nations_style() -> None:
+    assert un_date(date(2027, 9, 6)) == "6 September 2027"
+    assert un_moment(datetime(2027, 9, 6, 9, 5)) == "6 September 2027, 09:05"
+    assert [counted(n, "answer") for n in (0, 1, 2, 1200)] == [
+        "0 answers",
+        "1 answer",
+        "2 answers",
+        "1,200 answers",
+    ]
+
+
+async def test_closed_questions_are_counted_not_listed_organisation_by_organisation(
+    seeded: Store, clock: FixedClock
+) -> None:
+    digest = await digest_of(seeded, clock)
+    text = render_md.render(digest)
+    balance = next(q for item in digest.items for q in item.questions if q.key == "ai3-balance")
+    assert not balance.listed
+    section = text[text.index(f"### {render_md.escape(balance.text)}") :]
+    section = section[: section.index("\n### ")]
+    assert "  > " not in section  # no answer listed one by one
+    assert "| 1 (Not at all) |" in section
+    assert "| 5 (Fully) |" in section
+    assert balance.summary == "Median 3 on the scale from 1 (Not at all) to 5 (Fully); 21 answers."
+    # Each organisation's value is in the workbook, as a label.
+    workbook = load_workbook(io.BytesIO(render_xlsx.render(digest)))
+    platform = (
+        "Have national authorities given your organization an opportunity to present data or "
+        "knowledge to inform the responses to the self-assessment questionnaire?"
+    )
+    values = {
+        row[9]
+        for row in workbook["Item 2"].iter_rows(values_only=True)
+        if row[0] == platform and row[9]
+    }
+    assert values == {"Yes", "No"}
+
+
+async def test_a_first_digest_covers_the_period_from_the_opening(
+    seeded: Store, clock: FixedClock
+) -> None:
+    first = await next_digest(seeded, CONSULTATION, now=clock.now())
+    assert first.period().startswith("Since the opening on ")
+    assert first.new_answers == first.total_answers
+    await record_written(seeded, first, target="test", now=clock.now())
+    clock.set(clock.now() + timedelta(hours=1))
+    second = await next_digest(seeded, CONSULTATION, now=clock.now())
+    assert second.since == first.generated_at
+    assert second.period() == (
+        "Since the previous digest on 15 January 2027, 11:00 up to 15 January 2027, 12:00 "
+        "(Europe/Vienna time)"
+    )
+    assert (second.new_answers, second.answers_line()) == (
+        0,
+        "164 answers, of which 0 new in this period",
+    )
+
+
+async def test_the_dialogue_sentence_with_the_secretariat_s_own_figures(
+    seeded: Store, clock: FixedClock
+) -> None:
+    figures = Participation(
+        states_parties=47,
+        intergovernmental_organizations=1,
+        attendance=Attendance(ngo=69, academia=2, private_sector=4),
+    )
+    digest = await build(seeded, CONSULTATION, now=clock.now(), participation=figures)
+    assert digest.dialogue_sentence == (
+        "Sixty-nine non-governmental organizations and six other relevant stakeholders (two "
+        "from academia and four from the private sector) participated in the constructive "
+        "dialogue, in addition to 47 States parties and one intergovernmental organization."
+    )
+    assert digest.gender_sentence == (
+        "Of the 21 respondents who submitted written comments: 9 women, 9 men and 1 of "
+        "another gender; 2 did not say. Women answered for 9 of the 21 organizations, men for 9."
+    )
+    assert digest.dialogue_sentence in render_md.render(digest)
+    plain = await digest_of(seeded, clock)
+    assert plain.dialogue_sentence == ""  # the bundled file gives no figures
+
+
+async def test_panels_themes_and_what_needs_translation_per_agenda_item(
+    seeded: Store, clock: FixedClock
+) -> None:
+    digest = await digest_of(seeded, clock)
+    item3 = digest.items[1]
+    assert [panel.title for panel in item3.panels] == [
+        "First sub-panel: human rights safeguards in cooperation on electronic evidence",
+        "Second sub-panel: cooperation with communication service providers",
+    ]
+    first = item3.panels[0].panellists
+    assert [p.name for p in first] == [
+        "Alliance for Justice Reform",
+        "Institute for Criminal Justice Studies",
+        "Observatoire des réseaux criminels",
+        "Association pour la protection des témoins",
+    ]
+    # Each panellist's answers together, the anonymous-for-publication one named too.
+    assert {c.answer.organisation for c in first[3].contributions} == {
+        "Association pour la protection des témoins"
+    }
+    assert first[0].contributions[0].question == (
+        "What are the main obstacles to obtaining electronic evidence across borders?"
+    )
+    assert item3.translation.startswith("Needs translation: ")
+    assert "in es" in item3.translation
+    item4 = digest.items[2]
+    assert item4.themes
+    assert all(len(theme.organisations) >= 2 for theme in item4.themes)
+    assert digest.themes_method.startswith("Recurring themes are the words")
+    text = render_md.render(digest)
+    assert "#### The panellist from Alliance for Justice Reform" in text
+    assert "### Recurring themes" in text
+
+
+def test_themes_are_found_in_each_language_and_counted_by_organisation() -> None:
+    voices = [
+        Voice("A", "NGO", "en", "Human rights safeguards matter. Human rights, again."),
+        Voice("B", "Academia", "en", "We ask for human rights safeguards in every request."),
+        Voice("C", "NGO", "zh", "建议加强数据保护。"),
+        Voice("D", "NGO", "zh", "数据保护很重要。"),
+        Voice("E", "NGO", "fr", "La protection des données est essentielle."),
+    ]
+    found = themes(voices)
+    assert [(t.term, t.language, t.organisations) for t in found][:2] == [
+        ("human rights", "en", ("A", "B")),
+        ("rights safeguards", "en", ("A", "B")),
+    ]
+    assert ("数据", "zh", ("C", "D")) in [(t.term, t.language, t.organisations) for t in found]
+    assert "données" not in [t.term for t in found]  # one organisation only
+    assert found[0].categories == (("Academia", 1), ("NGO", 1))
+    assert themes(voices) == found  # the same answers, the same themes

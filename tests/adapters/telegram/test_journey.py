@@ -137,7 +137,7 @@ async def test_the_whole_journey(
     data = json.loads(content)
     assert data["organisation"]["name"] == "Criminologists without Borders"
     assert {"platform": "telegram", "user_id": str(ALICE)} in data["identities"]
-    assert "ai4-submission" in {a["question"] for a in data["answers"]}
+    assert "ai4-submission" in {a["question_id"] for a in data["answers"]}
 
     # /forget erases everything.
     await alice.say("/forget")
