@@ -51,7 +51,7 @@ async def measure(
         )
         app = await build(settings)
         limiter = Limiter(Limits(overall=overall)) if overall is not None else None
-        channel = from_settings(settings, app.engine, app.store, limiter=limiter)
+        channel = from_settings(settings, app.engine, limiter=limiter)
         await channel.start()
         fake.enforce_limits(time.monotonic)
         chats = [str(FIRST_CHAT + n) for n in range(participants)]

@@ -36,6 +36,12 @@ class App:
     """Each running channel's outbox by platform; channels add theirs when they start,
     and reminders and digests go out through them."""
 
+    async def keep(self, key: str, value: str) -> str:
+        """The value kept under `key` (table `kv`), storing `value` when there is none: a
+        value generated once for every process, like the Telegram webhook's secret."""
+        async with self.store.transaction() as uow:
+            return await uow.kv.setdefault(key, value, self.clock.now())
+
     async def close(self) -> None:
         """Release the database connections."""
         await self.database.dispose()

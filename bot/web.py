@@ -1,9 +1,11 @@
-"""The web process: health check, the platforms' webhooks, and the body limit on every route."""
+"""The web process: health check, the routes of the channels served over HTTP, and the body
+limit on every route."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -11,14 +13,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.adapters.telegram import TelegramWebhook
 from bot.app import App
 
-if TYPE_CHECKING:  # Slack's libraries are loaded only where Slack is configured.
-    from bot.adapters.slack import SlackEvents
+if TYPE_CHECKING:
+    from bot.adapters import Channel
 
 MAX_REQUEST_BYTES = 1024 * 1024
 """The largest request body any route reads. Slack's and Telegram's payloads are far smaller
@@ -113,18 +114,15 @@ async def _too_large(receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-def create_web_app(
-    app: App, *, telegram: TelegramWebhook | None = None, slack: SlackEvents | None = None
-) -> Starlette:
+def create_web_app(app: App, channels: Sequence[Channel] = ()) -> Starlette:
     """The Starlette application serving every HTTP route of the bot.
 
     Every route is behind `BodyLimit` (MAX_REQUEST_BYTES).
 
     Args:
         app: The built application.
-        telegram: When Telegram runs by webhook, what POST /telegram/webhook needs.
-        slack: When Slack runs over HTTP, what POST /slack/events needs (events,
-            interactivity and the slash command).
+        channels: The channels the platforms reach over HTTP, each with its routes
+            (Telegram's webhook at /telegram/webhook, Slack's events at /slack/events).
     """
 
     async def healthz(request: Request) -> JSONResponse:
@@ -135,9 +133,6 @@ def create_web_app(
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
-    if telegram is not None:
-        routes.append(Route("/telegram/webhook", telegram.endpoint, methods=["POST"]))
-    if slack is not None:
-        routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    routes += [route for channel in channels for route in channel.routes]
     return Starlette(routes=routes, middleware=[Middleware(BodyLimit)])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from handlers.events import Button, Inbound, Reply
+from handlers.events import Button, ChoiceGroup, Inbound, Reply
 from handlers.i18n import Translator, translator
 from handlers.ports import FileStore
 from storage.models import ConversationState, Identity, Participant
@@ -90,6 +90,7 @@ class Context:
         *,
         replace_previous: bool = False,
         document: Any = None,
+        choices: ChoiceGroup | None = None,
     ) -> None:
         """Queue a reply in the participant's language."""
         self.replies.append(
@@ -99,6 +100,7 @@ class Context:
                 replace_previous=replace_previous,
                 document=document,
                 rtl=self.t.rtl,
+                choices=choices,
             )
         )
 

@@ -300,6 +300,35 @@ class Engine:
                 participant.updated_at = self.clock.now()
             return result
 
+    # What a channel asks besides events: kept here, so no channel touches the store.
+
+    async def set_aside(self, event: Inbound) -> list[Reply]:
+        """Record an update whose processing failed for good as processed, so that its
+        redelivery is a duplicate; the apology to its sender, in their language."""
+        async with self.store.transaction() as uow:
+            if event.update_id is not None:
+                await uow.updates.claim(event.platform, event.update_id, self.clock.now())
+            _, found, _ = await uow.identities.with_participant(event.platform, event.user_id)
+        t = translator((found.locale if found else None) or negotiate(event.locale))
+        sorry = t._("Sorry, something went wrong with your last message. Please try again.")
+        return [Reply(sorry, rtl=t.rtl)]
+
+    async def mark_reachable(self, platform: str, chat_id: str, *, reachable: bool) -> None:
+        """Note whether a platform chat is open to the bot: reminders skip a participant who
+        blocked it, until they write again."""
+        async with self.store.transaction() as uow:
+            await uow.participants.mark_unreachable(platform, chat_id, unreachable=not reachable)
+
+    async def registered(self, platform: str, user_id: str) -> bool:
+        """Whether a platform account belongs to a participant."""
+        async with self.store.transaction() as uow:
+            identity = await uow.identities.get(platform, user_id)
+            return identity is not None and identity.participant_id is not None
+
+    async def available(self) -> bool:
+        """Whether the database answers now."""
+        return await self.store.reachable()
+
     async def _context(self, uow: UnitOfWork, event: Inbound) -> Context:
         now = self.clock.now()
         identity, found, generation = await uow.identities.with_participant(
@@ -411,10 +440,10 @@ class Engine:
             steps=ctx.steps,
         )
         await step.prompt(scratch)
-        wanted = " ".join(without_direction_marks(text).split()).casefold().removeprefix("✓ ")
+        wanted = " ".join(without_direction_marks(text).split()).casefold()
         for reply in scratch.replies:
             for button in reply.all_buttons():
-                if button.label.casefold().removeprefix("✓ ") == wanted:
+                if button.label.casefold() == wanted:
                     return button.payload
         return None
 

@@ -44,10 +44,38 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Button:
-    """A button: what it says and what it sends back."""
+    """A button: what it says and what it sends back.
+
+    The payload is the engine's own: a channel sends it back as it was and never reads it.
+    """
 
     label: str
     payload: str
+    selected: bool = False
+    """True for an option of a choice group that is chosen now; each channel shows it its
+    own way (a check mark before the label, a ticked checkbox)."""
+    form: int | None = None
+    """The agenda item this button opens, for a channel that can also offer the item as one
+    form beside it."""
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    """The options of a question answered by choosing, for a channel that shows them its own
+    way (checkboxes) instead of as buttons.
+
+    Its buttons are also in the reply's `buttons`, in reading order, where a channel that
+    shows only buttons finds them; a channel that renders the group leaves them out there.
+    """
+
+    key: str
+    """Names the group: the same each time the same question is shown."""
+    options: tuple[Button, ...]
+    """One button per option; pressing one toggles it, `selected` says which are chosen."""
+    confirm: Button
+    """The button that answers with the options chosen."""
+    several: bool = True
+    """Whether more than one option may be chosen."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,8 @@ class Reply:
     """True when the message updates the one before it (a multi-choice toggle)."""
     rtl: bool = field(default=False)
     """True when the text is in a right-to-left language."""
+    choices: ChoiceGroup | None = None
+    """The buttons that choose among a question's options, when it is answered so."""
 
     def all_buttons(self) -> list[Button]:
         """The buttons in reading order."""

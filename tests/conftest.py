@@ -206,7 +206,7 @@ class Chat:
         """The button of the last replies whose label starts with `label`."""
         buttons = [b for r in self.replies for b in r.all_buttons()]
         wanted = label.removeprefix("✓ ")
-        matches = [b for b in buttons if b.label.removeprefix("✓ ").startswith(wanted)]
+        matches = [b for b in buttons if b.label.startswith(wanted)]
         if not matches:
             labels = [b.label for b in buttons]
             raise AssertionError(f"no button {label!r} among {labels}")
@@ -219,8 +219,11 @@ class Chat:
 
     @property
     def labels(self) -> list[str]:
-        """Every button label of the last replies."""
-        return [b.label for r in self.replies for b in r.all_buttons()]
+        """Every button label of the last replies, a chosen option's with a check mark before
+        it, as a channel that shows buttons draws it."""
+        return [
+            ("✓ " if b.selected else "") + b.label for r in self.replies for b in r.all_buttons()
+        ]
 
     def unique_reply(self) -> Reply:
         """The one reply to the last message; fails when the bot answered zero or several

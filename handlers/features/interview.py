@@ -92,7 +92,13 @@ class AgendaStep(Step):
             item = progress.item
             lines.append(f"• {item_heading(t, item)} — {progress_text(t, progress)}")
             buttons.append(
-                [Button(t._("Agenda item {number}", number=item.number), payload("item", item.id))]
+                [
+                    Button(
+                        t._("Agenda item {number}", number=item.number),
+                        payload("item", item.id),
+                        form=item.id,
+                    )
+                ]
             )
         buttons.append([Button(t._("‹ Consultations"), payload("home"))])
         ctx.say("\n".join(lines), buttons)
@@ -225,13 +231,14 @@ class QuestionStep(Step):
         place = QuestionPlace.read(ctx.data)
         selection = list(place.selection) if place else []
         rows = kind.buttons(spec, question_row.id, t, selection)
+        group = kind.choices(spec, question_row.id, t, selection)
         nav = [Button(t._("‹ Back"), payload("back", question_row.id))]
         if answer is not None:
             nav.append(Button(t._("Keep ›"), payload("keep", question_row.id)))
         elif not spec.required:
             nav.append(Button(t._("Skip ›"), payload("skip", question_row.id)))
         nav.append(Button(t._("Save and exit"), payload("save", question_row.id)))
-        ctx.say("\n".join(lines), [*rows, nav])
+        ctx.say("\n".join(lines), [*rows, nav], choices=group)
 
     async def on_text(self, ctx: Context, text: str) -> None:
         loaded = await self._load(ctx)

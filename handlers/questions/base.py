@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 from config.consultation import Question, QuestionType
 from config.questions import QuestionSchema
 from handlers.conversation import EngineOptions
-from handlers.events import Button
+from handlers.events import Button, ChoiceGroup
 from handlers.i18n import Translator
 
 FormValue = str | Sequence[str] | None
@@ -138,6 +138,13 @@ class QuestionKind(Generic[V]):
     ) -> list[list[Button]]:
         """The answer buttons (navigation is added by the interview)."""
         return []
+
+    def choices(
+        self, question: Question, question_id: int, t: Translator, selection: Sequence[str]
+    ) -> ChoiceGroup | None:
+        """The answer buttons as a choice group, for a type answered by toggling options
+        (they are also among `buttons`); None for the others."""
+        return None
 
     def from_text(
         self, question: Question, text: str, t: Translator, options: EngineOptions

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 from config.consultation import Question, QuestionType
 from handlers.conversation import EngineOptions, payload
-from handlers.events import Button
+from handlers.events import Button, ChoiceGroup
 from handlers.i18n import Translator
 from handlers.questions import choices
 from handlers.questions.base import (
@@ -58,17 +58,23 @@ class MultiChoiceKind(QuestionKind[MultiChoiceValue]):
     def buttons(
         self, question: Question, question_id: int, t: Translator, selection: Sequence[str]
     ) -> list[list[Button]]:
-        rows = [
-            [
-                Button(
-                    ("✓ " if c.id in selection else "") + c.label.get(t.language),
-                    payload("tog", question_id, c.id),
-                )
-            ]
+        group = self.choices(question, question_id, t, selection)
+        return [*([option] for option in group.options), [group.confirm]]
+
+    def choices(
+        self, question: Question, question_id: int, t: Translator, selection: Sequence[str]
+    ) -> ChoiceGroup:
+        options = tuple(
+            Button(
+                c.label.get(t.language),
+                payload("tog", question_id, c.id),
+                selected=c.id in selection,
+            )
             for c in question.choices
-        ]
-        rows.append([Button(t._("Done"), payload("done", question_id))])
-        return rows
+        )
+        return ChoiceGroup(
+            str(question_id), options, Button(t._("Done"), payload("done", question_id))
+        )
 
     def toggles(self, question: Question) -> frozenset[str]:
         return frozenset(c.id for c in question.choices)

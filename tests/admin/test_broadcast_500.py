@@ -51,7 +51,7 @@ async def channel(app: App, timer: FakeTimer) -> AsyncIterator[TelegramChannel]:
     held to the 1 a second the fake enforces (the default allows a burst of 3 in 3 s).
     """
     limiter = Limiter(Limits(private=Window(1, 1.0)), now=timer.now, sleep=timer.sleep)
-    built = from_settings(app.settings, app.engine, app.store, limiter=limiter, sleep=timer.sleep)
+    built = from_settings(app.settings, app.engine, limiter=limiter, sleep=timer.sleep)
     await built.start()
     app.outboxes[built.platform] = built
     yield built

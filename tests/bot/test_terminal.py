@@ -54,7 +54,8 @@ def test_buttons_are_numbered_and_documents_saved(tmp_path: Path) -> None:
 
 
 def test_lines_become_events(tmp_path: Path) -> None:
-    buttons = [Button("Yes", "ans:1:yes"), Button("✓ Privacy", "tog:2:privacy")]
+    buttons = [Button("Yes", "ans:1:yes"), Button("Privacy", "tog:2:privacy", selected=True)]
+    assert render(Reply("Which?", ((*buttons,),)), tmp_path) == "Which?\n  [1] Yes   [2] ✓ Privacy"
     assert to_event("2\n", buttons, user="u").payload == "tog:2:privacy"
     assert to_event("yes\n", buttons, user="u").payload == "ans:1:yes"
     assert to_event("privacy\n", buttons, user="u").payload == "tog:2:privacy"

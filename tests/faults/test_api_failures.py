@@ -12,10 +12,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot import runtime
 from bot.adapters.telegram.channel import TelegramChannel
+from bot.adapters.telegram.webhook import TelegramWebhook
 from bot.app import App
 from handlers.ports import FixedClock
+from tests.adapters.running import receiving, serving
 from tests.adapters.telegram.conftest import FakeTimer, TelegramUser, fixture, onboard
 from tests.conftest import new_invite
 from tests.fakes.telegram_server import TOKEN, FakeTelegram
@@ -128,7 +129,7 @@ async def test_trust_08_a_failed_command_menu_is_warned_once_and_start_up_goes_o
     update = fixture("start_deep_link")
     if process == "run":
         stop = asyncio.Event()
-        running = asyncio.create_task(runtime.telegram_polling(app, stop=stop))
+        running = asyncio.create_task(receiving(app, stop=stop))
         fake.inject(update)
         await fake.wait_confirmed(update["update_id"])
         channel = app.outboxes["telegram"]
@@ -138,13 +139,10 @@ async def test_trust_08_a_failed_command_menu_is_warned_once_and_start_up_goes_o
         await running
     else:
         settings = app.settings.model_copy(update={"telegram_webhook_url": HOOK})
-        webhook = await runtime.telegram_webhook(replace(app, settings=settings))
-        assert webhook is not None
-        try:
-            assert await webhook.channel.receive(update)
+        async with serving(replace(app, settings=settings)) as [webhook]:
+            assert isinstance(webhook, TelegramWebhook)
+            assert await webhook.channel.handle_update(update)
             await webhook.channel.queues.drain()
-        finally:
-            await webhook.channel.close()
     assert len(fake.sent("sendMessage")) == 1  # the journey begins: the /start is answered
     assert len([c for c in fake.calls if c.method == "setMyCommands"]) == 1  # cosmetic: once
     said = [r for r in caplog.records if "command menu" in r.getMessage()]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
 import pytest
 
-from bot.adapters.terminal import PLATFORM, converse
+from bot.adapters.terminal import PLATFORM, TerminalChannel
 from config.consultation import LANGUAGES, Consultation
 from handlers.engine import Engine
 from handlers.i18n import FSI, LANGUAGE_NAMES, PDI, translator
@@ -137,13 +138,14 @@ async def test_complete_journey(
     consultation = next(c for c in bundled if c.id == "wgic-18-2027")
     code = await new_invite(store, clock)
     out: list[str] = []
-    await converse(
+    terminal = TerminalChannel(
         engine,
         user=f"user-{language}",
         stdin=io.StringIO("\n".join(script(language, code, consultation)) + "\n"),
         write=out.append,
         downloads=tmp_path,
     )
+    await terminal.receive(asyncio.Event())
     lines = "\n".join(out).splitlines()
     assert [line for line in EXPECTED[language] if line not in lines] == []
     references = [line for line in lines if line.startswith(REFERENCE[language])]

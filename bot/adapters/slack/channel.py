@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 
+from bot.adapters import Capabilities
+from bot.adapters.sending import ApiCall, send
 from bot.adapters.slack.client import SlackApi
 from bot.adapters.slack.limiter import Limiter, RetryLater, Transient
 from bot.adapters.slack.translate import (
@@ -29,10 +25,9 @@ from bot.adapters.slack.translate import (
     COMMAND,
     FORM_ACTION,
     FORM_CALLBACK,
+    MAX_SECTION_CHARS,
     PLATFORM,
     TOGGLE_ACTION,
-    ApiCall,
-    Malformed,
     Profile,
     Received,
     form_errors,
@@ -44,7 +39,6 @@ from bot.adapters.slack.translate import (
     from_message,
     home_view,
     kind_of,
-    read_body,
     to_calls,
 )
 from config.settings import Settings
@@ -58,6 +52,10 @@ from handlers.ports import Unreachable
 log = logging.getLogger(__name__)
 
 MAX_PROFILES = 10_000
+CAPABILITIES = Capabilities(
+    edits=True, checkboxes=True, forms=True, max_text=MAX_SECTION_CHARS, unprompted=True
+)
+"""Block Kit messages in the DM (a choice group as checkboxes), the App Home and forms."""
 
 
 class Ticket:
@@ -112,6 +110,8 @@ class SlackChannel:
     """
 
     platform = PLATFORM
+    capabilities = CAPABILITIES
+    routes: Sequence[BaseRoute] = ()
 
     def __init__(
         self,
@@ -177,6 +177,13 @@ class SlackChannel:
     async def idle(self) -> None:
         """Wait until every acknowledged request's work is done."""
         await self.inflight.wait()
+
+    async def start(self) -> None:
+        """Nothing to open: the Web API is called as needed (sending only)."""
+
+    async def receive(self, stop: asyncio.Event) -> None:
+        """Requests arrive by the route (`SlackEvents`) or the connection (`SocketMode`)."""
+        await stop.wait()
 
     async def close(self) -> None:
         """Finish the work in hand."""
@@ -318,16 +325,7 @@ class SlackChannel:
 
     async def _send_all(self, channel: str, calls: Sequence[ApiCall]) -> None:
         for call in calls:
-            try:
-                await self.limiter.run(channel, partial(self.api.send, call))
-            except SlackApiError:
-                if call.method != "chat.update":
-                    raise
-                # Too old to update, or deleted: show the new state as a new message.
-                params = {k: v for k, v in call.params.items() if k != "ts"}
-                await self.limiter.run(
-                    channel, partial(self.api.send, ApiCall("chat.postMessage", params))
-                )
+            await send(self.limiter, channel, call, self.api.send, refused=SlackApiError)
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies nobody asked for just now (reminders, announcements, digests).
@@ -353,30 +351,6 @@ def bolt_request(
     )
 
 
-MAX_REQUEST_AGE = 300
-"""Seconds a signed request stays valid: Slack's five minutes, against replays."""
-
-
-def signed(secret: bytes | None, body: bytes, headers: Mapping[str, str], *, now: float) -> bool:
-    """Whether Slack signed these raw bytes with the signing secret in the last five minutes.
-
-    Slack's `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`, computed on the bytes as received,
-    before anything decodes or parses them (slack_sdk's verifier decodes the body as UTF-8
-    first, and raises on what is not). Malformed headers are refused, never raised on.
-    """
-    timestamp = headers.get("x-slack-request-timestamp", "")
-    signature = headers.get("x-slack-signature", "")
-    if secret is None or not signature.isascii():
-        return False
-    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 20):
-        return False
-    if abs(now - int(timestamp)) > MAX_REQUEST_AGE:
-        return False
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
-
-
 async def _on_bolt_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
     """Bolt's error handler: a request no listener takes (another event type, a view closed,
     an action of no button of ours) is acknowledged so Slack does not retry it; anything
@@ -386,33 +360,6 @@ async def _on_bolt_error(error: Exception, body: dict[str, Any]) -> BoltResponse
         return BoltResponse(status=200, body="")
     log.error("Slack request failed in Bolt (%s)", type(error).__name__, exc_info=error)
     return BoltResponse(status=500, body="")
-
-
-@dataclass(frozen=True)
-class SlackEvents:
-    """What the web app needs for POST /slack/events (events, interactivity, commands)."""
-
-    channel: SlackChannel
-
-    async def endpoint(self, request: Request) -> Response:
-        """POST /slack/events: the signature first (401 when missing, wrong or older than five
-        minutes), then the payload's shape (400 when it is not what Slack sends), then Bolt
-        acknowledges, and the work runs after the answer.
-
-        The body was bounded by the web app's `BodyLimit` before it got here. Bolt is given
-        the payload as it was checked, so nothing parses the body a second time.
-        """
-        body = await request.body()
-        if not signed(self.channel.signing_secret, body, request.headers, now=time.time()):
-            log.info("Slack request refused (401): signature missing, wrong or stale")
-            return JSONResponse({"error": "invalid request"}, status_code=401)
-        try:
-            payload = read_body(body, request.headers.get("content-type", ""))
-        except Malformed as problem:
-            log.warning("Slack request refused (400): %s", problem)
-            return JSONResponse({"error": "malformed request"}, status_code=400)
-        checked = bolt_request(payload, request.headers)
-        return to_starlette_response(await self.channel.app.async_dispatch(checked))
 
 
 def from_settings(

@@ -11,8 +11,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.sending import ApiCall
 from bot.adapters.slack.limiter import RetryLater, Transient
-from bot.adapters.slack.translate import ApiCall, Profile
+from bot.adapters.slack.translate import Profile
 from handlers.ports import Unreachable
 
 log = logging.getLogger(__name__)

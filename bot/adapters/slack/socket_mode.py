@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.response import BoltResponse
@@ -12,7 +13,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
+from starlette.routing import BaseRoute
 
+from bot.adapters import Around
 from bot.adapters.slack.channel import SlackChannel, bolt_request
 from bot.adapters.slack.translate import Malformed, check_envelope
 from config.errors import ConfigError, Problem
@@ -23,9 +26,9 @@ PING_SECONDS = 10.0
 """How often the client pings; a connection silent for four pings is replaced."""
 
 
-class SocketMode:
-    """The channel's app over a Socket Mode connection: the same listeners and the same checks
-    as over HTTP, no public URL.
+class SocketMode(Around[SlackChannel]):
+    """The Slack channel for `run`: its app over a Socket Mode connection, the same listeners
+    and the same checks as over HTTP, no public URL.
 
     slack_sdk's client keeps the connection: it asks apps.connections.open (with the app
     token) for a URL, reconnects when Slack sends `disconnect` or the connection goes quiet,
@@ -33,10 +36,22 @@ class SocketMode:
     too (with one log line and nothing processed): one left unacknowledged is redelivered.
     """
 
+    routes: Sequence[BaseRoute] = ()
+
     def __init__(self, channel: SlackChannel, client: SocketModeClient) -> None:
-        self.channel = channel
+        """The connection of `channel`'s app, through slack_sdk's Socket Mode `client`."""
+        super().__init__(channel)
         self.client = client
         client.message_listeners.append(self._on_message)
+
+    async def start(self) -> None:
+        """Connect (`connect`).
+
+        Raises:
+            ConfigError: Slack refused the app token; retrying would not help.
+        """
+        await self.connect()
+        log.info("Slack: connected in Socket Mode")
 
     async def connect(self) -> None:
         """Open the connection: apps.connections.open, then the WebSocket.

@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
-import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.routing import BaseRoute
 from telegram.error import BadRequest
 
+from bot.adapters import Capabilities
+from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
+from bot.adapters.telegram.queues import ChatQueues
 from bot.adapters.telegram.translate import (
+    MAX_MESSAGE_CHARS,
     PLATFORM,
-    ApiCall,
     MalformedUpdate,
     Received,
-    as_message,
     to_calls,
     to_received,
 )
@@ -33,17 +30,13 @@ from bot.shutdown import unless_stopped
 from config.consultation import LANGUAGES
 from config.settings import Settings
 from handlers.engine import Engine
-from handlers.events import Inbound, Reply
+from handlers.events import Reply
 from handlers.features.commands import command_descriptions
-from handlers.i18n import negotiate, translator
-from handlers.ports import Clock, Unreachable
-from storage.repositories import Store
+from handlers.i18n import translator
+from handlers.ports import Unreachable
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_SECRET_KEY = "telegram.webhook_secret"  # noqa: S105 - a key name, not a secret
-"""Where a generated webhook secret is kept (table `kv`), so every process uses the same one."""
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_UPDATE_ATTEMPTS = 3
 """Tries of an update whose processing failed for a transient cause while the database
 answered, before it is set aside (a failure while the database is away is not counted: the
@@ -62,55 +55,26 @@ TRANSIENT: tuple[type[Exception], ...] = (
 lock or deadlock, a download from Telegram that failed."""
 
 
+CAPABILITIES = Capabilities(
+    edits=True, checkboxes=False, forms=False, max_text=MAX_MESSAGE_CHARS, unprompted=True
+)
+"""Messages with inline keyboards, a toggle edits its message; one question at a time."""
+
+
 class Undelivered(Exception):
     """Some of the calls showing replies failed (each was logged); the others were made."""
-
-
-class ChatQueues:
-    """Runs the jobs of one chat one after another, and those of different chats concurrently."""
-
-    def __init__(self) -> None:
-        self._tails: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> None:
-        """Run `job` after every job submitted earlier under the same key."""
-        previous = self._tails.get(key)
-
-        async def run() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
-            try:
-                await job()
-            except Exception:  # A job handles its own failures; this is the last guard.
-                log.exception("a Telegram job for %s failed", key)
-
-        task = asyncio.create_task(run())
-        self._tails[key] = task
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[None]) -> None:
-            self._tasks.discard(finished)
-            if self._tails.get(key) is finished:
-                del self._tails[key]
-
-        task.add_done_callback(done)
-
-    async def drain(self) -> None:
-        """Wait until every submitted job has finished."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 class TelegramChannel:
     """Holds the engine and speaks the Bot API; it is also Telegram's `Outbox`."""
 
     platform = PLATFORM
+    capabilities = CAPABILITIES
+    routes: Sequence[BaseRoute] = ()
 
     def __init__(
         self,
         engine: Engine,
-        store: Store,
         api: BotApi,
         *,
         limiter: Limiter | None = None,
@@ -119,7 +83,6 @@ class TelegramChannel:
         webhook_wait: float = 10.0,
     ) -> None:
         self.engine = engine
-        self.store = store
         self.api = api
         self.limiter = limiter or Limiter()
         self.queues = ChatQueues()
@@ -137,6 +100,12 @@ class TelegramChannel:
         """Finish the updates in hand, then close the connection."""
         await self.queues.drain()
         await self.api.close()
+
+    async def receive(self, stop: asyncio.Event) -> None:
+        """`run`: the command menu, then long polling until `stop` is set (`poll`)."""
+        await self.set_commands()
+        log.info("Telegram: polling for updates")
+        await self.poll(stop=stop)
 
     async def set_commands(self) -> bool:
         """The command menu in every language of the catalogue, English by default.
@@ -187,7 +156,7 @@ class TelegramChannel:
         self.queues.submit(received.ordering_key, partial(self._process, received, accepted))
         return accepted
 
-    async def receive(self, update: Mapping[str, Any], *, wait: float | None = None) -> bool:
+    async def handle_update(self, update: Mapping[str, Any], *, wait: float | None = None) -> bool:
         """Queue an update and wait (at most `wait` seconds) until it is committed.
 
         Returns:
@@ -238,7 +207,7 @@ class TelegramChannel:
         the participant is asked to try again.
         """
         update_id = received.update_id
-        if not await self.store.reachable():
+        if not await self.engine.available():
             log.warning("Telegram update %s waits for the database (%s)", update_id, _kind(exc))
             return None
         if isinstance(exc, TRANSIENT):
@@ -254,33 +223,11 @@ class TelegramChannel:
         )
         event = received.event
         try:
-            language = await self._set_aside(event) if event is not None else None
+            sorry = await self.engine.set_aside(event) if event is not None else []
         except Exception as again:  # The database failed too: the update comes again.
             log.warning("Telegram update %s not recorded (%s)", update_id, _kind(again))
             return None
-        if language is None or received.chat_id is None:
-            return []
-        t = translator(language)
-        return [
-            Reply(
-                t._("Sorry, something went wrong with your last message. Please try again."),
-                rtl=t.rtl,
-            )
-        ]
-
-    async def _set_aside(self, event: Inbound) -> str:
-        """Record a failed update as processed; the language to tell its sender in."""
-        async with self.store.transaction() as uow:
-            if event.update_id is not None:
-                await uow.updates.claim(PLATFORM, event.update_id, self.engine.clock.now())
-            identity = await uow.identities.get(PLATFORM, event.user_id)
-            participant = (
-                await uow.participants.get(identity.participant_id)
-                if identity is not None and identity.participant_id is not None
-                else None
-            )
-            chosen = participant.locale if participant is not None else None
-        return chosen or negotiate(event.locale)
+        return sorry if received.chat_id is not None else []
 
     def _calls(
         self, chat_id: str, replies: Sequence[Reply], edit_message_id: int | None = None
@@ -311,8 +258,7 @@ class TelegramChannel:
         return await self.limiter.run(None, download, counted=False)
 
     async def _mark(self, chat_id: str, *, unreachable: bool) -> None:
-        async with self.store.transaction() as uow:
-            await uow.participants.mark_unreachable(PLATFORM, chat_id, unreachable=unreachable)
+        await self.engine.mark_reachable(PLATFORM, chat_id, reachable=not unreachable)
         log.info("Telegram chat %s %s", chat_id, "unreachable" if unreachable else "reachable")
 
     # Sending
@@ -343,13 +289,7 @@ class TelegramChannel:
             raise Undelivered(f"{failed} of {len(calls)} calls to Telegram chat {chat_id} failed")
 
     async def _send(self, chat_id: str, call: ApiCall) -> None:
-        try:
-            await self.limiter.run(chat_id, partial(self.api.send, call))
-        except BadRequest:
-            if call.method != "editMessageText":
-                raise
-            # Too old to edit, or deleted: show the new state as a new message.
-            await self.limiter.run(chat_id, partial(self.api.send, as_message(call)))
+        await send(self.limiter, chat_id, call, self.api.send, refused=BadRequest)
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies nobody asked for just now (reminders, announcements).
@@ -488,43 +428,9 @@ def _position(update: Any) -> int | None:
     return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
 
 
-@dataclass(frozen=True)
-class TelegramWebhook:
-    """What the web app needs for POST /telegram/webhook."""
-
-    channel: TelegramChannel
-    secret: str
-
-    def authorised(self, token: str | None) -> bool:
-        """True when the X-Telegram-Bot-Api-Secret-Token header carries our secret."""
-        return token is not None and hmac.compare_digest(token.encode(), self.secret.encode())
-
-    async def endpoint(self, request: Request) -> Response:
-        """POST /telegram/webhook: check the secret, then answer once the update is committed.
-
-        A missing or wrong secret gets 403 and nothing is read or recorded; a body that is not
-        an update as the Bot API shapes it gets 400 (logged once, as one line); a failure to
-        process gets 500, so Telegram delivers the update again.
-        """
-        if not self.authorised(request.headers.get(SECRET_HEADER)):
-            return Response(status_code=403)
-        try:
-            update = json.loads(await request.body())
-        except ValueError:
-            log.warning("Telegram update refused: the body is not JSON")
-            return Response(status_code=400)
-        try:
-            accepted = await self.channel.receive(update, wait=self.channel.webhook_wait)
-        except MalformedUpdate as exc:
-            log.warning("%s", exc)
-            return Response(status_code=400)
-        return Response(status_code=200 if accepted else 500)
-
-
 def from_settings(
     settings: Settings,
     engine: Engine,
-    store: Store,
     *,
     limiter: Limiter | None = None,
     sleep: Sleep = asyncio.sleep,
@@ -541,12 +447,4 @@ def from_settings(
         base_url=settings.telegram_base_url,
         base_file_url=file_base_url(settings.telegram_base_url, settings.telegram_base_file_url),
     )
-    return TelegramChannel(engine, store, api, limiter=limiter, sleep=sleep)
-
-
-async def webhook_secret(settings: Settings, store: Store, clock: Clock) -> str:
-    """TELEGRAM_WEBHOOK_SECRET, or the one generated once and kept in the database."""
-    if settings.telegram_webhook_secret is not None:
-        return settings.telegram_webhook_secret.get_secret_value()
-    async with store.transaction() as uow:
-        return await uow.kv.setdefault(WEBHOOK_SECRET_KEY, secrets.token_urlsafe(32), clock.now())
+    return TelegramChannel(engine, api, limiter=limiter, sleep=sleep)

@@ -21,8 +21,9 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.adapters.sending import ApiCall
 from bot.adapters.telegram.limiter import RetryLater, Transient
-from bot.adapters.telegram.translate import ALLOWED_UPDATES, ApiCall
+from bot.adapters.telegram.translate import ALLOWED_UPDATES
 from config.errors import ConfigError, Problem
 from config.settings import redact_url
 from handlers.events import DocumentTooLarge

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeGuard
 
-from handlers.events import Button, Inbound, IncomingDocument, OutgoingDocument, Reply
+from bot.adapters import drawn_label
+from bot.adapters.sending import ApiCall
+from handlers.events import Button, Inbound, IncomingDocument, Reply
 
 PLATFORM = "telegram"
 PARSE_MODE = "HTML"
@@ -75,15 +77,6 @@ class Received:
     def ordering_key(self) -> str:
         """Updates with the same key are processed one after another, in order."""
         return self.chat_id if self.chat_id is not None else f"update:{self.update_id}"
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """One Bot API method call with its parameters (JSON-ready, except the document)."""
-
-    method: str
-    params: dict[str, Any]
-    document: OutgoingDocument | None = field(default=None, compare=True)
 
 
 def update_key(bot_id: str, update_id: int) -> str:
@@ -310,7 +303,7 @@ def keyboard(buttons: Sequence[Sequence[Button]]) -> dict[str, Any]:
         for button in row:
             if len(button.payload.encode()) > MAX_CALLBACK_DATA_BYTES:
                 raise ValueError(f"button payload over 64 bytes: {button.payload!r}")
-            cells.append({"text": button.label, "callback_data": button.payload})
+            cells.append({"text": drawn_label(button), "callback_data": button.payload})
         rows.append(cells)
     return {"inline_keyboard": rows}
 
@@ -347,18 +340,11 @@ def to_calls(
             and edit_message_id is not None
             and utf16_length(text) <= MAX_MESSAGE_CHARS
         ):
-            calls.append(
-                ApiCall(
-                    "editMessageText",
-                    {
-                        "chat_id": chat_id,
-                        "message_id": edit_message_id,
-                        "text": html.escape(text),
-                        "parse_mode": PARSE_MODE,
-                        **markup,
-                    },
-                )
-            )
+            message = {"chat_id": chat_id, "text": html.escape(text), "parse_mode": PARSE_MODE}
+            edit = {"chat_id": chat_id, "message_id": edit_message_id, **message, **markup}
+            # Too old to edit, or deleted: then the new state is shown as a new message.
+            anew = ApiCall("sendMessage", {**message, **markup})
+            calls.append(ApiCall("editMessageText", edit, instead=anew))
             edit_message_id = None  # one pressed message, edited once
         elif text:
             calls += _messages(chat_id, text, markup)
@@ -379,9 +365,3 @@ def _messages(chat_id: str, text: str, markup: dict[str, Any]) -> list[ApiCall]:
         )
         for index, part in enumerate(parts)
     ]
-
-
-def as_message(call: ApiCall) -> ApiCall:
-    """An edit turned into a new message, for when the original can no longer be edited."""
-    params = {k: v for k, v in call.params.items() if k != "message_id"}
-    return ApiCall("sendMessage", params)

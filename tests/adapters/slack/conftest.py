@@ -126,7 +126,7 @@ async def channel(app: App, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
 @pytest.fixture
 async def web(app: App, channel: SlackChannel) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the web app serving /slack/events on loopback, as Slack reaches it."""
-    served = create_web_app(app, slack=SlackEvents(channel))
+    served = create_web_app(app, [SlackEvents(channel)])
     async with serve_loopback(served) as url, httpx.AsyncClient(base_url=url) as client:
         yield client
 

@@ -193,7 +193,7 @@ async def test_trust_12_malformed_slack_payloads_get_400_and_change_nothing(
     )
     assert response.status_code == 400
     refused = [r for r in caplog.records if r.getMessage().startswith("Slack request refused")]
-    assert [(r.levelname, r.name) for r in refused] == [("WARNING", "bot.adapters.slack.channel")]
+    assert [(r.levelname, r.name) for r in refused] == [("WARNING", "bot.adapters.slack.http")]
     assert "\n" not in refused[0].getMessage()
     assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
     assert await stored(app) == (0, 0)

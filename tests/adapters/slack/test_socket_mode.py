@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.adapters.slack import SlackChannel
+from bot.adapters.slack import SocketMode
 from bot.app import App, build
-from bot.runtime import slack_socket_mode
 from config.errors import ConfigError
 from handlers.ports import FixedClock
 from storage.models import AnswerRevision
+from tests.adapters.running import receiving
 from tests.adapters.slack.conftest import SlackUser, fixture, onboard, socket_mode_settings
 from tests.adapters.slack.test_journey import answers_of
 from tests.adapters.slack.test_reliability import stored
@@ -179,7 +179,7 @@ async def test_trust_18_run_connects_with_the_app_token_and_stops(
     settings = socket_mode_settings(fake, database_url, tmp_path)
     app = await build(settings, clock=clock)
     stop = asyncio.Event()
-    running = asyncio.ensure_future(slack_socket_mode(app, stop=stop))
+    running = asyncio.ensure_future(receiving(app, stop=stop))
     try:
         await socket_server.connected()
         fake.person("U0KOFI0001", "Kofi")
@@ -187,9 +187,9 @@ async def test_trust_18_run_connects_with_the_app_token_and_stops(
         hello["event"].update(user="U0KOFI0001", channel="D0KOFI0001", text="help")
         envelope = await socket_server.send("events_api", hello)
         assert envelope.ack == {"envelope_id": envelope.envelope_id}
-        channel = app.outboxes["slack"]
-        assert isinstance(channel, SlackChannel)
-        await channel.idle()
+        socket = app.outboxes["slack"]
+        assert isinstance(socket, SocketMode)
+        await socket.channel.idle()
         [reply] = fake.messages["D0KOFI0001"]
         assert "/start" in reply["text"]
     finally:
@@ -214,7 +214,7 @@ async def test_trust_18_a_refused_app_token_stops_with_one_clear_message(
     app = await build(settings, clock=clock)
     try:
         with pytest.raises(ConfigError) as refused:
-            await asyncio.wait_for(slack_socket_mode(app), 30)
+            await asyncio.wait_for(receiving(app, stop=asyncio.Event()), 30)
     finally:
         await app.close()
     [problem] = refused.value.problems

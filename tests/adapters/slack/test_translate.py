@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.adapters.sending import ApiCall
 from bot.adapters.slack.translate import (
-    ApiCall,
     Profile,
     blocks,
     command_text,
@@ -23,7 +23,7 @@ from bot.adapters.slack.translate import (
     to_calls,
 )
 from config.consultation import QuestionType
-from handlers.events import Button, OutgoingDocument, Reply
+from handlers.events import Button, ChoiceGroup, OutgoingDocument, Reply
 from handlers.features.consultations import Window
 from handlers.features.forms import FormChoice, FormQuestion, ItemForm
 from handlers.features.overview import ConsultationOverview, ItemOverview, Overview
@@ -32,6 +32,13 @@ from tests.adapters.slack.conftest import fixture, unescape
 from tests.fakes.slack_server import blocks_errors, view_errors
 
 PROFILE = Profile(locale="fr-FR", timezone="Africa/Dakar", display_name="Amina")
+
+
+def multi_choice(text: str, key: str, *options: Button, confirm: Button) -> Reply:
+    """A question's reply as the engine shapes it: each option on its row, then the confirm
+    button, the options and the confirm button also as its choice group."""
+    rows = (*((option,) for option in options), (confirm,))
+    return Reply(text, rows, choices=ChoiceGroup(key, options, confirm))
 
 
 async def never(file_id: str) -> bytes:
@@ -107,14 +114,13 @@ def test_a_button_press_sends_its_payload() -> None:
 
 
 def test_done_sends_one_toggle_per_changed_checkbox_then_done() -> None:
-    question = Reply(
+    question = multi_choice(
         "Which obstacles?",
-        (
-            (Button("✓ Delays", "tog:7:delays"),),
-            (Button("Conflicts", "tog:7:conflicts"),),
-            (Button("Encryption", "tog:7:encryption"),),
-            (Button("Done", "done:7"),),
-        ),
+        "7",
+        Button("Delays", "tog:7:delays", selected=True),
+        Button("Conflicts", "tog:7:conflicts"),
+        Button("Encryption", "tog:7:encryption"),
+        confirm=Button("Done", "done:7"),
     )
     shown = blocks(question)
     checkboxes = shown[1]
@@ -166,7 +172,7 @@ def test_form_values_of_a_long_multi_choice_menu() -> None:
 
 def test_replies_become_escaped_block_kit_messages() -> None:
     replies = [
-        Reply("Tom & Jerry <script> > 1", ((Button("Agenda item 2", "item:5"),),)),
+        Reply("Tom & Jerry <script> > 1", ((Button("Agenda item 2", "item:5", form=5),),)),
         Reply("Updated", ((Button("Yes", "ans:1:yes"),),), replace_previous=True),
         Reply("Your data", document=OutgoingDocument("data.json", b"{}", "application/json")),
     ]
@@ -182,6 +188,9 @@ def test_replies_become_escaped_block_kit_messages() -> None:
     assert [e["action_id"] for e in first["blocks"][1]["elements"]] == ["act:0", "form"]
     assert first["blocks"][1]["elements"][1]["value"] == "5"
     assert calls[1].params["ts"] == "1800000062.000100"
+    # Refused (too old, deleted), the update is posted anew.
+    anew = {k: v for k, v in calls[1].params.items() if k != "ts"}
+    assert calls[1].instead == ApiCall("chat.postMessage", anew)
     assert calls[2].params["channel"] == "D0AMINA001"
     assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
 
@@ -261,9 +270,13 @@ def test_trust_17_form_labels_and_buttons_of_maximum_length_fit(language: str, w
     assert view_errors(home_view(overview, t, how_to_join=long)) == []
     assert view_errors(home_view(None, t, how_to_join=long * 10)) == []
 
-    buttons = tuple((Button(long[:200], f"item:{n}"), Button(long, "back")) for n in range(30))
-    toggles = (*((Button(long, f"tog:3:c{n}"),) for n in range(8)), (Button(long, "done:3"),))
-    for reply in (Reply(long * 10, buttons), Reply(long, toggles)):
+    buttons = tuple(
+        (Button(long[:200], f"item:{n}", form=n), Button(long, "back")) for n in range(30)
+    )
+    toggles = multi_choice(
+        long, "3", *(Button(long, f"tog:3:c{n}") for n in range(8)), confirm=Button(long, "done:3")
+    )
+    for reply in (Reply(long * 10, buttons), toggles):
         for call in to_calls([reply], channel="D0AMINA001"):
             assert blocks_errors(call.params["blocks"]) == []
 
@@ -271,9 +284,11 @@ def test_trust_17_form_labels_and_buttons_of_maximum_length_fit(language: str, w
 def test_trust_17_choices_whose_payload_is_too_long_for_a_checkbox_stay_buttons() -> None:
     # A checkbox option's value holds 150 characters, a button's 2,000.
     choice = "c" * 160
-    reply = Reply(
+    reply = multi_choice(
         "Which obstacles?",
-        ((Button("Delays", f"tog:7:{choice}"),), (Button("Done", "done:7"),)),
+        "7",
+        Button("Delays", f"tog:7:{choice}"),
+        confirm=Button("Done", "done:7"),
     )
     [call] = to_calls([reply], channel="D0AMINA001")
     assert blocks_errors(call.params["blocks"]) == []

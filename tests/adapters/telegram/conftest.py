@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook, from_settings
+from bot.adapters.telegram.channel import TelegramChannel, from_settings
 from bot.adapters.telegram.limiter import Limiter
+from bot.adapters.telegram.webhook import TelegramWebhook
 from bot.app import App, build
 from bot.web import create_web_app
 from config.settings import Settings, load_settings
@@ -88,7 +89,6 @@ async def channel(
     built = from_settings(
         app.settings,
         conversation,
-        app.store,
         limiter=Limiter(now=timer.now, sleep=timer.sleep),
         sleep=timer.sleep,
     )
@@ -119,7 +119,7 @@ async def polling(channel: TelegramChannel, fake: FakeTelegram) -> AsyncIterator
 @pytest.fixture
 async def webhook(channel: TelegramChannel, app: App, fake: FakeTelegram) -> AsyncIterator[Deliver]:
     """Updates are POSTed to the web app over loopback HTTP, as Telegram does."""
-    web = create_web_app(app, telegram=TelegramWebhook(channel, SECRET))
+    web = create_web_app(app, [TelegramWebhook(channel, SECRET)])
     async with serve_loopback(web) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def deliver(update: dict[str, Any]) -> None:

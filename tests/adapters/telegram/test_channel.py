@@ -178,9 +178,7 @@ async def test_a_call_with_no_answer_times_out_and_is_retried(
     api = BotApi(
         TOKEN, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot", read_timeout=0.5
     )
-    channel = TelegramChannel(
-        app.engine, app.store, api, limiter=Limiter(now=timer.now, sleep=timer.sleep)
-    )
+    channel = TelegramChannel(app.engine, api, limiter=Limiter(now=timer.now, sleep=timer.sleep))
     await channel.start()
     try:
         fake.hang("sendMessage")
@@ -360,6 +358,9 @@ class FlakyEngine:
         self.engine = engine
         self.failures = 1
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)  # the rest is the real engine's
+
     async def handle(self, event: Inbound) -> list[Reply]:
         if self.failures:
             self.failures -= 1
@@ -374,7 +375,6 @@ async def test_a_failed_update_is_polled_again(
     api = BotApi(TOKEN, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot")
     channel = TelegramChannel(
         FlakyEngine(app.engine),  # type: ignore[arg-type]
-        app.store,
         api,
         limiter=Limiter(now=timer.now, sleep=timer.sleep),
         sleep=timer.sleep,
@@ -450,3 +450,20 @@ async def test_trust_14_a_button_pressed_in_a_group_is_answered_and_nothing_else
     after = await participant(app, ALICE)
     assert (after.state, after.context) == (before.state, before.context)
     assert fake.unanswered_callbacks() == []
+
+
+@ONE_MODE
+async def test_a_toggle_on_a_message_that_cannot_be_edited_is_shown_as_a_new_message(
+    app: App, fake: FakeTelegram, clock: FixedClock, users: Callable[..., TelegramUser]
+) -> None:
+    alice = users(ALICE, "Amina")
+    await onboard(alice, await new_invite(app.store, clock))
+    await alice.press("Constructive dialogue 2027")
+    await alice.press("Agenda item 3")
+    message, button = alice.button("Encryption")
+    gone = {**message, "message_id": message["message_id"] + 1000}  # deleted meanwhile
+    await alice.send(alice.callback_update(gone, button["callback_data"]))
+    refused = [c for c in fake.calls if c.method == "editMessageText"]
+    assert [(c.status, c.params["message_id"]) for c in refused] == [(400, gone["message_id"])]
+    assert [c.method for c in alice.calls] == ["sendMessage"]
+    assert "✓ Encryption of communications" in alice.labels

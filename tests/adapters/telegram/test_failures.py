@@ -16,7 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook
+from bot.adapters.telegram.channel import TelegramChannel
+from bot.adapters.telegram.webhook import TelegramWebhook
 from bot.app import App
 from bot.web import create_web_app
 from handlers.conversation import Context
@@ -123,7 +124,7 @@ async def test_trust_11_a_transient_failure_gets_500_and_the_redelivery_is_proce
     amina = users(AMINA, "Amina")
     await onboard(amina, await new_invite(app.store, clock))
     update = amina.text_update(FLAKY)
-    web = create_web_app(app, telegram=TelegramWebhook(channel, SECRET))
+    web = create_web_app(app, [TelegramWebhook(channel, SECRET)])
     async with serve_loopback(web) as url, httpx.AsyncClient(base_url=url) as client:
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         first = await client.post("/telegram/webhook", json=update, headers=headers)

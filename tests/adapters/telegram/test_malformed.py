@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.adapters.telegram.channel import TelegramChannel, TelegramWebhook, from_settings
+from bot.adapters.telegram.channel import TelegramChannel, from_settings
+from bot.adapters.telegram.webhook import TelegramWebhook
 from bot.app import App
 from bot.web import create_web_app
 from config.errors import ConfigError
@@ -34,12 +35,14 @@ from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import MALFORMED, TOKEN, FakeTelegram
 
 AMINA = 5230018431
-CHANNEL_LOG = "bot.adapters.telegram.channel"
+CHANNEL_LOG = "bot.adapters.telegram."
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """The channel's records at WARNING or above."""
-    return [r for r in caplog.records if r.name == CHANNEL_LOG and r.levelno >= logging.WARNING]
+    """The channel's records at WARNING or above (its modules' loggers)."""
+    return [
+        r for r in caplog.records if r.name.startswith(CHANNEL_LOG) and r.levelno >= logging.WARNING
+    ]
 
 
 def assert_logged_once_as_one_line(caplog: pytest.LogCaptureFixture, text: str) -> None:
@@ -61,7 +64,7 @@ def start_update(update_id: int) -> dict[str, Any]:
 @pytest.fixture
 async def post(app: App, channel: TelegramChannel) -> AsyncIterator[Any]:
     """POST a JSON body to the webhook with the right secret; the response once processed."""
-    web = create_web_app(app, telegram=TelegramWebhook(channel, SECRET))
+    web = create_web_app(app, [TelegramWebhook(channel, SECRET)])
     async with serve_loopback(web) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def send(body: Any) -> httpx.Response:
@@ -182,7 +185,7 @@ async def test_trust_09_a_malformed_getme_at_start_is_one_configuration_problem(
     kind: str, app: App, fake: FakeTelegram
 ) -> None:
     fake.mangle("getMe", MALFORMED[kind])
-    channel = from_settings(app.settings, app.engine, app.store)
+    channel = from_settings(app.settings, app.engine)
     try:
         with pytest.raises(ConfigError) as raised:
             await channel.start()

@@ -8,12 +8,14 @@ from dataclasses import replace
 import httpx
 from sqlalchemy import func, select
 
-from bot import runtime
-from bot.adapters.telegram.channel import WEBHOOK_SECRET_KEY, TelegramChannel, TelegramWebhook
+from bot.adapters import Mode, registry
+from bot.adapters.telegram.channel import TelegramChannel
+from bot.adapters.telegram.webhook import WEBHOOK_SECRET_KEY, TelegramWebhook
 from bot.app import App
 from bot.web import create_web_app
 from config.settings import load_settings
 from storage.models import Identity, ProcessedUpdate
+from tests.adapters.running import receiving, serving
 from tests.adapters.telegram.conftest import SECRET, fixture
 from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import FakeTelegram
@@ -31,7 +33,7 @@ async def stored_rows(app: App) -> tuple[int, int]:
 async def test_wrong_or_missing_secret_is_refused_and_nothing_recorded(
     app: App, channel: TelegramChannel, fake: FakeTelegram
 ) -> None:
-    web = create_web_app(app, telegram=TelegramWebhook(channel, SECRET))
+    web = create_web_app(app, [TelegramWebhook(channel, SECRET)])
     update = fixture("start_deep_link")
     async with serve_loopback(web) as url, httpx.AsyncClient(base_url=url) as client:
         missing = await client.post("/telegram/webhook", json=update)
@@ -62,12 +64,12 @@ async def test_serve_registers_the_webhook_with_a_secret_kept_in_the_database(
     app: App, fake: FakeTelegram
 ) -> None:
     served = replace(app, settings=app.settings.model_copy(update={"telegram_webhook_url": HOOK}))
-    first = await runtime.telegram_webhook(served)
-    assert first is not None
-    await first.channel.close()
-    second = await runtime.telegram_webhook(served)
-    assert second is not None
-    await second.channel.close()
+    async with serving(served) as [first]:
+        assert served.outboxes["telegram"] is first
+    async with serving(served) as [second]:
+        assert served.outboxes["telegram"] is second
+    assert isinstance(first, TelegramWebhook)
+    assert isinstance(second, TelegramWebhook)
     assert first.secret == second.secret
     assert len(first.secret) >= 32
     assert fake.webhook is not None
@@ -82,7 +84,7 @@ async def test_serve_registers_the_webhook_with_a_secret_kept_in_the_database(
     assert set(fake.commands) == {None, "en", "fr", "es", "ru", "zh", "ar"}
     async with app.store.transaction() as uow:
         assert await uow.kv.get(WEBHOOK_SECRET_KEY) == first.secret
-    assert served.outboxes["telegram"] is second.channel
+    assert served.outboxes == {}
 
 
 async def test_serve_uses_the_configured_secret(app: App, fake: FakeTelegram) -> None:
@@ -91,9 +93,8 @@ async def test_serve_uses_the_configured_secret(app: App, fake: FakeTelegram) ->
         telegram_webhook_url=HOOK,
         telegram_webhook_secret="from-the-environment_1",
     )
-    webhook = await runtime.telegram_webhook(replace(app, settings=settings))
-    assert webhook is not None
-    await webhook.channel.close()
+    async with serving(replace(app, settings=settings)) as [webhook]:
+        assert isinstance(webhook, TelegramWebhook)
     assert webhook.secret == "from-the-environment_1"
     assert fake.webhook is not None
     assert fake.webhook["secret_token"] == "from-the-environment_1"
@@ -104,14 +105,14 @@ async def test_serve_uses_the_configured_secret(app: App, fake: FakeTelegram) ->
 async def test_serve_without_a_webhook_url_takes_no_telegram_updates(
     app: App, fake: FakeTelegram
 ) -> None:
-    assert await runtime.telegram_webhook(app) is None
+    assert await registry.channels(app, Mode.SERVE) == []
     assert fake.calls == []
 
 
 async def test_run_polls_after_removing_any_webhook(app: App, fake: FakeTelegram) -> None:
     fake.webhook = {"url": HOOK}  # left over from a `serve`: getUpdates would get 409
     stop = asyncio.Event()
-    running = asyncio.create_task(runtime.telegram_polling(app, stop=stop))
+    running = asyncio.create_task(receiving(app, stop=stop))
     update = fixture("start_deep_link")
     fake.inject(update)
     await fake.wait_confirmed(update["update_id"])

@@ -8,13 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.sending import ApiCall
 from bot.adapters.telegram.client import file_base_url
 from bot.adapters.telegram.translate import (
     MAX_MESSAGE_CHARS,
-    ApiCall,
     MalformedUpdate,
     Received,
-    as_message,
     split_text,
     to_calls,
     to_received,
@@ -153,7 +152,7 @@ def test_payload_over_64_bytes_is_refused() -> None:
 
 def test_toggle_edits_the_pressed_message_once() -> None:
     replies = [
-        Reply("Q <1>", ((Button("✓ A", "tog:1:a"),),), replace_previous=True),
+        Reply("Q <1>", ((Button("A", "tog:1:a", selected=True),),), replace_previous=True),
         Reply("after", replace_previous=True),
     ]
     calls = to_calls(replies, chat_id=AMINA, edit_message_id=1203)
@@ -161,7 +160,11 @@ def test_toggle_edits_the_pressed_message_once() -> None:
         ("editMessageText", 1203, "Q &lt;1&gt;"),
         ("sendMessage", None, "after"),
     ]
-    assert as_message(calls[0]) == ApiCall(
+    # A chosen option is drawn with a check mark before its label.
+    assert calls[0].params["reply_markup"]["inline_keyboard"] == [
+        [{"text": "✓ A", "callback_data": "tog:1:a"}]
+    ]
+    assert calls[0].instead == ApiCall(
         "sendMessage",
         {
             "chat_id": AMINA,

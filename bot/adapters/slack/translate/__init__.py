@@ -1,0 +1,83 @@
+"""Pure translation between Slack and the engine, by concern: the payload checks (`checks`),
+events in (`inbound`), Block Kit out (`blocks`), the App Home and forms (`views`), and the
+names and limits they share (`limits`). Everything is imported from here."""
+
+from bot.adapters.slack.translate.blocks import (
+    blocks,
+    escape,
+    messages,
+    mrkdwn,
+    split_text,
+    to_calls,
+)
+from bot.adapters.slack.translate.checks import (
+    ENVELOPE_TYPES,
+    Malformed,
+    check_envelope,
+    check_payload,
+    kind_of,
+    read_body,
+)
+from bot.adapters.slack.translate.inbound import (
+    COMMAND_WORDS,
+    Fetch,
+    Profile,
+    Received,
+    command_text,
+    event_key,
+    form_item,
+    form_values,
+    from_action,
+    from_command,
+    from_message,
+    slash_command_text,
+)
+from bot.adapters.slack.translate.limits import (
+    ANSWER_ACTION,
+    BUTTON_ACTION,
+    COMMAND,
+    FORM_ACTION,
+    FORM_CALLBACK,
+    MAX_SECTION_CHARS,
+    PLATFORM,
+    TOGGLE_ACTION,
+)
+from bot.adapters.slack.translate.views import form_errors, form_view, home_view
+
+__all__ = [
+    "ANSWER_ACTION",
+    "BUTTON_ACTION",
+    "COMMAND",
+    "COMMAND_WORDS",
+    "ENVELOPE_TYPES",
+    "FORM_ACTION",
+    "FORM_CALLBACK",
+    "MAX_SECTION_CHARS",
+    "PLATFORM",
+    "TOGGLE_ACTION",
+    "Fetch",
+    "Malformed",
+    "Profile",
+    "Received",
+    "blocks",
+    "check_envelope",
+    "check_payload",
+    "command_text",
+    "escape",
+    "event_key",
+    "form_errors",
+    "form_item",
+    "form_values",
+    "form_view",
+    "from_action",
+    "from_command",
+    "from_message",
+    "home_view",
+    "kind_of",
+    "messages",
+    "mrkdwn",
+    "read_body",
+    "slash_command_text",
+    "split_text",
+    "to_calls",
+]
