@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from handlers.actions import Action, Decision
 from handlers.events import Button, ChoiceGroup, Inbound, Reply
 from handlers.i18n import Translator, translator
 from handlers.ports import FileStore
@@ -160,7 +161,7 @@ class Step:
         ctx.say(ctx.t._("Please choose one of the buttons below."))
         await self.prompt(ctx)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+    async def on_button(self, ctx: Context, action: Action) -> None:
         """A button was pressed that this state does not know."""
         await stale_button(ctx)
 
@@ -173,8 +174,8 @@ class Step:
 class DecisionStep(Step):
     """A question answered by one of two buttons: yes (`on_yes`) or no (`on_no`)."""
 
-    action = ""
-    """The payload action of this step's buttons."""
+    action: type[Decision] = Decision
+    """The action of this step's two buttons."""
 
     def question(self, ctx: Context) -> str:
         """What is asked, translated."""
@@ -196,13 +197,18 @@ class DecisionStep(Step):
         yes, no = self.labels(ctx)
         ctx.say(
             self.question(ctx),
-            [[Button(yes, payload(self.action, "yes")), Button(no, payload(self.action, "no"))]],
+            [
+                [
+                    Button(yes, self.action(yes=True).payload()),
+                    Button(no, self.action(yes=False).payload()),
+                ]
+            ],
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != self.action or args not in (["yes"], ["no"]):
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if type(action) is not self.action or not isinstance(action, Decision):
             await stale_button(ctx)
-        elif args[0] == "yes":
+        elif action.yes:
             await self.on_yes(ctx)
         else:
             await self.on_no(ctx)
@@ -212,23 +218,3 @@ async def stale_button(ctx: Context) -> None:
     """Answer a button from an earlier message, or a forged one: nothing changes."""
     ctx.say(ctx.t._("That button is no longer active. Here is where you are:"))
     await ctx.reprompt()
-
-
-def payload(action: str, *args: object) -> str:
-    """Build a button payload: an action and its arguments."""
-    return ":".join([action, *(str(arg) for arg in args)])
-
-
-def parse_payload(raw: str) -> tuple[str, list[str]]:
-    """Split a payload into its action and arguments; anything malformed gives no action."""
-    if not raw or len(raw) > 64 or not raw.isprintable():
-        return "", []
-    action, *args = raw.split(":")
-    return action, args
-
-
-def int_arg(args: list[str], index: int) -> int | None:
-    """The argument at `index` as a positive int, or None when missing or not a number."""
-    if index >= len(args) or not args[index].isdigit() or len(args[index]) > 12:
-        return None
-    return int(args[index])

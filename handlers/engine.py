@@ -11,21 +11,21 @@ from datetime import timedelta
 from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers import actions
+from handlers.actions import Action, AdminButton, Resume
 from handlers.conversation import (
     ONBOARDING,
     Context,
     EngineOptions,
     State,
     Step,
-    parse_payload,
     stale_button,
 )
 from handlers.events import Inbound, Reply
-from handlers.features.admin import ACTION as ADMIN_ACTION
 from handlers.features.admin import PendingStep, admin, admin_button
 from handlers.features.commands import AFTER_ONBOARDING, COMMANDS, PUBLIC
 from handlers.features.forms import FormResult, FormValue, ItemForm, load_form, save_form
-from handlers.features.interview import RESUME, AgendaStep, HomeStep, QuestionStep, resume
+from handlers.features.interview import AgendaStep, HomeStep, QuestionStep, resume
 from handlers.features.onboarding import (
     ConsentStep,
     CreditNameStep,
@@ -389,26 +389,24 @@ class Engine:
         if text is not None and (command := without_direction_marks(text)).startswith("/"):
             await self._command(ctx, command)
             return
-        if (
-            event.payload is not None
-            and parse_payload(event.payload)[0] == ADMIN_ACTION
-            and await ctx.uow.admins.is_admin(event.platform, event.user_id)
+        action = actions.parse(event.payload) if event.payload is not None else None
+        if isinstance(action, AdminButton) and await ctx.uow.admins.is_admin(
+            event.platform, event.user_id
         ):
-            await admin_button(ctx, parse_payload(event.payload)[1], self.services)
+            await admin_button(ctx, action, self.services)
             return
         if ctx.participant is None:
             await self._stranger(ctx)
             return
         step = STEPS[ctx.state]
         if event.payload is not None:
-            action, args = parse_payload(event.payload)
-            if action == RESUME and ctx.state not in ONBOARDING:
+            if isinstance(action, Resume) and ctx.state not in ONBOARDING:
                 # A reminder's button: valid from any step once onboarding is done.
-                await resume(ctx, args)
-            elif not action:
+                await resume(ctx, action)
+            elif action is None:
                 await stale_button(ctx)
             else:
-                await step.on_button(ctx, action, args)
+                await step.on_button(ctx, action)
         elif event.document is not None:
             await step.on_document(ctx)
         elif event.unsupported is not None or text is None or not text.strip():
@@ -421,13 +419,12 @@ class Engine:
         elif step.accepts_text(ctx):
             await step.on_text(ctx, text)
         elif (matched := await self._button_for(ctx, step, text)) is not None:
-            action, args = parse_payload(matched)
-            await step.on_button(ctx, action, args)
+            await step.on_button(ctx, matched)
         else:
             await step.on_text(ctx, text)
 
-    async def _button_for(self, ctx: Context, step: Step, text: str) -> str | None:
-        """The payload of the current prompt's button whose label was typed, if any."""
+    async def _button_for(self, ctx: Context, step: Step, text: str) -> Action | None:
+        """The action of the current prompt's button whose label was typed, if any."""
         scratch = Context(
             uow=ctx.uow,
             event=ctx.event,
@@ -444,7 +441,7 @@ class Engine:
         for reply in scratch.replies:
             for button in reply.all_buttons():
                 if button.label.casefold() == wanted:
-                    return button.payload
+                    return actions.parse(button.payload)
         return None
 
     async def _command(self, ctx: Context, text: str) -> None:

@@ -26,6 +26,29 @@ from sqlalchemy import (
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.vocabulary import (
+    Category,
+    ConsentKind,
+    ConversationState,
+    Credit,
+    DeliveryStatus,
+    Gender,
+    ParticipantStatus,
+    SubmissionStatus,
+)
+
+# The enums the columns store, re-exported: `from storage.models import Category` stays valid.
+__all__ = [
+    "Category",
+    "ConsentKind",
+    "ConversationState",
+    "Credit",
+    "DeliveryStatus",
+    "Gender",
+    "ParticipantStatus",
+    "SubmissionStatus",
+]
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp kept as naive UTC in the database and handed out as aware UTC."""
@@ -64,48 +87,6 @@ class Base(DeclarativeBase):
     }
 
 
-class Category(StrEnum):
-    """The kinds of stakeholder organisation, as the Chair's summaries count them."""
-
-    NGO = "ngo"
-    ACADEMIA = "academia"
-    PRIVATE_SECTOR = "private_sector"
-    IGO = "igo"
-    OTHER = "other"
-
-
-class Credit(StrEnum):
-    """How a participant chose to be credited where comments are published."""
-
-    NAMED = "named"
-    ORGANISATION = "organisation"
-    ANONYMOUS = "anonymous"
-
-
-class ParticipantStatus(StrEnum):
-    """Where a participant stands with the secretariat."""
-
-    ACTIVE = "active"
-    PENDING = "pending"
-    REJECTED = "rejected"
-    ERASED = "erased"
-
-
-class SubmissionStatus(StrEnum):
-    """The life of one participant's submission for one agenda item."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    REOPENED = "reopened"
-
-
-class ConsentKind(StrEnum):
-    """What a participant consents to."""
-
-    PROCESSING = "processing"
-    PUBLICATION = "publication"
-
-
 def stored_enum(kind: type[StrEnum], *, length: int = 20) -> Enum:
     """A column type for `kind`: its members' values in a VARCHAR(20), as the schema has
     always stored them (no database enum type, no constraint: a new member needs no
@@ -116,31 +97,6 @@ def stored_enum(kind: type[StrEnum], *, length: int = 20) -> Enum:
         length=length,
         values_callable=lambda members: [member.value for member in members],
     )
-
-
-class ConversationState(StrEnum):
-    """Where a participant is in the conversation; stored on the participant row (the
-    conversation calls it `handlers.conversation.State`)."""
-
-    LANGUAGE = "language"
-    CONSENT = "consent"
-    PUBLICATION = "publication"
-    CREDIT = "credit"
-    CREDIT_NAME = "credit_name"
-    """The respondent's name, for comments published with it (also from /mydata name)."""
-    PROFILE = "profile"
-    PROFILE_NAME = "profile_name"
-    PROFILE_CATEGORY = "profile_category"
-    PROFILE_COUNTRY = "profile_country"
-    GENDER = "gender"
-    REFUSED = "refused"
-    HOME = "home"
-    AGENDA = "agenda"
-    QUESTION = "question"
-    REVIEW = "review"
-    FORGET = "forget"
-    PENDING = "pending"
-    """Onboarded, waiting for the secretariat's approval (or told it was refused)."""
 
 
 class Organisation(Base):
@@ -424,16 +380,6 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
-
-
-class DeliveryStatus(StrEnum):
-    """Where one outbound delivery stands; `sending` left behind by a crash is uncertain."""
-
-    SENDING = "sending"
-    SENT = "sent"
-    UNCERTAIN = "uncertain"
-    FAILED = "failed"
-    SKIPPED = "skipped"
 
 
 class Delivery(Base):

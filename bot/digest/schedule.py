@@ -24,6 +24,7 @@ from config.settings import Settings
 from handlers.ports import Clock, Outbox
 from storage.models import ConsultationRow, DeliveryStatus
 from storage.repositories import Store
+from storage.repositories.ledger import ledger_key
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class DueDigest:
 
 def digest_key(consultation_id: str, occasion: Occasion, due_at: datetime) -> str:
     """The ledger key of a digest."""
-    return f"{KIND}:{consultation_id}:{occasion.value}:{due_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+    return ledger_key(KIND, consultation_id, occasion.value, due_at=due_at)
 
 
 def final_due(facts: DigestFacts) -> datetime:

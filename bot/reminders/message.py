@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from babel.dates import format_timedelta
 
 from bot.reminders.planning import Due
+from handlers.actions import Resume
 from handlers.events import Button, Reply
 from handlers.features.consultations import deadline_sentence, item_heading, localized
-from handlers.features.interview import resume_payload
 from handlers.i18n import translator
 
 
@@ -45,7 +45,11 @@ def reminder_replies(due: Due, now: datetime) -> list[Reply]:
         )
         lines.append(f"• {heading} — {count}")
         buttons.append(
-            (Button(t._("Agenda item {number}", number=item.number), resume_payload(item.item_id)),)
+            (
+                Button(
+                    t._("Agenda item {number}", number=item.number), Resume(item.item_id).payload()
+                ),
+            )
         )
     lines += [
         "",

@@ -14,6 +14,7 @@ from bot.sending import Channel
 from config.consultation import Consultation, QuietHours, Reminders
 from handlers.features.consultations import Window, window_at
 from storage.models import ConsultationRow, DeliveryStatus
+from storage.repositories.ledger import ledger_key
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class Due:
 
 def reminder_key(consultation_id: str, participant_id: int, due_at: datetime) -> str:
     """The ledger key of a reminder: consultation, participant and due time."""
-    return f"{KIND}:{consultation_id}:{participant_id}:{due_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+    return ledger_key(KIND, consultation_id, participant_id, due_at=due_at)
 
 
 def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:

@@ -168,6 +168,21 @@ def _changed(current: Answer | None, result: questions.Accepted) -> bool:
     return current is None or current.value != result.value.to_json()
 
 
+async def _open_item(
+    uow: UnitOfWork, participant: Participant, t: Translator, now: datetime, item_id: int
+) -> AgendaItemRow | str:
+    """The agenda item a form may be saved for now, or why it may not, in words."""
+    if State(participant.state) in ONBOARDING:
+        return t._("Please finish the steps above first.")
+    found = await _item(uow, participant, item_id)
+    if found is None:
+        return t._("This agenda item is not available to you.")
+    row, item = found
+    if window(row, now, item) != Window.OPEN:
+        return t._("Submissions for this consultation are closed; nothing was changed.")
+    return item
+
+
 async def save_form(
     uow: UnitOfWork,
     participant: Participant,
@@ -197,17 +212,9 @@ async def save_form(
         channel: The platform the form came from (recorded with each revision).
     """
     language = t.language
-    if State(participant.state) in ONBOARDING:
-        return FormResult(language, problem=t._("Please finish the steps above first."))
-    found = await _item(uow, participant, item_id)
-    if found is None:
-        return FormResult(language, problem=t._("This agenda item is not available to you."))
-    row, item = found
-    if window(row, now, item) != Window.OPEN:
-        return FormResult(
-            language,
-            problem=t._("Submissions for this consultation are closed; nothing was changed."),
-        )
+    item = await _open_item(uow, participant, t, now, item_id)
+    if isinstance(item, str):
+        return FormResult(language, problem=item)
     answers = await uow.answers.for_item(participant.id, item.id)
     saved: list[int] = []
     errors: dict[int, str] = {}

@@ -7,7 +7,22 @@ from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 from handlers import questions
-from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
+from handlers.actions import (
+    Action,
+    Answer,
+    Back,
+    Done,
+    Home,
+    Keep,
+    OnQuestion,
+    OpenConsultation,
+    OpenItem,
+    Resume,
+    SaveAndExit,
+    Skip,
+    Toggle,
+)
+from handlers.conversation import Context, State, Step, stale_button
 from handlers.events import Button, DocumentTooLarge
 from handlers.features.consultations import (
     Window,
@@ -48,13 +63,13 @@ class HomeStep(Step):
                 Window.CLOSED: t._("closed"),
             }[state]
             lines.append(f"• {t.isolate(title(row, t))} — {note}")
-            buttons.append([Button(short_title(row, t), payload("cons", row.id))])
+            buttons.append([Button(short_title(row, t), OpenConsultation(row.id).payload())])
         ctx.say("\n".join(lines), buttons)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+    async def on_button(self, ctx: Context, action: Action) -> None:
         allowed = {row.id for row in await accessible(ctx.uow, ctx.me)}
-        if action == "cons" and len(args) == 1 and args[0] in allowed:
-            await enter_agenda(ctx, args[0])
+        if isinstance(action, OpenConsultation) and action.consultation in allowed:
+            await enter_agenda(ctx, action.consultation)
         else:
             await stale_button(ctx)
 
@@ -95,19 +110,19 @@ class AgendaStep(Step):
                 [
                     Button(
                         t._("Agenda item {number}", number=item.number),
-                        payload("item", item.id),
+                        OpenItem(item.id).payload(),
                         form=item.id,
                     )
                 ]
             )
-        buttons.append([Button(t._("‹ Consultations"), payload("home"))])
+        buttons.append([Button(t._("‹ Consultations"), Home().payload())])
         ctx.say("\n".join(lines), buttons)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action == "home" and not args:
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if isinstance(action, Home):
             await ctx.enter(State.HOME)
             return
-        item_id = int_arg(args, 0) if action == "item" else None
+        item_id = action.item if isinstance(action, OpenItem) else None
         item = await ctx.uow.consultations.item(item_id) if item_id else None
         place = AgendaPlace.read(ctx.data)
         if item is None or place is None or item.consultation_id != place.consultation:
@@ -116,19 +131,9 @@ class AgendaStep(Step):
         await open_item(ctx, item)
 
 
-RESUME = "resume"
-"""The action of a reminder's button: `resume:<agenda item id>` opens that agenda item."""
-
-
-def resume_payload(item_id: int) -> str:
-    """The payload of a button that resumes an agenda item from any step."""
-    return payload(RESUME, item_id)
-
-
-async def resume(ctx: Context, args: list[str]) -> None:
+async def resume(ctx: Context, action: Resume) -> None:
     """Open the agenda item a reminder points at, if the participant may still see it."""
-    item_id = int_arg(args, 0) if len(args) == 1 else None
-    item = await ctx.uow.consultations.item(item_id) if item_id else None
+    item = await ctx.uow.consultations.item(action.item)
     allowed = {row.id for row in await accessible(ctx.uow, ctx.me)}
     if item is None or item.consultation_id not in allowed:
         await stale_button(ctx)
@@ -232,12 +237,13 @@ class QuestionStep(Step):
         selection = list(place.selection) if place else []
         rows = kind.buttons(spec, question_row.id, t, selection)
         group = kind.choices(spec, question_row.id, t, selection)
-        nav = [Button(t._("‹ Back"), payload("back", question_row.id))]
+        here = question_row.id
+        nav = [Button(t._("‹ Back"), Back(here).payload())]
         if answer is not None:
-            nav.append(Button(t._("Keep ›"), payload("keep", question_row.id)))
+            nav.append(Button(t._("Keep ›"), Keep(here).payload()))
         elif not spec.required:
-            nav.append(Button(t._("Skip ›"), payload("skip", question_row.id)))
-        nav.append(Button(t._("Save and exit"), payload("save", question_row.id)))
+            nav.append(Button(t._("Skip ›"), Skip(here).payload()))
+        nav.append(Button(t._("Save and exit"), SaveAndExit(here).payload()))
         ctx.say("\n".join(lines), [*rows, nav], choices=group)
 
     async def on_text(self, ctx: Context, text: str) -> None:
@@ -253,10 +259,9 @@ class QuestionStep(Step):
             return
         await self._store(ctx, row, item, question_row, result)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+    async def on_button(self, ctx: Context, action: Action) -> None:
         loaded = await self._load(ctx)
-        question_id = int_arg(args, 0)
-        if loaded is None or question_id != loaded[2].id:
+        if loaded is None or not isinstance(action, OnQuestion) or action.question != loaded[2].id:
             await stale_button(ctx)
             return
         row, item, question_row = loaded
@@ -264,41 +269,38 @@ class QuestionStep(Step):
         kind = questions.kind(spec.type)
         t = ctx.t
         match action:
-            case "ans" if len(args) == 2:
-                result = kind.from_button(spec, args[1])
+            case Answer(value=value):
+                result = kind.from_button(spec, value)
                 if result is None:
                     await stale_button(ctx)
                     return
                 await self._store(ctx, row, item, question_row, result)
-            case "tog" if len(args) == 2 and kind.toggles(spec):
-                if args[1] not in kind.toggles(spec):
-                    await stale_button(ctx)
-                    return
+            case Toggle(choice=choice) if choice in kind.toggles(spec):
                 place = QuestionPlace.read(ctx.data)
                 assert place is not None  # the question was loaded from it
-                ctx.me.context = place.toggled(args[1]).stored()
+                ctx.me.context = place.toggled(choice).stored()
                 before = len(ctx.replies)
                 await self.prompt(ctx)
                 ctx.replies[before:] = [
                     replace(reply, replace_previous=True) for reply in ctx.replies[before:]
                 ]
-            case "done" if len(args) == 1 and kind.toggles(spec):
+            case Done() if kind.toggles(spec):
                 place = QuestionPlace.read(ctx.data)
                 chosen = kind.from_selection(spec, list(place.selection) if place else [], t)
                 if chosen is None:
                     await stale_button(ctx)
                     return
                 await self._store(ctx, row, item, question_row, chosen)
-            case "back" if len(args) == 1:
+            case Back():
                 await self._neighbour(ctx, item, question_row, step=-1)
-            case "skip" | "keep" if len(args) == 1:
+            case Skip() | Keep():
                 answered = await ctx.uow.answers.get(ctx.me.id, question_row.id) is not None
-                if action == "skip" and spec.required and not answered:
+                if isinstance(action, Skip) and spec.required and not answered:
                     ctx.say(t._("This question is required, so it cannot be skipped."))
                     await self.prompt(ctx)
                     return
                 await self._neighbour(ctx, item, question_row, step=1)
-            case "save" if len(args) == 1:
+            case SaveAndExit():
                 ctx.say(
                     t._(
                         "Saved. Every answer you sent is kept; choose the agenda item again "

@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from config.consultation import LANGUAGES
+from handlers.actions import (
+    Action,
+    ChooseCategory,
+    ChooseCredit,
+    ChooseGender,
+    ChooseLanguage,
+    ConsentDecision,
+    KeepDisplayName,
+    Profile,
+    ProfileTarget,
+    PublicationDecision,
+)
 from handlers.conversation import (
     NOTICE_VERSION,
     Context,
     DecisionStep,
     State,
     Step,
-    payload,
     stale_button,
 )
 from handlers.events import Button
@@ -22,12 +33,13 @@ from storage.models import (
     Category,
     ConsentKind,
     Credit,
+    Gender,
     Invite,
     Participant,
     ParticipantStatus,
 )
 
-GENDERS = ("female", "male", "other", "undisclosed")
+GENDERS = tuple(Gender)
 MAX_NAME = 300
 
 
@@ -140,17 +152,20 @@ class LanguageStep(Step):
         suggested = ctx.me.locale or negotiate(ctx.identity.locale_hint)
         ordered = [suggested, *[lang for lang in LANGUAGES if lang != suggested]]
         rows = [
-            [Button(LANGUAGE_NAMES[lang], payload("lang", lang)) for lang in ordered[i : i + 2]]
+            [
+                Button(LANGUAGE_NAMES[lang], ChooseLanguage(lang).payload())
+                for lang in ordered[i : i + 2]
+            ]
             for i in range(0, len(ordered), 2)
         ]
         ctx.say(ctx.t._("Which language would you like me to use?"), rows)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != "lang" or not args or args[0] not in LANGUAGES:
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if not isinstance(action, ChooseLanguage) or action.language not in LANGUAGES:
             await stale_button(ctx)
             return
         saved = ctx.data.get("return")
-        ctx.set_language(args[0])
+        ctx.set_language(action.language)
         if saved:
             ctx.say(ctx.t._("I will write in English from now on."))
             await ctx.go_back(saved, State.HOME)
@@ -161,7 +176,7 @@ class LanguageStep(Step):
 class ConsentStep(DecisionStep):
     """The privacy notice and consent to processing (required)."""
 
-    action = "consent"
+    action = ConsentDecision
 
     def question(self, ctx: Context) -> str:
         return ctx.t._(
@@ -214,7 +229,7 @@ class RefusedStep(Step):
 class PublicationStep(DecisionStep):
     """Separate, optional consent to publishing written comments."""
 
-    action = "pub"
+    action = PublicationDecision
 
     def question(self, ctx: Context) -> str:
         return ctx.t._(
@@ -244,17 +259,17 @@ class CreditStep(Step):
         ctx.say(
             t._("How should published comments be credited?"),
             [
-                [Button(t._("My name and organisation"), payload("credit", Credit.NAMED))],
-                [Button(t._("My organisation only"), payload("credit", Credit.ORGANISATION))],
-                [Button(t._("Anonymously"), payload("credit", Credit.ANONYMOUS))],
+                [Button(t._("My name and organisation"), ChooseCredit(Credit.NAMED).payload())],
+                [Button(t._("My organisation only"), ChooseCredit(Credit.ORGANISATION).payload())],
+                [Button(t._("Anonymously"), ChooseCredit(Credit.ANONYMOUS).payload())],
             ],
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != "credit" or len(args) != 1 or args[0] not in Credit.__members__.values():
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if not isinstance(action, ChooseCredit):
             await stale_button(ctx)
             return
-        ctx.me.credit = Credit(args[0])
+        ctx.me.credit = action.credit
         if ctx.me.credit == Credit.NAMED:
             await ctx.enter(State.CREDIT_NAME)
         else:
@@ -280,7 +295,7 @@ class CreditNameStep(Step):
         rows = []
         if ctx.me.display_name:
             label = t._("Keep {name}", name=t.isolate(ctx.me.display_name))
-            rows.append([Button(label, payload("credit_name", "keep"))])
+            rows.append([Button(label, KeepDisplayName().payload())])
         ctx.say(
             t._("Please type your name as it should appear with your published comments."), rows
         )
@@ -294,8 +309,8 @@ class CreditNameStep(Step):
         ctx.me.display_name = name
         await self._done(ctx)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action == "credit_name" and args == ["keep"] and ctx.me.display_name:
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if isinstance(action, KeepDisplayName) and ctx.me.display_name:
             await self._done(ctx)
         else:
             await stale_button(ctx)
@@ -329,26 +344,26 @@ class ProfileStep(Step):
                 country=country,
             ),
             [
-                [Button(t._("This is correct"), payload("profile", "ok"))],
+                [Button(t._("This is correct"), Profile(ProfileTarget.OK).payload())],
                 [
-                    Button(t._("Change name"), payload("profile", "name")),
-                    Button(t._("Change category"), payload("profile", "category")),
-                    Button(t._("Change country"), payload("profile", "country")),
+                    Button(t._("Change name"), Profile(ProfileTarget.NAME).payload()),
+                    Button(t._("Change category"), Profile(ProfileTarget.CATEGORY).payload()),
+                    Button(t._("Change country"), Profile(ProfileTarget.COUNTRY).payload()),
                 ],
             ],
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+    async def on_button(self, ctx: Context, action: Action) -> None:
         targets = {
-            "ok": State.GENDER,
-            "name": State.PROFILE_NAME,
-            "category": State.PROFILE_CATEGORY,
-            "country": State.PROFILE_COUNTRY,
+            ProfileTarget.OK: State.GENDER,
+            ProfileTarget.NAME: State.PROFILE_NAME,
+            ProfileTarget.CATEGORY: State.PROFILE_CATEGORY,
+            ProfileTarget.COUNTRY: State.PROFILE_COUNTRY,
         }
-        if action != "profile" or len(args) != 1 or args[0] not in targets:
+        if not isinstance(action, Profile) or action.target not in targets:
             await stale_button(ctx)
             return
-        await ctx.enter(targets[args[0]])
+        await ctx.enter(targets[action.target])
 
 
 class ProfileNameStep(Step):
@@ -370,24 +385,24 @@ class ProfileNameStep(Step):
             ctx.me.organisation.name = name
         await ctx.enter(State.PROFILE)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        await _profile_back(ctx, action, args)
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        await _profile_back(ctx, action)
 
 
 class ProfileCategoryStep(Step):
     """Choose the organisation's category."""
 
     async def prompt(self, ctx: Context) -> None:
-        rows = [[Button(category_label(ctx.t, c), payload("category", c))] for c in Category]
+        rows = [[Button(category_label(ctx.t, c), ChooseCategory(c).payload())] for c in Category]
         ctx.say(ctx.t._("Which kind of organisation is it?"), [*rows, [_back_to_profile(ctx)]])
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action == "category" and len(args) == 1 and args[0] in Category.__members__.values():
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if isinstance(action, ChooseCategory):
             if ctx.me.organisation is not None:
-                ctx.me.organisation.category = Category(args[0])
+                ctx.me.organisation.category = action.category
             await ctx.enter(State.PROFILE)
             return
-        await _profile_back(ctx, action, args)
+        await _profile_back(ctx, action)
 
 
 class ProfileCountryStep(Step):
@@ -415,16 +430,16 @@ class ProfileCountryStep(Step):
             ctx.me.organisation.country = code
         await ctx.enter(State.PROFILE)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        await _profile_back(ctx, action, args)
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        await _profile_back(ctx, action)
 
 
 def _back_to_profile(ctx: Context) -> Button:
-    return Button(ctx.t._("‹ Back"), payload("profile", "back"))
+    return Button(ctx.t._("‹ Back"), Profile(ProfileTarget.BACK).payload())
 
 
-async def _profile_back(ctx: Context, action: str, args: list[str]) -> None:
-    if action == "profile" and args == ["back"]:
+async def _profile_back(ctx: Context, action: Action) -> None:
+    if action == Profile(ProfileTarget.BACK):
         await ctx.enter(State.PROFILE)
     else:
         await stale_button(ctx)
@@ -441,16 +456,17 @@ class GenderStep(Step):
                 "Chair's summaries ask for. It is never shown next to your answers."
             ),
             [
-                [Button(gender_label(t, g), payload("gender", g)) for g in GENDERS[:2]],
-                [Button(gender_label(t, g), payload("gender", g)) for g in GENDERS[2:]],
+                [Button(gender_label(t, g), ChooseGender(g).payload()) for g in GENDERS[:2]],
+                [Button(gender_label(t, g), ChooseGender(g).payload()) for g in GENDERS[2:]],
             ],
         )
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
-        if action != "gender" or len(args) != 1 or args[0] not in GENDERS:
+    async def on_button(self, ctx: Context, action: Action) -> None:
+        if not isinstance(action, ChooseGender):
             await stale_button(ctx)
             return
-        ctx.me.gender = None if args[0] == "undisclosed" else args[0]
+        gender = action.gender
+        ctx.me.gender = None if gender == Gender.UNDISCLOSED else str(gender)
         if await _needs_approval(ctx):
             ctx.me.status = ParticipantStatus.PENDING
             await ctx.enter(State.PENDING)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from handlers.actions import ForgetDecision
 from handlers.conversation import ONBOARDING, Context, DecisionStep, State
 from handlers.events import OutgoingDocument
 from handlers.features.consultations import item_heading, localized
@@ -130,7 +131,7 @@ async def send_my_data(ctx: Context, argument: str = "") -> None:
 class ForgetStep(DecisionStep):
     """Confirm erasure of the participant's personal data."""
 
-    action = "forget"
+    action = ForgetDecision
 
     def question(self, ctx: Context) -> str:
         return ctx.t._(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 
 from handlers import questions
-from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
+from handlers.actions import Action, BackToAgenda, Edit, Submit
+from handlers.conversation import Context, State, Step, stale_button
 from handlers.events import Button
 from handlers.features.consultations import (
     Window,
@@ -59,7 +60,7 @@ class ReviewStep(Step):
                     [
                         Button(
                             t._("Change answer {number}", number=number),
-                            payload("edit", question_row.id),
+                            Edit(question_row.id).payload(),
                         )
                     ]
                 )
@@ -80,7 +81,7 @@ class ReviewStep(Step):
                 )
             )
         elif status != SubmissionStatus.SUBMITTED:
-            buttons.insert(0, [Button(t._("Submit"), payload("submit", item.id))])
+            buttons.insert(0, [Button(t._("Submit"), Submit(item.id).payload())])
         else:
             lines.append(
                 t._(
@@ -88,21 +89,21 @@ class ReviewStep(Step):
                     deadline=deadline_text(ctx, row),
                 )
             )
-        buttons.append([Button(t._("‹ Agenda items"), payload("agenda"))])
+        buttons.append([Button(t._("‹ Agenda items"), BackToAgenda().payload())])
         ctx.say("\n".join(lines), buttons)
 
-    async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
+    async def on_button(self, ctx: Context, action: Action) -> None:
         place = ReviewPlace.read(ctx.data)
         item = await ctx.uow.consultations.item(place.item) if place else None
         if item is None:
             await stale_button(ctx)
             return
-        if action == "agenda" and not args:
+        if isinstance(action, BackToAgenda):
             await enter_agenda(ctx, item.consultation_id)
-        elif action == "submit" and int_arg(args, 0) == item.id:
+        elif action == Submit(item.id):
             await self._submit(ctx, item)
-        elif action == "edit" and (question_id := int_arg(args, 0)) is not None:
-            question = await ctx.uow.consultations.question(question_id)
+        elif isinstance(action, Edit):
+            question = await ctx.uow.consultations.question(action.question)
             row = await ctx.uow.consultations.get(item.consultation_id)
             if question is None or question.agenda_item_id != item.id or row is None:
                 await stale_button(ctx)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from config.consultation import Question, QuestionType
-from handlers.conversation import EngineOptions, payload
+from handlers.actions import Answer
+from handlers.conversation import EngineOptions
 from handlers.events import Button
 from handlers.i18n import Translator
 from handlers.questions import choices
@@ -56,7 +57,7 @@ class ChoiceKind(QuestionKind[ChoiceValue]):
         self, question: Question, question_id: int, t: Translator, selection: Sequence[str]
     ) -> list[list[Button]]:
         return [
-            [Button(c.label.get(t.language), payload("ans", question_id, c.id))]
+            [Button(c.label.get(t.language), Answer(question_id, c.id).payload())]
             for c in question.choices
         ]
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from config.consultation import Question, QuestionType
-from handlers.conversation import EngineOptions, payload
+from handlers.actions import Done, Toggle
+from handlers.conversation import EngineOptions
 from handlers.events import Button, ChoiceGroup
 from handlers.i18n import Translator
 from handlers.questions import choices
@@ -67,13 +68,13 @@ class MultiChoiceKind(QuestionKind[MultiChoiceValue]):
         options = tuple(
             Button(
                 c.label.get(t.language),
-                payload("tog", question_id, c.id),
+                Toggle(question_id, c.id).payload(),
                 selected=c.id in selection,
             )
             for c in question.choices
         )
         return ChoiceGroup(
-            str(question_id), options, Button(t._("Done"), payload("done", question_id))
+            str(question_id), options, Button(t._("Done"), Done(question_id).payload())
         )
 
     def toggles(self, question: Question) -> frozenset[str]:

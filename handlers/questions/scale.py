@@ -9,7 +9,8 @@ from typing import Any, ClassVar, Self
 
 from config.consultation import Question, QuestionType
 from config.questions import FieldProblem, QuestionSchema, TypeField
-from handlers.conversation import EngineOptions, payload
+from handlers.actions import Answer
+from handlers.conversation import EngineOptions
 from handlers.events import Button
 from handlers.i18n import Translator
 from handlers.questions.base import (
@@ -112,7 +113,7 @@ class ScaleKind(QuestionKind[ScaleValue]):
     def buttons(
         self, question: Question, question_id: int, t: Translator, selection: Sequence[str]
     ) -> list[list[Button]]:
-        return [[Button(str(n), payload("ans", question_id, n)) for n in _points(question)]]
+        return [[Button(str(n), Answer(question_id, str(n)).payload()) for n in _points(question)]]
 
     def from_button(self, question: Question, value: str) -> Accepted | None:
         if _POINT.fullmatch(value) and int(value) in _points(question):

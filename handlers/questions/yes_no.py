@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 from config.consultation import Question, QuestionType
-from handlers.conversation import EngineOptions, payload
+from handlers.actions import Answer
+from handlers.conversation import EngineOptions
 from handlers.events import Button
 from handlers.i18n import Translator
 from handlers.questions.base import (
@@ -52,8 +53,8 @@ class YesNoKind(QuestionKind[YesNoValue]):
     ) -> list[list[Button]]:
         return [
             [
-                Button(t._("Yes"), payload("ans", question_id, "yes")),
-                Button(t._("No"), payload("ans", question_id, "no")),
+                Button(t._("Yes"), Answer(question_id, "yes").payload()),
+                Button(t._("No"), Answer(question_id, "no").payload()),
             ]
         ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -11,6 +11,15 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.models import Delivery, DeliveryStatus
 from storage.repositories.base import Repository, changed
+
+
+def ledger_key(kind: str, *parts: object, due_at: datetime) -> str:
+    """The key of one delivery: its kind, what it is for, and its due time in UTC to the
+    minute. Every process computes the same key for the same slot, so the unique key decides
+    which one sends it."""
+    return ":".join(
+        [kind, *(str(part) for part in parts), f"{due_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"]
+    )
 
 
 class DeliveryRepository(Repository):

@@ -18,9 +18,9 @@ from bot import runtime
 from bot.app import build, load_into
 from config.consultation import load_consultations
 from config.settings import BUNDLED_CONSULTATIONS, load_settings
+from handlers.actions import Resume
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
-from handlers.features.interview import resume_payload
 from handlers.ports import FileStore, FixedClock
 from storage.db import create_engine, session_factory
 from storage.models import AuditEntry, Delivery, ParticipantStatus
@@ -120,7 +120,7 @@ async def test_remind_sends_a_due_reminder_to_telegram_once(
         reminder.params["text"]
     )
     assert reminder.params["reply_markup"]["inline_keyboard"] == [
-        [{"text": "Agenda item 2", "callback_data": resume_payload(item.id)}]
+        [{"text": "Agenda item 2", "callback_data": Resume(item.id).payload()}]
     ]
     [row] = await ledger(loaded)
     assert (row.kind, row.status, row.participant_id) == ("reminder", "sent", participant)

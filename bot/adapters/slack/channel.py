@@ -42,9 +42,9 @@ from bot.adapters.slack.translate import (
     to_calls,
 )
 from config.settings import Settings
+from handlers.actions import Resume
 from handlers.engine import Engine
 from handlers.events import Inbound, Reply
-from handlers.features.interview import resume_payload
 from handlers.features.onboarding import how_to_join
 from handlers.i18n import negotiate, translator
 from handlers.ports import Unreachable
@@ -306,7 +306,7 @@ class SlackChannel:
                 PLATFORM,
                 user,
                 dm,
-                payload=resume_payload(item_id),
+                payload=Resume(item_id).payload(),
                 locale=profile.locale,
                 timezone=profile.timezone,
                 display_name=profile.display_name,

@@ -7,8 +7,7 @@ registrations), `invites` (the one validation of an invite, issuing, withdrawing
 against it. The command line (`bot/cli.py`) calls the same service functions.
 """
 
-from handlers.features.admin.common import ACTION
 from handlers.features.admin.moderation import PendingStep
 from handlers.features.admin.table import admin, admin_button
 
-__all__ = ["ACTION", "PendingStep", "admin", "admin_button"]
+__all__ = ["PendingStep", "admin", "admin_button"]

@@ -11,10 +11,10 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from handlers.conversation import Context, payload
+from handlers.actions import CancelBroadcast, SendBroadcast
+from handlers.conversation import Context
 from handlers.events import Button, Reply
 from handlers.features.admin.common import (
-    ACTION,
     Actor,
     AdminError,
     audit,
@@ -107,8 +107,8 @@ async def preview_broadcast(
         preview_text(t, row.id, len(reached), text),
         [
             [
-                Button(t._("Send it"), payload(ACTION, "bc", token)),
-                Button(t._("Cancel"), payload(ACTION, "bcx", token)),
+                Button(t._("Send it"), SendBroadcast(token).payload()),
+                Button(t._("Cancel"), CancelBroadcast(token).payload()),
             ]
         ],
     )

@@ -13,9 +13,6 @@ from handlers.ports import DeliveryCounts
 from storage.models import ConsultationRow
 from storage.repositories import UnitOfWork
 
-ACTION = "admin"
-"""The payload action of the secretariat's buttons."""
-
 
 class AdminError(Exception):
     """An admin action that cannot be done; the message says why, in the actor's language."""

@@ -8,6 +8,7 @@ committed (`Context.later`).
 
 from __future__ import annotations
 
+from handlers.actions import AdminButton, CancelBroadcast, SendBroadcast
 from handlers.conversation import Context
 from handlers.events import Reply
 from handlers.features.admin.broadcast import cancel_broadcast, preview_broadcast, send_broadcast
@@ -254,16 +255,17 @@ async def admin(ctx: Context, argument: str, services: AdminServices | None) -> 
     await dispatch(ctx, argument, services, ACTIONS)
 
 
-async def admin_button(ctx: Context, args: list[str], services: AdminServices | None) -> None:
-    """A secretariat button: the broadcast preview's *Send it* (`bc`) or *Cancel* (`bcx`)."""
+async def admin_button(ctx: Context, action: AdminButton, services: AdminServices | None) -> None:
+    """A secretariat button: the broadcast preview's *Send it* or *Cancel*."""
     try:
-        if len(args) == 2 and args[0] == "bc":
-            if services is None:
-                raise Unavailable
-            await send_broadcast(ctx, args[1], services)
-        elif len(args) == 2 and args[0] == "bcx":
-            await cancel_broadcast(ctx, args[1])
-        else:
-            ctx.say(ctx.t._("That button is no longer active."))
+        match action:
+            case SendBroadcast(broadcast=token):
+                if services is None:
+                    raise Unavailable
+                await send_broadcast(ctx, token, services)
+            case CancelBroadcast(broadcast=token):
+                await cancel_broadcast(ctx, token)
+            case _:
+                ctx.say(ctx.t._("That button is no longer active."))
     except Unavailable:
         ctx.say(ctx.t._("This action is not available here; use the command line."))
