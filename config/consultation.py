@@ -10,11 +10,10 @@ A question's own schema, and the checks each question type registers, are in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -31,6 +30,7 @@ from config.errors import ConfigError, Problem
 from config.localized import LANGUAGES as LANGUAGES
 from config.localized import Localized as Localized
 from config.localized import Text as Text
+from config.problems import pydantic_problems, without_unknown_keys
 from config.questions import Choice as Choice
 from config.questions import Question as Question
 from config.questions import QuestionType as QuestionType
@@ -256,99 +256,119 @@ class Consultation(BaseModel):
 # Loading and validation
 # ---------------------------------------------------------------------------
 
-_ERROR_FIXES: dict[str, str] = {
-    "extra_forbidden": "remove it, or check its spelling against docs/consultations.md",
-    "missing": "add it",
-    "string_too_short": "give a non-empty text",
-    "too_short": "give at least one entry",
-    "int_parsing": "give a whole number",
-    "bool_parsing": "write true or false",
-    "datetime_from_date_parsing": "write a date and time such as 2027-03-31T23:59",
-    "datetime_parsing": "write a date and time such as 2027-03-31T23:59",
-    "date_from_datetime_parsing": "write a date such as 2027-06-14",
-    "date_parsing": "write a date such as 2027-06-14",
-    "enum": "use one of the allowed values",
-    "string_type": 'write it as text in quotes, e.g. "2"',
-    "model_type": "give a mapping of keys to values here",
-    "list_type": "give a list here",
-}
+
+class _Window(BaseModel):
+    """The keys the submission window is checked from, read apart from the rest."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    dialogue: Dialogue
+    opens: Moment
+    deadline: Moment
+
+    def moments(self) -> tuple[datetime, datetime]:
+        """The opening and the deadline, as written."""
+        return self.opens, self.deadline
 
 
-def _format_location(loc: Iterable[int | str]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path
+M = TypeVar("M", bound=BaseModel)
 
 
-def _pydantic_problems(source: str, exc: ValidationError) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        problems.append(
-            Problem(
-                source=source,
-                path=_format_location(loc),
-                message=message,
-                fix=_ERROR_FIXES.get(error["type"], "correct the value"),
-            )
-        )
-    return problems
+def _valid(model: type[M], data: Any) -> M | None:
+    """`data` as a `model` when it is a valid one on its own, else None (its errors are
+    reported by the validation of the whole file)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
 
 
-def _semantic_problems(source: str, consultation: Consultation) -> list[Problem]:
-    """Checks that need more than one field at a time."""
+def _entries(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _semantic_problems(source: str, data: dict[str, Any]) -> list[Problem]:
+    """Checks that need more than one field at a time, run on every part of the file that is
+    valid on its own: a mistake elsewhere does not hide them."""
     problems: list[Problem] = []
 
     def add(path: str, message: str, fix: str) -> None:
         problems.append(Problem(source=source, path=path, message=message, fix=fix))
 
-    if not _ID.fullmatch(consultation.id):
+    if isinstance(data.get("id"), str) and not _ID.fullmatch(data["id"]):
         add("id", "must be lower-case letters, digits, '-', '_' or '.'", "use an id like wgic-14")
-    opens, deadline = (
-        consultation.aware(consultation.opens),
-        consultation.aware(consultation.deadline),
-    )
-    if deadline <= opens:
-        add("deadline", "the deadline is not after the opening", "set deadline later than opens")
-    dialogue_start = datetime.combine(consultation.dialogue.date, time(0), consultation.zone)
-    if deadline > dialogue_start + timedelta(days=1):
-        add(
-            "deadline",
-            "the deadline falls after the dialogue",
-            "set the deadline on or before dialogue.date",
-        )
+    window = _valid(_Window, data)
+    if window is not None:
+        zone = ZoneInfo(window.dialogue.timezone)
+        opens, deadline = (m if m.tzinfo else m.replace(tzinfo=zone) for m in window.moments())
+        if deadline <= opens:
+            add(
+                "deadline", "the deadline is not after the opening", "set deadline later than opens"
+            )
+        if deadline > datetime.combine(window.dialogue.date, time(0), zone) + timedelta(days=1):
+            add(
+                "deadline",
+                "the deadline falls after the dialogue",
+                "set the deadline on or before dialogue.date",
+            )
     numbers: set[str] = set()
     question_ids: set[str] = set()
-    for i, item in enumerate(consultation.agenda_items):
+    for i, item in enumerate(_entries(data.get("agenda_items"))):
+        if not isinstance(item, dict):
+            continue
         base = f"agenda_items[{i}]"
-        if item.number in numbers:
-            add(f"{base}.number", f"agenda item {item.number} appears twice", "number each once")
-        numbers.add(item.number)
-        if not item.questions and not item.question_groups:
+        number = item.get("number")
+        if isinstance(number, str):
+            if number in numbers:
+                add(f"{base}.number", f"agenda item {number} appears twice", "number each once")
+            numbers.add(number)
+        if not item.get("questions") and not item.get("question_groups"):
             add(base, "no questions", "add questions or question_groups")
-        located = [(f"{base}.questions[{j}]", q) for j, q in enumerate(item.questions)]
-        for g, group in enumerate(item.question_groups):
+        located = [
+            (f"{base}.questions[{j}]", q) for j, q in enumerate(_entries(item.get("questions")))
+        ]
+        for g, group in enumerate(_entries(item.get("question_groups"))):
+            inside = _entries(group.get("questions")) if isinstance(group, dict) else []
             located += [
-                (f"{base}.question_groups[{g}].questions[{j}]", q)
-                for j, q in enumerate(group.questions)
+                (f"{base}.question_groups[{g}].questions[{j}]", q) for j, q in enumerate(inside)
             ]
-        for path, question in located:
-            if not _ID.fullmatch(question.id):
-                add(
-                    f"{path}.id", "must be lower-case letters, digits, '-', '_' or '.'", "rename it"
+        problems += _question_problems(source, located, question_ids)
+    return problems
+
+
+def _question_problems(
+    source: str, located: list[tuple[str, Any]], question_ids: set[str]
+) -> list[Problem]:
+    """What is wrong with the questions that are valid on their own, given by their paths
+    (`question_ids`: the ids seen before them, to which theirs are added)."""
+    problems: list[Problem] = []
+    for path, raw in located:
+        question = _valid(Question, raw)
+        if question is None:
+            continue
+        if not _ID.fullmatch(question.id):
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.id",
+                    "must be lower-case letters, digits, '-', '_' or '.'",
+                    "rename it",
                 )
-            if question.id in question_ids:
-                add(f"{path}.id", f"question id {question.id!r} is used twice", "make ids unique")
-            question_ids.add(question.id)
-            for problem in question_problems(question):
-                add(f"{path}.{problem.name}", problem.message, problem.fix)
+            )
+        if question.id in question_ids:
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.id",
+                    f"question id {question.id!r} is used twice",
+                    "make ids unique",
+                )
+            )
+        question_ids.add(question.id)
+        problems += [
+            Problem(source, f"{path}.{p.name}", p.message, p.fix)
+            for p in question_problems(question)
+        ]
     return problems
 
 
@@ -378,11 +398,14 @@ def parse_consultation(source: str, text: str) -> Consultation:
             [Problem(source, "", "the file does not hold a mapping", "start with `id: ...`")]
         )
     try:
-        consultation = Consultation.model_validate(data)
+        consultation: Consultation | None = Consultation.model_validate(data)
+        problems: list[Problem] = []
     except ValidationError as exc:
-        raise ConfigError(_pydantic_problems(source, exc)) from None
-    problems = _semantic_problems(source, consultation)
-    if problems:
+        consultation = None
+        problems = pydantic_problems(source, exc)
+        data = without_unknown_keys(data, exc)
+    problems += _semantic_problems(source, data)
+    if problems or consultation is None:
         raise ConfigError(problems)
     return consultation
 
@@ -394,12 +417,21 @@ def consultation_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_consultations(path: Path) -> list[Consultation]:
-    """Load every consultation at `path`; raise ConfigError listing all problems in all files."""
+def load_consultations(path: Path, *, named_by: str = "CONSULTATIONS_PATH") -> list[Consultation]:
+    """Load every consultation at `path`; raise ConfigError listing all problems in all files.
+
+    Args:
+        path: A YAML file or a directory of them.
+        named_by: Who gave `path`, for the fix when it does not exist: the variable
+            (`CONSULTATIONS_PATH`) or "the command line".
+    """
     if not path.exists():
-        raise ConfigError(
-            [Problem(str(path), "", "no such file or directory", "set CONSULTATIONS_PATH")]
+        fix = (
+            f"point {named_by} at a YAML file or a directory of them"
+            if named_by.isupper()
+            else f"check the path given on {named_by}"
         )
+        raise ConfigError([Problem(str(path), "", "does not exist", fix)])
     if not consultation_files(path):
         raise ConfigError(
             [Problem(str(path), "", "no .yaml or .yml file here", "add a consultation file")]

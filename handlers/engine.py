@@ -45,6 +45,7 @@ from handlers.features.overview import Overview, overview
 from handlers.features.privacy import ForgetStep
 from handlers.features.review import ReviewStep
 from handlers.i18n import negotiate, translator
+from handlers.labels import typed_button
 from handlers.ports import AdminServices, Clock, FileStore
 from handlers.text import clean_name, storable
 from storage.models import Identity, Participant, ParticipantStatus
@@ -437,12 +438,9 @@ class Engine:
             steps=ctx.steps,
         )
         await step.prompt(scratch)
-        wanted = " ".join(without_direction_marks(text).split()).casefold()
-        for reply in scratch.replies:
-            for button in reply.all_buttons():
-                if button.label.casefold() == wanted:
-                    return actions.parse(button.payload)
-        return None
+        shown = [button for reply in scratch.replies for button in reply.all_buttons()]
+        button = typed_button(shown, text, numbered=ctx.event.numbered)
+        return actions.parse(button.payload) if button is not None else None
 
     async def _command(self, ctx: Context, text: str) -> None:
         name, _, argument = text[1:].partition(" ")

@@ -40,6 +40,9 @@ class Inbound:
     locale: str | None = None
     display_name: str | None = None
     timezone: str | None = None
+    numbered: bool = False
+    """True when the channel shows buttons numbered (the terminal): typed text that is a
+    number presses the current step's button of that number."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ async def listing(args: argparse.Namespace, settings: Settings) -> int:
 
 async def validate(args: argparse.Namespace, settings: Settings) -> int:
     """Check consultation YAML files, and say what falls back to English."""
-    for consultation in load_consultations(args.path):
+    for consultation in load_consultations(args.path, named_by="the command line"):
         print(f"{consultation.id}: valid")
         for language, count in missing_translations(consultation).items():
             print(f"  {count} texts fall back to English in {language}")
@@ -35,7 +35,7 @@ async def validate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def load(args: argparse.Namespace, settings: Settings) -> int:
     """Validate consultation YAML files and load them."""
-    found = load_consultations(args.path)
+    found = load_consultations(args.path, named_by="the command line")
 
     async def work(app: App) -> int:
         await load_into(app.store, found, app.clock)

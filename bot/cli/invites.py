@@ -39,7 +39,7 @@ async def create(args: argparse.Namespace, settings: Settings) -> int:
             print(link)
         return 0
 
-    return await with_app(settings, work)
+    return await with_app(settings, work, args=args)
 
 
 def _read(path: Path) -> str | None:
@@ -116,5 +116,5 @@ async def revoke(args: argparse.Namespace, settings: Settings) -> int:
 async def listing(args: argparse.Namespace, settings: Settings) -> int:
     """Print the invites (`/admin invite list`)."""
     return await act_in_transaction(
-        settings, lambda uow, t, actor: invite_lines(uow, t, args.consultation)
+        settings, lambda uow, t, actor: invite_lines(uow, t, args.consultation), args=args
     )

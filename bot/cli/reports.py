@@ -40,7 +40,7 @@ async def export_answers(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.flush()
         return 0
 
-    return await with_app(settings, work)
+    return await with_app(settings, work, args=args)
 
 
 async def figures(args: argparse.Namespace, settings: Settings) -> int:
@@ -55,7 +55,7 @@ async def figures(args: argparse.Namespace, settings: Settings) -> int:
             print("\n".join(entry.lines()))
         return 0
 
-    return await with_app(settings, work)
+    return await with_app(settings, work, args=args)
 
 
 async def remind(args: argparse.Namespace, settings: Settings) -> int:
@@ -138,7 +138,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         return await _send(app, settings, row.id, now=now, start=start)
 
-    return await with_app(settings, work, sending=args.send)
+    return await with_app(settings, work, sending=args.send, args=args)
 
 
 async def _send(
@@ -188,4 +188,4 @@ async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
 
-    return await with_app(settings, work)
+    return await with_app(settings, work, args=args)

@@ -104,6 +104,7 @@ async def deadline(args: argparse.Namespace, settings: Settings) -> int:
     return await act_in_transaction(
         settings,
         lambda uow, t, actor: one(extend_deadline(uow, t, actor, args.consultation, args.date)),
+        args=args,
     )
 
 
@@ -123,6 +124,7 @@ async def _set_closed(args: argparse.Namespace, settings: Settings, *, closed: b
         lambda uow, t, actor: one(
             set_closed(uow, t, actor, args.consultation, args.item, closed=closed)
         ),
+        args=args,
     )
 
 
@@ -218,4 +220,4 @@ async def broadcast(args: argparse.Namespace, settings: Settings) -> int:
         print(counts_text(t, counts, len(messages)))
         return 1 if counts.failed else 0
 
-    return await with_app(settings, work, sending=args.yes)
+    return await with_app(settings, work, sending=args.yes, args=args)

@@ -129,7 +129,12 @@ def test_invite_create_prints_the_telegram_link_when_the_bot_name_is_set(
     [
         ("--category", "think tank", f"unknown category 'think tank'; {CATEGORY_CHOICES}"),
         ("--country", "Narnia", "unknown country 'Narnia'; use a two-letter code such as AT"),
-        ("--consultation", "wgic-99-2099", "no consultation with id 'wgic-99-2099' is loaded"),
+        (
+            "--consultation",
+            "wgic-99-2099",
+            "--consultation wgic-99-2099: no such consultation is loaded; "
+            "the consultations are wgic-14-2023, wgic-18-2027",
+        ),
     ],
 )
 def test_invite_create_refuses_bad_values_with_exit_2(
@@ -470,7 +475,10 @@ def test_stats_of_an_unknown_consultation_exits_2(
     result = run(capsys, "stats", "--consultation", "nope")
     assert result.code == 2
     assert result.out == ""
-    assert result.err == "intersessional: no consultation with id 'nope' is loaded\n"
+    assert result.err == (
+        "intersessional: --consultation nope: no such consultation is loaded; "
+        "the consultations are wgic-14-2023, wgic-18-2027\n"
+    )
 
 
 # --- consultations list -------------------------------------------------------------------

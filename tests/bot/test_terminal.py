@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.terminal import render, to_event
+from bot.adapters.terminal import TerminalChannel, render, to_event
+from handlers.engine import Engine
 from handlers.events import Button, OutgoingDocument, Reply
 from storage.db import create_engine, session_factory
 from storage.repositories import Store
@@ -60,6 +61,10 @@ def test_lines_become_events(tmp_path: Path) -> None:
     assert to_event("yes\n", buttons, user="u").payload == "ans:1:yes"
     assert to_event("privacy\n", buttons, user="u").payload == "tog:2:privacy"
     assert to_event("3\n", buttons, user="u").text == "3"
+    assert to_event("‹ YES\n", buttons, user="u").payload == "ans:1:yes"
+    # Nothing shown yet (a new session): the engine matches it against the current step.
+    first = to_event("1\n", [], user="u")
+    assert (first.text, first.payload, first.numbered) == ("1", None, True)
     assert to_event("/help\n", buttons, user="u").text == "/help"
     pdf = tmp_path / "submission.pdf"
     pdf.write_bytes(PDF)
@@ -122,6 +127,43 @@ def test_newcomer_path_shell_then_export(tmp_path: Path, database_url: str) -> N
     assert exported[1]["language"] == "en"
     stored = list((tmp_path / "files").rglob("*.pdf"))
     assert [p.read_bytes() for p in stored] == [PDF]
+
+
+async def test_buttons_are_numbered_on_across_the_replies_of_one_answer(
+    engine: Engine, tmp_path: Path
+) -> None:
+    shown: list[str] = []
+    channel = TerminalChannel(engine, user="u", write=shown.append, downloads=tmp_path)
+    first = Reply("A reminder", ((Button("Open agenda item 2", "resume:1"),),))
+    second = Reply("Which?", ((Button("Yes", "ans:1:yes"), Button("No", "ans:1:no")),))
+    await channel.deliver("u", [first, second])
+    assert shown == ["A reminder\n  [1] Open agenda item 2\n", "Which?\n  [2] Yes   [3] No\n"]
+    assert to_event("3", channel._buttons, user="u").payload == "ans:1:no"
+
+
+@pytest.mark.slow
+def test_a_number_is_the_first_line_of_a_new_session(tmp_path: Path, database_url: str) -> None:
+    code = run_cli(
+        ["invite", "create", "--org", "Research Society of International Law", "--category",
+         "academia", "--consultation", "wgic-18-2027"],
+        tmp_path,
+        database_url,
+    ).strip()  # fmt: skip
+    script = [f"/start {code}", "1", "I agree", "1", "2", "1", "4", "1", "Agenda item 2"]
+    out = run_cli(["shell", "--user", "rsil"], tmp_path, database_url, "\n".join(script) + "\n")
+    assert [line for line in out.splitlines() if line.startswith("Question ")] == [
+        "Question 1 of 3 · required"
+    ]
+
+    # A new process: nothing was shown in it yet, and "1" still presses the first button.
+    again = run_cli(["shell", "--user", "rsil"], tmp_path, database_url, "1\nback\nKEEP\n")
+    counters = [line for line in again.splitlines() if line.startswith("Question ")]
+    assert counters == [
+        "Question 2 of 3 · required",
+        "Question 1 of 3 · required",
+        "Question 2 of 3 · required",
+    ]
+    assert "Please choose one of the buttons below." not in again
 
 
 @pytest.mark.slow

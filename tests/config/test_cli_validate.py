@@ -97,14 +97,17 @@ def test_validate_a_directory_with_a_bad_file(
     )
 
 
-def test_validate_a_nonexistent_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    missing = tmp_path / "nowhere"
-    code = main(["consultations", "validate", str(missing)])
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_validate_a_nonexistent_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    missing = tmp_path / "nonexistent.yaml"
+    code = main(["consultations", command, str(missing)])
     _, err = capsys.readouterr()
     assert code == 2
     assert err == (
         "intersessional: configuration problem\n"
-        f"  {missing}: no such file or directory. Fix: set CONSULTATIONS_PATH\n"
+        f"  {missing}: does not exist. Fix: check the path given on the command line\n"
     )
 
 
@@ -149,3 +152,47 @@ def test_an_unparsable_database_url_stops_start_up_with_one_clear_message(
     assert "DATABASE_URL" in err
     assert "Fix: " in err
     assert "s3cret" not in err
+
+
+EVERY_KIND = FIXTURES / "every-kind-of-problem.yaml"
+
+
+def every_kind_of_problem() -> list[str]:
+    """The problems of `every-kind-of-problem.yaml`, each naming its file, field and fix."""
+    at = f"  {EVERY_KIND}: "
+    return [
+        at + "dialogue.venu: unknown key. Fix: remove it, or check its spelling against "
+        "docs/consultations.md#dialogue",
+        at + "agenda_items[0].questions[0].hint: unknown key. Fix: remove it, or check its "
+        "spelling against docs/consultations.md#questions",
+        at + "agenda_items[0].questions[1].scale_min: Input should be a valid integer, unable "
+        "to parse string as an integer. Fix: give a whole number",
+        at + "colour: unknown key. Fix: remove it, or check its spelling against "
+        "docs/consultations.md#the-file",
+        at + "deadline: the deadline is not after the opening. Fix: set deadline later than opens",
+        at + "agenda_items[0].questions[0].choices: a choice question needs at least two "
+        "choices. Fix: list the choices, each with an id and a label",
+        at + "agenda_items[1].questions[0].choices: a text question takes no choices. "
+        "Fix: remove them",
+    ]
+
+
+def test_validate_reports_every_kind_of_problem_in_one_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["consultations", "validate", str(EVERY_KIND)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == ["intersessional: configuration problem", *every_kind_of_problem()]
+
+
+def test_start_up_with_a_bad_consultation_stops_with_every_problem(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONSULTATIONS_PATH", str(EVERY_KIND))
+    code = main(["consultations", "list"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == ["intersessional: configuration problem", *every_kind_of_problem()]

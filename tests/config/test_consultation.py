@@ -25,7 +25,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "consultations"
 VALID = FIXTURES / "valid.yaml"
 SOURCE = "broken.yaml"
 
-UNKNOWN_KEY_FIX = "remove it, or check its spelling against docs/consultations.md"
+UNKNOWN_KEY_FIX = "remove it, or check its spelling against docs/consultations.md#{}"
 CHOICES_FIX = "list the choices, each with an id and a label"
 SCALE_MESSAGE = "the scale must go up from scale_min by 1 to 10 steps"
 SCALE_FIX = "use for example scale_min: 1 and scale_max: 5"
@@ -260,12 +260,17 @@ TWO_CHOICES = [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]
 ONE_PROBLEM: list[Any] = [
     pytest.param(
         _set(_root, "colour", "blue"),
-        Problem(SOURCE, "colour", "unknown key", UNKNOWN_KEY_FIX),
+        Problem(SOURCE, "colour", "unknown key", UNKNOWN_KEY_FIX.format("the-file")),
         id="unknown-key-top-level",
     ),
     pytest.param(
         _set(_yes_no, "colour", "blue"),
-        Problem(SOURCE, "agenda_items[0].questions[1].colour", "unknown key", UNKNOWN_KEY_FIX),
+        Problem(
+            SOURCE,
+            "agenda_items[0].questions[1].colour",
+            "unknown key",
+            UNKNOWN_KEY_FIX.format("questions"),
+        ),
         id="unknown-key-deep",
     ),
     pytest.param(
@@ -274,18 +279,20 @@ ONE_PROBLEM: list[Any] = [
             SOURCE,
             "agenda_items[1].question_groups[1].questions[0].colour",
             "unknown key",
-            UNKNOWN_KEY_FIX,
+            UNKNOWN_KEY_FIX.format("questions"),
         ),
         id="unknown-key-in-question-group",
     ),
     pytest.param(
         _set(_root, "title", {"en": "Test", "de": "Prüfung"}),
-        Problem(SOURCE, "title.de", "unknown key", UNKNOWN_KEY_FIX),
+        Problem(SOURCE, "title.de", "unknown key", UNKNOWN_KEY_FIX.format("the-file")),
         id="unknown-language",
     ),
     pytest.param(
         _delete(_root, "deadline"),
-        Problem(SOURCE, "deadline", "Field required", "add it"),
+        Problem(
+            SOURCE, "deadline", "Field required", "add it (see docs/consultations.md#the-file)"
+        ),
         id="missing-deadline",
     ),
     pytest.param(
@@ -463,12 +470,22 @@ ONE_PROBLEM: list[Any] = [
     ),
     pytest.param(
         _set(_dialogue, "title", {"fr": "Dialogue d'essai"}),
-        Problem(SOURCE, "dialogue.title.en", "Field required", "add it"),
+        Problem(
+            SOURCE,
+            "dialogue.title.en",
+            "Field required",
+            "add it (see docs/consultations.md#dialogue)",
+        ),
         id="missing-english",
     ),
     pytest.param(
         _set(_scale, "help", {"fr": "Aide"}),
-        Problem(SOURCE, "agenda_items[0].questions[0].help.en", "Field required", "add it"),
+        Problem(
+            SOURCE,
+            "agenda_items[0].questions[0].help.en",
+            "Field required",
+            "add it (see docs/consultations.md#questions)",
+        ),
         id="missing-english-in-optional-text",
     ),
     pytest.param(
@@ -690,12 +707,9 @@ def test_a_nonexistent_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.yaml"
     with pytest.raises(ConfigError) as caught:
         load_consultations(missing)
-    assert caught.value.problems == [
-        Problem(str(missing), "", "no such file or directory", "set CONSULTATIONS_PATH")
-    ]
-    assert str(caught.value) == (
-        f"{missing}: no such file or directory. Fix: set CONSULTATIONS_PATH"
-    )
+    fix = "point CONSULTATIONS_PATH at a YAML file or a directory of them"
+    assert caught.value.problems == [Problem(str(missing), "", "does not exist", fix)]
+    assert str(caught.value) == f"{missing}: does not exist. Fix: {fix}"
 
 
 # ---------------------------------------------------------------------------

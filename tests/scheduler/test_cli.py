@@ -151,7 +151,8 @@ def test_digest_markdown_to_stdout_since_a_date_and_its_mistakes(
     unknown = run(capsys, "digest", "--consultation", "nope")
     assert (unknown.code, unknown.err) == (
         2,
-        "intersessional: no consultation with id 'nope' is loaded\n",
+        "intersessional: --consultation nope: no such consultation is loaded; "
+        "the consultations are wgic-14-2023, wgic-18-2027\n",
     )
 
 

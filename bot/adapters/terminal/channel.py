@@ -103,11 +103,14 @@ class TerminalChannel:
                 await self.deliver(self.user, replies)
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Print replies; the buttons of the latest are the ones a number or label presses."""
+        """Print replies; their buttons, numbered on from one reply to the next, are the ones a
+        number or label presses."""
         if replies:
             self._buttons = [b for reply in replies for b in reply.all_buttons()]
+        number = 1
         for reply in replies:
-            self._emit(render(reply, self.downloads) + "\n")
+            self._emit(render(reply, self.downloads, first=number) + "\n")
+            number += len(reply.all_buttons())
 
     async def close(self) -> None:
         """Nothing to release."""

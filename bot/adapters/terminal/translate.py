@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.adapters import drawn_label
 from handlers.events import Button, Inbound, IncomingDocument, Reply
+from handlers.labels import typed_button
 
 PLATFORM = "terminal"
 _MIME = {
@@ -16,10 +17,10 @@ _MIME = {
 }
 
 
-def render(reply: Reply, downloads: Path) -> str:
-    """A reply as terminal text: buttons numbered, documents saved and named."""
+def render(reply: Reply, downloads: Path, *, first: int = 1) -> str:
+    """A reply as terminal text: buttons numbered from `first`, documents saved and named."""
     lines = [reply.text]
-    number = 1
+    number = first
     for row in reply.buttons:
         cells = []
         for button in row:
@@ -35,13 +36,16 @@ def render(reply: Reply, downloads: Path) -> str:
 
 
 def to_event(line: str, buttons: list[Button], *, user: str) -> Inbound:
-    """A typed line as an event: a number or label presses a button, a file path sends it."""
+    """A typed line as an event: a number or label presses a button, a file path sends it.
+
+    `buttons` are the ones last shown, numbered in that order. Text that presses none of them
+    goes to the engine marked `numbered`: it matches it against the current step's buttons,
+    which is how a number works as the first line of a new session, before any is shown.
+    """
     stripped = line.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
-        return Inbound(PLATFORM, user, user, payload=buttons[int(stripped) - 1].payload)
-    for button in buttons:
-        if stripped and button.label.casefold() == stripped.casefold():
-            return Inbound(PLATFORM, user, user, payload=button.payload)
+    pressed = typed_button(buttons, stripped, numbered=True)
+    if pressed is not None:
+        return Inbound(PLATFORM, user, user, payload=pressed.payload)
     path = _existing_file(stripped)
     if path is not None:
 
@@ -55,7 +59,7 @@ def to_event(line: str, buttons: list[Button], *, user: str) -> Inbound:
             read=read,
         )
         return Inbound(PLATFORM, user, user, document=document)
-    return Inbound(PLATFORM, user, user, text=line.rstrip("\n"))
+    return Inbound(PLATFORM, user, user, text=line.rstrip("\n"), numbered=True)
 
 
 def _existing_file(text: str) -> Path | None:
