@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot import invites, reminders, stats
+from bot.console.links import sign_in_url
 from bot.digest import deliver as digest_deliver
 from bot.digest import period as digest_period
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
@@ -28,11 +29,13 @@ class Services:
         clock: Clock,
         *,
         bot_username: Callable[[], str | None] = lambda: None,
+        public_url: str | None = None,
     ) -> None:
         self.store = store
         self.outboxes = outboxes
         self.clock = clock
         self._bot_username = bot_username
+        self.public_url = public_url
 
     async def stats(self, consultation_id: str | None) -> list[str]:
         """Participation figures per consultation, then the organisations outstanding."""
@@ -83,6 +86,10 @@ class Services:
     def deep_link(self, code: str) -> str | None:
         """The Telegram link that opens the bot with the code."""
         return invites.deep_link(self._bot_username(), code)
+
+    def console_url(self, token: str) -> str | None:
+        """The console's sign-in link for a token, under PUBLIC_URL."""
+        return sign_in_url(self.public_url, token)
 
     async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
         """Deliver to each participant's most recently used account on a running channel.
