@@ -21,8 +21,7 @@ def test_link_prints_a_url_under_public_url_for_an_administrator(
     refused = run(capsys, "console", "link", "telegram:12345")
     assert (refused.code, refused.out) == (2, "")
     assert refused.err == (
-        "intersessional: set PUBLIC_URL to where `serve` is reached, "
-        "e.g. https://bot.example.org\n"
+        "intersessional: set PUBLIC_URL to where `serve` is reached, e.g. https://bot.example.org\n"
     )
     monkeypatch.setenv("PUBLIC_URL", "https://bot.example.org/")
     made = run(capsys, "console", "link", "telegram:12345")
