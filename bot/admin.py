@@ -8,7 +8,6 @@ from datetime import datetime
 
 from bot import invites, reminders, stats
 from bot.console.links import sign_in_url
-from bot.digest import deliver as digest_deliver
 from bot.digest import period as digest_period
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
@@ -66,10 +65,8 @@ class Services:
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
         """The digest now, marking what is new since the previous one; its period is
         recorded, so the next digest starts where it ends."""
-        digest = await digest_period.next_digest(self.store, consultation_id, now=self.clock.now())
-        document = digest_deliver.document(digest, fmt)
-        await digest_period.record_written(
-            self.store, digest, target="an administrator's chat", now=self.clock.now()
+        _, document = await digest_period.write(
+            self.store, consultation_id, fmt, now=self.clock.now(), target="an administrator's chat"
         )
         return document
 
