@@ -7,7 +7,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from bot.console import answers, digest, overview, signin
+from bot.console import answers, deadlines, digest, overview, signin
 from bot.console.base import STATIC, Console, SecurityHeaders
 
 
@@ -19,6 +19,7 @@ def mount(app: App) -> Mount:
         *overview.routes(console),
         *answers.routes(console),
         *digest.routes(console),
+        *deadlines.routes(console),
         Mount("/static", StaticFiles(directory=STATIC), name="console-static"),
     ]
     return Mount("/console", routes=routes, middleware=[Middleware(SecurityHeaders)])
