@@ -11,7 +11,8 @@ from bot.console.links import sign_in_url
 from bot.digest import period as digest_period
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
-from handlers.ports import Clock, DeliveryCounts, Outbox
+from handlers.features.admin.moderation import Notice
+from handlers.ports import AdminServices, Clock, DeliveryCounts, Outbox
 from storage.models import ParticipantStatus, SubmissionStatus
 from storage.repositories import Store
 
@@ -134,3 +135,14 @@ async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: date
                 )
                 added += 1
     return added
+
+
+async def tell(services: AdminServices | None, said: str, notice: Notice) -> str:
+    """Send a participant the secretariat's decision on their registration; what was
+    said about it, with whether they were told."""
+    if services is None:
+        return said
+    counts = await services.send([notice])
+    if counts.delivered:
+        return said + " The participant was told."
+    return said + " They will see the decision when they next write."
