@@ -7,7 +7,16 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from bot.console import answers, broadcast, deadlines, digest, invites, overview, signin
+from bot.console import (
+    answers,
+    broadcast,
+    deadlines,
+    digest,
+    invites,
+    overview,
+    records,
+    signin,
+)
 from bot.console.base import STATIC, Console, SecurityHeaders
 
 
@@ -22,6 +31,7 @@ def mount(app: App) -> Mount:
         *deadlines.routes(console),
         *invites.routes(console),
         *broadcast.routes(console),
+        *records.routes(console),
         Mount("/static", StaticFiles(directory=STATIC), name="console-static"),
     ]
     return Mount("/console", routes=routes, middleware=[Middleware(SecurityHeaders)])

@@ -98,9 +98,10 @@ async def served(database_url: str, files: Path, clock: FixedClock) -> AsyncIter
                 [webhook] = channels
                 assert isinstance(webhook, TelegramWebhook)
                 web = create_web_app(app, channels)
-                async with serve_loopback(web, sock) as base, httpx.AsyncClient(
-                    base_url=base
-                ) as http:
+                async with (
+                    serve_loopback(web, sock) as base,
+                    httpx.AsyncClient(base_url=base) as http,
+                ):
                     yield Served(app, url, fake, webhook, http, itertools.count(900_000_000))
         finally:
             await app.close()
