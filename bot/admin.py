@@ -7,11 +7,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot import invites, reminders, stats
-from bot.digest import deliver as digest_deliver
+from bot.console.links import sign_in_url
 from bot.digest import period as digest_period
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
-from handlers.ports import Clock, DeliveryCounts, Outbox
+from handlers.features.admin.moderation import Notice
+from handlers.ports import AdminServices, Clock, DeliveryCounts, Outbox
 from storage.models import ParticipantStatus, SubmissionStatus
 from storage.repositories import Store
 
@@ -28,11 +29,13 @@ class Services:
         clock: Clock,
         *,
         bot_username: Callable[[], str | None] = lambda: None,
+        public_url: str | None = None,
     ) -> None:
         self.store = store
         self.outboxes = outboxes
         self.clock = clock
         self._bot_username = bot_username
+        self.public_url = public_url
 
     async def stats(self, consultation_id: str | None) -> list[str]:
         """Participation figures per consultation, then the organisations outstanding."""
@@ -63,10 +66,8 @@ class Services:
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
         """The digest now, marking what is new since the previous one; its period is
         recorded, so the next digest starts where it ends."""
-        digest = await digest_period.next_digest(self.store, consultation_id, now=self.clock.now())
-        document = digest_deliver.document(digest, fmt)
-        await digest_period.record_written(
-            self.store, digest, target="an administrator's chat", now=self.clock.now()
+        _, document = await digest_period.write(
+            self.store, consultation_id, fmt, now=self.clock.now(), target="an administrator's chat"
         )
         return document
 
@@ -83,6 +84,10 @@ class Services:
     def deep_link(self, code: str) -> str | None:
         """The Telegram link that opens the bot with the code."""
         return invites.deep_link(self._bot_username(), code)
+
+    def console_url(self, token: str) -> str | None:
+        """The console's sign-in link for a token, under PUBLIC_URL."""
+        return sign_in_url(self.public_url, token)
 
     async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
         """Deliver to each participant's most recently used account on a running channel.
@@ -130,3 +135,14 @@ async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: date
                 )
                 added += 1
     return added
+
+
+async def tell(services: AdminServices | None, said: str, notice: Notice) -> str:
+    """Send a participant the secretariat's decision on their registration; what was
+    said about it, with whether they were told."""
+    if services is None:
+        return said
+    counts = await services.send([notice])
+    if counts.delivered:
+        return said + " The participant was told."
+    return said + " They will see the decision when they next write."

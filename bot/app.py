@@ -93,7 +93,13 @@ async def build(
         raise
     files = FileStore(settings.files_dir)
     outboxes: dict[str, Outbox] = {}
-    services = Services(store, outboxes, clock, bot_username=lambda: settings.telegram_bot_username)
+    services = Services(
+        store,
+        outboxes,
+        clock,
+        bot_username=lambda: settings.telegram_bot_username,
+        public_url=settings.public_url,
+    )
     engine = Engine(
         store,
         clock=clock,

@@ -89,15 +89,17 @@ def deep_link(bot_username: str | None, code: str) -> str | None:
     return f"https://t.me/{bot_username.lstrip('@')}?start={code}" if bot_username else None
 
 
-async def create(store: Store, request: InviteRequest, *, now: datetime, actor: str) -> Invite:
-    """Create the organisation if new, and an invite for it."""
+async def create(
+    store: Store, request: InviteRequest, *, now: datetime, actor: str, channel: str = "cli"
+) -> Invite:
+    """Create the organisation if new, and an invite for it (audited from `channel`)."""
     async with store.transaction() as uow:
         # Validated against the consultations then loaded; one may have gone since.
         if request.consultation and await uow.consultations.get(request.consultation) is None:
             raise ValueError(
                 problem_words(InvalidInvite(Problem.CONSULTATION, request.consultation))
             )
-        return await issue_invite(uow, Actor(actor, "cli", now), request)
+        return await issue_invite(uow, Actor(actor, channel, now), request)
 
 
 @dataclass(frozen=True)
@@ -111,13 +113,23 @@ class RowProblem:
         return f"line {self.line}: {self.message}"
 
 
-def parse_csv(
-    text: str, known_consultations: set[str]
-) -> tuple[list[InviteRequest], list[RowProblem]]:
-    """Every row of an invite CSV, validated; problems carry the file's line numbers."""
+@dataclass(frozen=True)
+class CsvRow:
+    """One row of an invite CSV as read: its line, what it names, and either the request
+    it makes or what is wrong with it."""
+
+    line: int
+    organisation: str
+    category: str
+    request: InviteRequest | None
+    problem: str | None
+
+
+def read_csv(text: str, known_consultations: set[str]) -> tuple[list[CsvRow], list[RowProblem]]:
+    """Every row of an invite CSV, each validated on its own (for a preview), and the
+    problems of the file itself (its columns, no rows); problems carry the file's lines."""
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in reader.fieldnames or []]
-    problems: list[RowProblem] = []
     missing = [name for name in ("organisation", "category") if name not in header]
     unknown = [name for name in header if name not in CSV_COLUMNS]
     if missing or unknown:
@@ -127,30 +139,46 @@ def parse_csv(
         if unknown:
             detail.append(f"unknown column(s) {', '.join(unknown)}")
         return [], [RowProblem(1, "; ".join(detail) + f" (columns: {', '.join(CSV_COLUMNS)})")]
-    requests: list[InviteRequest] = []
+    rows: list[CsvRow] = []
     for raw in reader:
         row = {
             (key or "").strip().lower(): (value or "").strip()
             for key, value in raw.items()
             if isinstance(value, str)
         }
-        line = reader.line_num
+        request, problem = None, None
         try:
-            requests.append(
-                validate_request(
-                    organisation=row.get("organisation", ""),
-                    category=row.get("category", ""),
-                    country=row.get("country", ""),
-                    consultation=row.get("consultation", ""),
-                    max_uses=row.get("max_uses") or "5",
-                    expires=row.get("expires", ""),
-                    known_consultations=known_consultations,
-                    email=row.get("email", ""),
-                    language=row.get("language", ""),
-                )
+            request = validate_request(
+                organisation=row.get("organisation", ""),
+                category=row.get("category", ""),
+                country=row.get("country", ""),
+                consultation=row.get("consultation", ""),
+                max_uses=row.get("max_uses") or "5",
+                expires=row.get("expires", ""),
+                known_consultations=known_consultations,
+                email=row.get("email", ""),
+                language=row.get("language", ""),
             )
         except ValueError as exc:
-            problems.append(RowProblem(line, str(exc)))
-    if not requests and not problems:
-        problems.append(RowProblem(1, "the file has no rows"))
-    return requests, problems
+            problem = str(exc)
+        rows.append(
+            CsvRow(
+                reader.line_num,
+                row.get("organisation", ""),
+                row.get("category", ""),
+                request,
+                problem,
+            )
+        )
+    if not rows:
+        return [], [RowProblem(1, "the file has no rows")]
+    return rows, []
+
+
+def parse_csv(
+    text: str, known_consultations: set[str]
+) -> tuple[list[InviteRequest], list[RowProblem]]:
+    """Every row of an invite CSV, validated; problems carry the file's line numbers."""
+    rows, problems = read_csv(text, known_consultations)
+    problems += [RowProblem(r.line, r.problem) for r in rows if r.problem is not None]
+    return [r.request for r in rows if r.request is not None], problems

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from handlers.features.consultations import localized
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
-from storage.models import SubmissionStatus
-from storage.repositories import Store
+from storage.models import Category, Invite, Participant, SubmissionStatus
+from storage.repositories import Store, UnitOfWork
 
 
 @dataclass
@@ -37,6 +39,81 @@ class ConsultationStats:
         return out
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Who counts for a consultation: its invites (and those to every consultation), the
+    participants who joined with them."""
+
+    invites: list[Invite]
+    participants: list[Participant]
+
+
+def scope(cid: str, invites: Sequence[Invite], participants: Sequence[Participant]) -> Scope:
+    """The invites and participants of consultation `cid`."""
+    mine = [i for i in invites if i.consultation_id in (cid, None)]
+    ids = {i.id for i in mine}
+    return Scope(mine, [p for p in participants if p.invite_id in ids])
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    """One agenda item × one category: organisations invited, participants registered,
+    drafts begun and submissions made."""
+
+    invited: int = 0
+    registered: int = 0
+    drafts: int = 0
+    submitted: int = 0
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    """One agenda item's progress, by category (in `Category` order)."""
+
+    number: str
+    title: str
+    closed: bool
+    cells: dict[Category, ProgressCell]
+
+
+async def progress(uow: UnitOfWork, cid: str) -> list[ItemProgress]:
+    """A consultation's progress: agenda item × category (the console's table)."""
+    found = scope(cid, await uow.reports.invites(), await uow.reports.participants())
+    invited: dict[Category, set[int]] = {c: set() for c in Category}
+    for invite in found.invites:
+        invited[Category(invite.organisation.category)].add(invite.organisation_id)
+    registered = dict.fromkeys(Category, 0)
+    by_id: dict[int, Category] = {}
+    for p in found.participants:
+        if p.organisation is not None:
+            by_id[p.id] = Category(p.organisation.category)
+            registered[by_id[p.id]] += 1
+    counts: dict[tuple[int, Category, bool], int] = {}
+    for submission, item in await uow.reports.submissions(cid):
+        category = by_id.get(submission.participant_id)
+        if category is not None:
+            key = (item.id, category, submission.status == SubmissionStatus.DRAFT)
+            counts[key] = counts.get(key, 0) + 1
+    english = translator("en")
+    return [
+        ItemProgress(
+            item.number,
+            localized(item.title, english),
+            item.closed,
+            {
+                c: ProgressCell(
+                    len(invited[c]),
+                    registered[c],
+                    counts.get((item.id, c, True), 0),
+                    counts.get((item.id, c, False), 0),
+                )
+                for c in Category
+            },
+        )
+        for item in await uow.consultations.items(cid)
+    ]
+
+
 async def collect(store: Store, consultation: str | None = None) -> list[ConsultationStats]:
     """Figures for one consultation or every loaded one."""
     async with store.transaction() as uow:
@@ -47,11 +124,11 @@ async def collect(store: Store, consultation: str | None = None) -> list[Consult
         for cid in ids:
             if await uow.consultations.get(cid) is None:
                 raise ValueError(f"no consultation with id {cid!r} is loaded")
-            scoped = {i.id for i in invites if i.consultation_id in (cid, None)}
-            mine = [p for p in participants if p.invite_id in scoped]
+            found = scope(cid, invites, participants)
+            mine = found.participants
             stats = ConsultationStats(
                 consultation=cid,
-                invited_organisations=len({i.organisation_id for i in invites if i.id in scoped}),
+                invited_organisations=len({i.organisation_id for i in found.invites}),
                 registered_participants=len(mine),
             )
             by_id = {p.id: p for p in mine}

@@ -1,5 +1,5 @@
-"""The web process: health check, the routes of the channels served over HTTP, and the body
-limit on every route."""
+"""The web process: health check, the secretariat's console, the routes of the channels
+served over HTTP, and the body limit on every route."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.app import App
+from bot.console.routes import mount as console_mount
 
 if TYPE_CHECKING:
     from bot.adapters import Channel
@@ -117,7 +118,8 @@ async def _too_large(receive: Receive, send: Send) -> None:
 def create_web_app(app: App, channels: Sequence[Channel] = ()) -> Starlette:
     """The Starlette application serving every HTTP route of the bot.
 
-    Every route is behind `BodyLimit` (MAX_REQUEST_BYTES).
+    Every route is behind `BodyLimit` (MAX_REQUEST_BYTES); the secretariat's console is
+    mounted at /console (`bot.console`).
 
     Args:
         app: The built application.
@@ -133,6 +135,6 @@ def create_web_app(app: App, channels: Sequence[Channel] = ()) -> Starlette:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"]), console_mount(app)]
     routes += [route for channel in channels for route in channel.routes]
     return Starlette(routes=routes, middleware=[Middleware(BodyLimit)])

@@ -25,6 +25,8 @@ _FIXES: dict[str, str] = {
     "or smtps://user:password@mail.example.org:465",
     "admins": "list accounts as platform:user_id separated by commas, "
     "e.g. ADMINS=telegram:12345,slack:U0ABC",
+    "public_url": "set PUBLIC_URL to where `serve` is reached, e.g. https://bot.example.org",
+    "console_idle_minutes": "set CONSOLE_IDLE_MINUTES to a number of minutes from 1 to 1440",
     "telegram_webhook_secret": "use letters, digits, _ and - only (at most 256), "
     "or unset it to have one generated",
 }
@@ -71,6 +73,21 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=30.0, gt=0)
     admins: str = ""
     """Secretariat administrators added at start: `telegram:12345,slack:U0ABC`."""
+    public_url: str | None = None
+    """Where `serve` is reached from outside (https://bot.example.org): the console's
+    sign-in links start with it, and its cookie is Secure when it is https."""
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    """A console session left unused this long is signed out."""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("not an http:// or https:// URL with a host")
+        return value.strip().rstrip("/")
 
     @field_validator("database_url")
     @classmethod

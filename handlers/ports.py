@@ -138,3 +138,7 @@ class AdminServices(Protocol):
     async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
         """Deliver replies to participants by id, paced by each channel's limits."""
         ...
+
+    def console_url(self, token: str) -> str | None:
+        """The console's sign-in link for a token; None when PUBLIC_URL is not set."""
+        ...

@@ -34,6 +34,9 @@ SETTINGS_VARIABLES = (
     "LOG_LEVEL",
     "SMTP_URL",
     "SMTP_FROM",
+    "PUBLIC_URL",
+    "CONSOLE_IDLE_MINUTES",
+    "ADMINS",
 )
 """Variables of the developer's environment that would change what a command does."""
 

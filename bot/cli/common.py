@@ -6,11 +6,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from bot import runtime, shutdown
 from bot.app import App, build
+from bot.digest.period import since as since
 from bot.shutdown import Stop
 from config.settings import Settings
 from handlers.features.admin.common import Actor, AdminError, choose
@@ -152,14 +151,3 @@ async def act_in_transaction(
 async def one(said: Awaitable[str]) -> list[str]:
     """An action's one sentence as the command's output."""
     return [await said]
-
-
-def since(value: str, zone: ZoneInfo) -> datetime:
-    """A --since value: a date (its midnight) or a date-time, in the consultation's zone."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"--since {value!r} is not a date such as 2027-03-01") from None
-    if len(value) <= 10:
-        moment = datetime.combine(date.fromisoformat(value), time(0))
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

@@ -8,6 +8,7 @@ import argparse
 import sys
 from zoneinfo import ZoneInfo
 
+from bot.admin import tell
 from bot.app import App
 from bot.cli.common import act, act_in_transaction, cli_actor, one, refuse, since, with_app
 from config.settings import Settings, parse_admins
@@ -170,15 +171,7 @@ async def _decide(participant_id: int, settings: Settings, *, approve: bool) -> 
     async def work(app: App, actor: Actor) -> list[str]:
         async with app.store.transaction() as uow:
             said, notice = await decide(uow, t, actor, participant_id, approve=approve)
-        services = app.engine.services
-        if services is not None:
-            counts = await services.send([notice])
-            said += (
-                " The participant was told."
-                if counts.delivered
-                else " They will see the decision when they next write."
-            )
-        return [said]
+        return [await tell(app.engine.services, said, notice)]
 
     return await act(settings, work, sending=True)
 

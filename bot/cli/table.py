@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import logs
-from bot.cli import consultations, invites, processes, reports, secretariat
+from bot.cli import console, consultations, invites, processes, reports, secretariat
 from bot.digest import deliver as digest_deliver
 from bot.digest import sample
 from config.errors import ConfigError
@@ -118,6 +118,21 @@ COMMANDS: dict[str, Command] = {
                 (arg("account", help="platform:user_id, e.g. telegram:12345"),),
             ),
             "list": Command("the administrators", secretariat.admins),
+        },
+    ),
+    "console": Command(
+        "the secretariat's web console (served by `serve` under /console)",
+        actions={
+            "link": Command(
+                "print a one-time sign-in link (PUBLIC_URL) for an administrator",
+                console.link,
+                (arg("account", help="platform:user_id, e.g. telegram:12345"),),
+            ),
+            "logout": Command(
+                "sign console sessions out",
+                console.logout,
+                (arg("--all", action="store_true", help="every session"),),
+            ),
         },
     ),
     "audit": Command(

@@ -5,11 +5,14 @@ records its period in the delivery ledger for the next one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from bot.digest.build import KIND, build
+from bot.digest.deliver import document
 from bot.digest.model import Digest
 from config.consultation import Participation
+from handlers.events import OutgoingDocument
 from storage.models import Delivery, DeliveryStatus
 from storage.repositories import Store
 
@@ -109,3 +112,32 @@ async def record_written(store: Store, digest: Digest, *, target: str, now: date
             },
         )
     return claimed is not None
+
+
+async def write(
+    store: Store,
+    consultation_id: str,
+    fmt: str,
+    *,
+    now: datetime,
+    target: str,
+    since: datetime | None = None,
+) -> tuple[Digest, OutgoingDocument]:
+    """The digest as a document to hand out (a chat's, the console's, a file), its period
+    recorded, so the next digest starts where it ends; ValueError for an unknown format."""
+    digest = await next_digest(store, consultation_id, now=now, since=since)
+    made = document(digest, fmt)
+    await record_written(store, digest, target=target, now=now)
+    return digest, made
+
+
+def since(value: str, zone: ZoneInfo) -> datetime:
+    """A --since value (or the console's period): a date (its midnight) or a date-time, in
+    the consultation's zone; ValueError says what a date looks like."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"--since {value!r} is not a date such as 2027-03-01") from None
+    if len(value) <= 10:
+        moment = datetime.combine(date.fromisoformat(value), time(0))
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

@@ -292,3 +292,17 @@ def due_reminders(
                 continue  # A failed row keeps its record; it is only ever tried again.
             result.append(Due(key, action, consultation, recipient, slot))
     return result
+
+
+def next_reminder(
+    consultation: ConsultationFacts, recipient: Recipient, now: datetime
+) -> Slot | None:
+    """The next reminder slot after `now` a recipient will get while answers are missing
+    (None when nothing is missing, they paused reminders, or no slot is left)."""
+    if not recipient.missing or recipient.paused or not consultation.is_open(now):
+        return None
+    zone = _zone(recipient.timezone, consultation.zone)
+    for slot in plan(consultation.deadline, consultation.reminders, zone):
+        if slot.due_at > now and slot.due_at >= recipient.joined_at:
+            return slot
+    return None

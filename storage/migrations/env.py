@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import storage.console_models  # noqa: F401 - its tables join Base.metadata
 from storage.models import Base
 
 target_metadata = Base.metadata

@@ -9,6 +9,7 @@ module of its aggregate:
 - `answers`: answers and their revisions, submissions, documents, stored files;
 - `invites`: invites and organisations;
 - `administration`: administrators, the audit log, the key-value store;
+- `console`: the web console's sign-in links and sessions;
 - `ledger`: the delivery ledger of reminders and digests;
 - `reports`: read-only queries across participants;
 - `unit_of_work`: `UnitOfWork` and `Store`.
@@ -17,6 +18,7 @@ module of its aggregate:
 from storage.repositories.administration import AdminRepository, AuditRepository, KeyValueRepository
 from storage.repositories.answers import AnswerRepository, BlobRepository, SubmissionRepository
 from storage.repositories.base import INVITE_ALPHABET, Repository, new_code
+from storage.repositories.console import ConsoleRepository
 from storage.repositories.conversation import (
     CodeFailureRepository,
     DuplicateUpdate,
@@ -39,6 +41,7 @@ __all__ = [
     "AuditRepository",
     "BlobRepository",
     "CodeFailureRepository",
+    "ConsoleRepository",
     "ConsultationRepository",
     "DeliveryRepository",
     "DuplicateUpdate",

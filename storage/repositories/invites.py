@@ -29,6 +29,10 @@ class OrganisationRepository(Repository):
         wanted = name.casefold()
         return next((o for o in candidates if o.name.casefold() == wanted), None)
 
+    async def all(self) -> Sequence[Organisation]:
+        """Every organisation, by name."""
+        return (await self.session.scalars(select(Organisation).order_by(Organisation.name))).all()
+
 
 class InviteRepository(Repository):
     """Invite codes."""

@@ -72,15 +72,17 @@ class ReportRepository(Repository):
         super().__init__(session)
         self._consents = ParticipantRepository(session)
 
-    async def answers(self, consultation_id: str | None = None) -> list[AnswerRecord]:
-        """Every current, visible answer, in consultation and agenda order."""
+    async def answers(
+        self, consultation_id: str | None = None, *, hidden: bool = False
+    ) -> list[AnswerRecord]:
+        """Every current, visible answer (and the hidden ones too with `hidden`), in
+        consultation and agenda order."""
         query = (
             select(Answer, Participant, QuestionRow, AgendaItemRow, Submission.status)
             .join(Participant, Answer.participant_id == Participant.id)
             .join(QuestionRow, Answer.question_id == QuestionRow.id)
             .join(AgendaItemRow, QuestionRow.agenda_item_id == AgendaItemRow.id)
             .outerjoin(Submission, _submission_of_answer())
-            .where(Answer.hidden_reason.is_(None))
             .order_by(
                 AgendaItemRow.consultation_id,
                 AgendaItemRow.position,
@@ -88,6 +90,8 @@ class ReportRepository(Repository):
                 Answer.id,
             )
         )
+        if not hidden:
+            query = query.where(Answer.hidden_reason.is_(None))
         if consultation_id is not None:
             query = query.where(AgendaItemRow.consultation_id == consultation_id)
         rows = (await self.session.execute(query)).all()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.administration import AdminRepository, AuditRepository, KeyValueRepository
 from storage.repositories.answers import AnswerRepository, BlobRepository, SubmissionRepository
+from storage.repositories.console import ConsoleRepository
 from storage.repositories.conversation import (
     CodeFailureRepository,
     DuplicateUpdate,
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.admins = AdminRepository(session)
         self.code_failures = CodeFailureRepository(session)
         self.blobs = BlobRepository(session)
+        self.console = ConsoleRepository(session)
         self.committed: list[Callable[[Store], Awaitable[object]]] = []
         """Work for `Store.transaction` to run once this unit of work has committed."""
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from handlers.engine import Engine
 from handlers.events import OutgoingDocument, Reply
@@ -53,6 +53,9 @@ class RecordingServices:
     async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
         self.sent += [(pid, [r.text for r in replies]) for pid, replies in messages]
         return DeliveryCounts(delivered=len(messages))
+
+    def console_url(self, token: str) -> str | None:
+        return f"https://console.example.org/console/signin/{token}"
 
 
 @pytest.fixture
@@ -116,6 +119,7 @@ ACTIONS = [
     "/admin invite list",
     "/admin digest now md",
     "/admin remind now",
+    "/admin console",
     "/admin broadcast wgic-18-2027 all Hello",
     "/admin deadline extend wgic-18-2027 2027-06-30",
     "/admin close wgic-18-2027",
@@ -230,6 +234,33 @@ async def test_hide_and_unhide_an_answer(
     assert [a[1] for a in await audit_actions(store) if a[0].startswith("admin:")] == [
         "admin.answer_hidden",
         "admin.answer_unhidden",
+    ]
+
+
+async def test_console_gives_a_one_time_sign_in_link_to_the_administrator_only(
+    admin_engine: Engine, store: Store, clock: FixedClock
+) -> None:
+    from handlers.features.admin.console import sign_in
+
+    await make_admin(store, clock)
+    sec = Chat(admin_engine, "sec")
+    await sec.say("/admin console")
+    said = sec.unique_reply().text
+    intro, url = said.split("\n")
+    assert intro == "Your sign-in link to the console works once, within 10 minutes:"
+    prefix = "https://console.example.org/console/signin/"
+    assert url.startswith(prefix)
+    token = url.removeprefix(prefix)
+    async with store.transaction() as uow:
+        stored = (await uow.session.execute(text("SELECT token_hash FROM console_links"))).all()
+        assert token not in str(stored)
+        opened = await sign_in(uow, token, clock.now())
+        assert opened is not None
+        assert opened[1].name == "admin:test:sec"
+        assert await sign_in(uow, token, clock.now()) is None
+    assert [a[1] for a in await audit_actions(store)][-2:] == [
+        "console.link_issued",
+        "console.signed_in",
     ]
 
 

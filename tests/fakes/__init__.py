@@ -10,18 +10,26 @@ from typing import Any
 import uvicorn
 
 
-@asynccontextmanager
-async def serve_loopback(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port; yield its base URL.
-
-    The socket is bound before the server starts, so the port is known and free, and the
-    server is up as soon as this yields: nothing polls or sleeps to find out.
-    """
+def loopback_socket() -> socket.socket:
+    """A socket bound to 127.0.0.1 and a free port, for `serve_loopback`: its address is
+    known before the app is built (an app whose settings name its own URL)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Without it, small replies wait on Nagle's algorithm: about 40 ms per request.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@asynccontextmanager
+async def serve_loopback(app: Any, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 and a free port (or on `sock`, from
+    `loopback_socket`); yield its base URL.
+
+    The socket is bound before the server starts, so the port is known and free, and the
+    server is up as soon as this yields: nothing polls or sleeps to find out.
+    """
+    sock = sock or loopback_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,

@@ -20,6 +20,7 @@ from handlers.features.admin.common import (
     consultation,
     counts_text,
 )
+from handlers.features.admin.console import LINK_LIFETIME, issue_link
 from handlers.features.admin.deadlines import extend_deadline, set_closed
 from handlers.features.admin.invites import create_invite, invite_lines, revoke_invite
 from handlers.features.admin.moderation import decide, hide_answer
@@ -172,6 +173,23 @@ async def _decide(r: Request, *, approve: bool) -> None:
     r.ctx.later.append(tell)
 
 
+async def _console(r: Request) -> None:
+    port, t, event = r.services, r.t, r.ctx.event
+    token = await issue_link(r.uow, t, r.actor, event.platform, event.user_id)
+    url = port.console_url(token)
+    if url is None:
+        raise AdminError(
+            t._("The console is not set up here: PUBLIC_URL must say where it is reached.")
+        )
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
+    said = t.n_(
+        "Your sign-in link to the console works once, within {count} minute:",
+        "Your sign-in link to the console works once, within {count} minutes:",
+        minutes,
+    )
+    r.ctx.say(f"{said}\n{url}")
+
+
 CONSULTATION = Param("consultation", Kind.CONSULTATION)
 ITEM = Param("item", optional=True)
 ANSWER = Param("answer", Kind.NUMBER)
@@ -213,6 +231,7 @@ ACTIONS: tuple[AdminAction, ...] = (
         more_words=True,
     ),
     AdminAction("remind", "now", (), _remind, "/admin remind now", Need.SERVICES),
+    AdminAction("console", None, (), _console, "/admin console", Need.SERVICES),
     # Before the message form, so that "confirm" and "cancel" are not read as an audience.
     AdminAction("broadcast", "confirm", (), _broadcast_send, None, Need.SERVICES),
     AdminAction("broadcast", "cancel", (), _broadcast_cancel),

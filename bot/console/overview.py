@@ -1,0 +1,87 @@
+"""The consultations page: each consultation's dialogue, deadline (its own time and the
+viewer's), window and progress — agenda item × category — refreshed in place by
+console.js from the progress fragment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot import stats
+from bot.console.base import Console
+from handlers.features.admin.console import Administrator
+from handlers.features.consultations import localized, title, window
+from handlers.features.onboarding import category_label
+from handlers.i18n import translator
+from storage.models import Category, ConsultationRow
+from storage.repositories import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One consultation as the console lists it."""
+
+    id: str
+    title: str
+    dialogue: str
+    dialogue_date: str
+    timezone: str
+    deadline: datetime
+    deadline_local: str
+    window: str
+    progress: list[stats.ItemProgress]
+
+
+CATEGORIES = [(c, category_label(translator("en"), c)) for c in Category]
+
+
+async def overview(uow: UnitOfWork, row: ConsultationRow, now: datetime) -> Overview:
+    """What the console shows of one consultation."""
+    english = translator("en")
+    zone = ZoneInfo(row.timezone)
+    deadline = row.effective_deadline
+    return Overview(
+        id=row.id,
+        title=title(row, english),
+        dialogue=localized(row.definition.get("dialogue", {}).get("title"), english),
+        dialogue_date=row.dialogue_date.isoformat(),
+        timezone=row.timezone,
+        deadline=deadline,
+        deadline_local=deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        window=window(row, now).value,
+        progress=await stats.progress(uow, row.id),
+    )
+
+
+def routes(console: Console) -> list[BaseRoute]:
+    """The consultations page and its progress fragment."""
+
+    async def consultations(request: Request, admin: Administrator) -> Response:
+        now = console.app.clock.now()
+        async with console.app.store.transaction() as uow:
+            shown = [await overview(uow, row, now) for row in await uow.consultations.rows()]
+        return await console.page(
+            request, "consultations.html", consultations=shown, categories=CATEGORIES
+        )
+
+    async def fragment(request: Request, admin: Administrator) -> Response:
+        cid = request.path_params["consultation"]
+        async with console.app.store.transaction() as uow:
+            row = await uow.consultations.get(cid)
+            found = None if row is None else await overview(uow, row, console.app.clock.now())
+        if found is None:
+            return Response(status_code=404)
+        html = console.templates.get_template("progress.html").render(
+            c=found, categories=CATEGORIES
+        )
+        return Response(html, media_type="text/html")
+
+    return [
+        Route("/", console.guard(consultations), methods=["GET"]),
+        Route("/progress/{consultation}", console.guard(fragment), methods=["GET"]),
+    ]
