@@ -9,6 +9,7 @@ from datetime import datetime
 from bot import invites, reminders, stats
 from bot.digest import deliver as digest_deliver
 from bot.digest import period as digest_period
+from bot.digest.translate import Translator
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
 from handlers.ports import Clock, DeliveryCounts, Outbox
@@ -28,11 +29,13 @@ class Services:
         clock: Clock,
         *,
         bot_username: Callable[[], str | None] = lambda: None,
+        translator: Translator | None = None,
     ) -> None:
         self.store = store
         self.outboxes = outboxes
         self.clock = clock
         self._bot_username = bot_username
+        self.translator = translator
 
     async def stats(self, consultation_id: str | None) -> list[str]:
         """Participation figures per consultation, then the organisations outstanding."""
@@ -63,10 +66,12 @@ class Services:
     async def digest(self, consultation_id: str, fmt: str) -> OutgoingDocument:
         """The digest now, marking what is new since the previous one; its period is
         recorded, so the next digest starts where it ends."""
-        digest = await digest_period.next_digest(self.store, consultation_id, now=self.clock.now())
+        digest = await digest_period.next_digest(
+            self.store, consultation_id, now=self.clock.now(), translator=self.translator
+        )
         document = digest_deliver.document(digest, fmt)
         await digest_period.record_written(
-            self.store, digest, target="an administrator's chat", now=self.clock.now()
+            self.store, digest, targets=["an administrator's chat"], now=self.clock.now()
         )
         return document
 

@@ -34,6 +34,8 @@ SETTINGS_VARIABLES = (
     "LOG_LEVEL",
     "SMTP_URL",
     "SMTP_FROM",
+    "TRANSLATE_URL",
+    "TRANSLATE_API_KEY",
 )
 """Variables of the developer's environment that would change what a command does."""
 

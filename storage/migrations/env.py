@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.models import Base
+from storage.translations import Translation  # noqa: F401 - its table in the metadata
 
 target_metadata = Base.metadata
 

@@ -11,6 +11,7 @@ module of its aggregate:
 - `administration`: administrators, the audit log, the key-value store;
 - `ledger`: the delivery ledger of reminders and digests;
 - `reports`: read-only queries across participants;
+- `translations`: machine translations of answers;
 - `unit_of_work`: `UnitOfWork` and `Store`.
 """
 
@@ -29,6 +30,7 @@ from storage.repositories.invites import InviteRepository, OrganisationRepositor
 from storage.repositories.ledger import DeliveryRepository
 from storage.repositories.reports import AnswerRecord, ReportRepository
 from storage.repositories.structure import ConsultationRepository, Placed, StructureCache
+from storage.repositories.translations import Translatable, TranslationRepository
 from storage.repositories.unit_of_work import Store, UnitOfWork
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "Store",
     "StructureCache",
     "SubmissionRepository",
+    "Translatable",
+    "TranslationRepository",
     "UnitOfWork",
     "UpdateRepository",
     "new_code",
