@@ -70,6 +70,7 @@ def summary(digest: Digest) -> str:
         f"{digest.label}: {digest.short_title}",
         digest.period(),
         "",
+        *([digest.dialogue_sentence] if digest.dialogue_sentence else []),
         f"{digest.submitted_sentence} {digest.registered_sentence}",
         "",
     ]

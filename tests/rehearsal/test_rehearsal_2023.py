@@ -18,6 +18,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot.digest.build import build
+from bot.digest.deliver import summary
 from bot.digest.model import TRANSLATION_MARK, Digest, DigestAnswer, ItemSection
 from bot.digest.translate import LibreTranslate
 from handlers.engine import Engine
@@ -116,6 +117,8 @@ async def test_the_2023_dialogue_rehearsed_end_to_end(
     foreign = [a for item in digest.items for a in written(item) if a.language != "en"]
     assert sent == len(foreign)  # each written answer in another language sent once
 
+    assert digest.dialogue_sentence == DIALOGUE  # the consultation file's figures
+    assert summary(digest).splitlines()[3] == DIALOGUE  # the chat message announcing it
     check_counts(digest, rehearsed)
     check_names(digest, people)
     check_panels(digest, people)
