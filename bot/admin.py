@@ -9,6 +9,7 @@ from datetime import datetime
 from bot import invites, reminders, stats
 from bot.console.links import sign_in_url
 from bot.digest import period as digest_period
+from bot.digest.translate import Translator
 from bot.sending import AllUnreachable, NoChannel, channels_of, deliver
 from handlers.events import OutgoingDocument, Reply
 from handlers.features.admin.moderation import Notice
@@ -30,12 +31,14 @@ class Services:
         *,
         bot_username: Callable[[], str | None] = lambda: None,
         public_url: str | None = None,
+        translator: Translator | None = None,
     ) -> None:
         self.store = store
         self.outboxes = outboxes
         self.clock = clock
         self._bot_username = bot_username
         self.public_url = public_url
+        self.translator = translator
 
     async def stats(self, consultation_id: str | None) -> list[str]:
         """Participation figures per consultation, then the organisations outstanding."""
@@ -67,7 +70,12 @@ class Services:
         """The digest now, marking what is new since the previous one; its period is
         recorded, so the next digest starts where it ends."""
         _, document = await digest_period.write(
-            self.store, consultation_id, fmt, now=self.clock.now(), target="an administrator's chat"
+            self.store,
+            consultation_id,
+            fmt,
+            now=self.clock.now(),
+            target="an administrator's chat",
+            translator=self.translator,
         )
         return document
 

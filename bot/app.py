@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import Services, bootstrap
+from bot.digest import translate
 from config.consultation import Consultation, load_consultations
 from config.errors import ConfigError, Problem
 from config.settings import Settings, redact_url
@@ -35,6 +36,8 @@ class App:
     outboxes: dict[str, Outbox] = field(default_factory=dict)
     """Each running channel's outbox by platform; channels add theirs when they start,
     and reminders and digests go out through them."""
+    translator: translate.LibreTranslate | None = None
+    """The machine translation service of digests (`TRANSLATE_URL`), None when off."""
 
     async def keep(self, key: str, value: str) -> str:
         """The value kept under `key` (table `kv`), storing `value` when there is none: a
@@ -43,7 +46,9 @@ class App:
             return await uow.kv.setdefault(key, value, self.clock.now())
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the translation service's client."""
+        if self.translator is not None:
+            await self.translator.aclose()
         await self.database.dispose()
 
 
@@ -93,12 +98,14 @@ async def build(
         raise
     files = FileStore(settings.files_dir)
     outboxes: dict[str, Outbox] = {}
+    translator = translate.from_settings(settings)
     services = Services(
         store,
         outboxes,
         clock,
         bot_username=lambda: settings.telegram_bot_username,
         public_url=settings.public_url,
+        translator=translator,
     )
     engine = Engine(
         store,
@@ -110,4 +117,4 @@ async def build(
         ),
         services=services,
     )
-    return App(settings, database, store, engine, clock, files, outboxes)
+    return App(settings, database, store, engine, clock, files, outboxes, translator)

@@ -44,7 +44,9 @@ def default_jobs(app: App) -> dict[str, Job]:
         return report
 
     async def digest() -> object:
-        return await digest_schedule.sweep(app.store, app.outboxes, app.clock, app.settings)
+        return await digest_schedule.sweep(
+            app.store, app.outboxes, app.clock, app.settings, translator=app.translator
+        )
 
     async def housekeeping() -> object:
         async with app.store.transaction() as uow:

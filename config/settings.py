@@ -27,6 +27,10 @@ _FIXES: dict[str, str] = {
     "e.g. ADMINS=telegram:12345,slack:U0ABC",
     "public_url": "set PUBLIC_URL to where `serve` is reached, e.g. https://bot.example.org",
     "console_idle_minutes": "set CONSOLE_IDLE_MINUTES to a number of minutes from 1 to 1440",
+    "translate_url": "use the base URL of a LibreTranslate service, e.g. "
+    "http://127.0.0.1:5000 or https://translate.example.org",
+    "translate_timeout": "set TRANSLATE_TIMEOUT to seconds between 0 and 300, e.g. 10",
+    "translate_max_chars": "set TRANSLATE_MAX_CHARS to a number of characters, e.g. 5000",
     "telegram_webhook_secret": "use letters, digits, _ and - only (at most 256), "
     "or unset it to have one generated",
 }
@@ -89,6 +93,15 @@ class Settings(BaseSettings):
             raise ValueError("not an http:// or https:// URL with a host")
         return value.strip().rstrip("/")
 
+    translate_url: str | None = None
+    """A LibreTranslate service (its base URL) that translates the answers in other languages
+    into English in digests; unset, digests are not machine-translated."""
+    translate_api_key: SecretStr | None = None
+    translate_timeout: float = Field(default=10.0, gt=0, le=300)
+    """Seconds one translation may take."""
+    translate_max_chars: int = Field(default=5000, ge=1, le=100_000)
+    """The longest answer sent for translation (LibreTranslate's `--char-limit`)."""
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -102,6 +115,16 @@ class Settings(BaseSettings):
             if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
                 raise ValueError("not an smtp:// or smtps:// URL with a host")
         return value
+
+    @field_validator("translate_url")
+    @classmethod
+    def _translate_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("not an http:// or https:// URL with a host")
+        return value.rstrip("/")
 
     @field_validator("log_level")
     @classmethod

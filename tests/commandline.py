@@ -12,8 +12,9 @@ import pytest
 
 from bot.app import load_into
 from bot.cli import main
+from bot.cli.table import handler, parser
 from config.consultation import load_consultations
-from config.settings import BUNDLED_CONSULTATIONS
+from config.settings import BUNDLED_CONSULTATIONS, load_settings
 from handlers.ports import FixedClock
 from storage.db import create_engine, session_factory
 from storage.repositories import Store
@@ -36,6 +37,8 @@ SETTINGS_VARIABLES = (
     "SMTP_FROM",
     "PUBLIC_URL",
     "CONSOLE_IDLE_MINUTES",
+    "TRANSLATE_URL",
+    "TRANSLATE_API_KEY",
     "ADMINS",
 )
 """Variables of the developer's environment that would change what a command does."""
@@ -63,6 +66,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
     """Run the command line in-process; the output of earlier calls is discarded first."""
     capsys.readouterr()
     code = main(list(argv))
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+async def run_in_loop(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
+    """Run a command in this event loop (`run` starts its own), as `main` would: a test can
+    serve a fake on loopback meanwhile."""
+    capsys.readouterr()
+    args = parser().parse_args(list(argv))
+    code = await handler(args)(args, load_settings())
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
 

@@ -1,25 +1,16 @@
-"""What the secretariat takes out: exports, figures, reminders due, digests, sample data."""
+"""What the secretariat takes out: exports, figures, reminders due, sample data (the digest
+is `bot.cli.digest`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot import export, reminders, stats
 from bot.app import App
-from bot.cli.common import refuse, since, with_app
-from bot.digest import deliver as digest_deliver
-from bot.digest import period as digest_period
+from bot.cli.common import refuse, with_app
 from bot.digest import sample
-from bot.digest import schedule as digest_schedule
-from bot.digest.build import Digest
 from config.settings import Settings
-from handlers.events import OutgoingDocument
-from handlers.features.admin.common import UnknownConsultation, UnnamedConsultation, choose
-from storage.models import ConsultationRow
 
 
 async def export_answers(args: argparse.Namespace, settings: Settings) -> int:
@@ -89,82 +80,6 @@ def _offset(seconds: float) -> str:
         f"{rest // 60}m" if rest else "",
     ]
     return "".join(parts) or "0m"
-
-
-async def _chosen(app: App, consultation_id: str | None) -> ConsultationRow | None:
-    """The consultation named, or the only open one; None (and said why) otherwise."""
-    async with app.store.transaction() as uow:
-        rows = await uow.consultations.rows()
-    try:
-        return choose(rows, consultation_id, app.clock.now())
-    except UnnamedConsultation as exc:
-        refuse(f"name the consultation with --consultation ({', '.join(exc.known)})")
-    except UnknownConsultation as exc:
-        refuse(f"no consultation with id {exc.consultation_id!r} is loaded")
-    return None
-
-
-def _write(digest: Digest, document: OutgoingDocument, out: Path | None) -> None:
-    """The digest to its file (office formats always go to one), else to stdout."""
-    if out is not None:
-        out.write_bytes(document.content)
-        print(f"{digest.label} of {digest.consultation_id} written to {out}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(document.content)
-        sys.stdout.flush()
-
-
-async def digest(args: argparse.Namespace, settings: Settings) -> int:
-    """Build the digest of a consultation, write it, and optionally deliver it."""
-
-    async def work(app: App) -> int:
-        now = app.clock.now()
-        row = await _chosen(app, args.consultation)
-        if row is None:
-            return 2
-        try:
-            start = since(args.since, ZoneInfo(row.timezone)) if args.since else None
-        except ValueError as exc:
-            return refuse(str(exc))
-        made = await digest_period.next_digest(app.store, row.id, now=now, since=start)
-        document = digest_deliver.document(made, args.format)
-        out = args.out
-        if out is None and args.format in ("docx", "xlsx"):
-            out = Path(document.filename)
-        _write(made, document, out)
-        if not args.send:  # A digest sent records its period as it is sent.
-            target = str(out) if out is not None else "standard output"
-            await digest_period.record_written(app.store, made, target=target, now=now)
-            return 0
-        return await _send(app, settings, row.id, now=now, start=start)
-
-    return await with_app(settings, work, sending=args.send, args=args)
-
-
-async def _send(
-    app: App, settings: Settings, consultation_id: str, *, now: datetime, start: datetime | None
-) -> int:
-    """Deliver the digest to the consultation's destinations, each reported."""
-    run = await digest_schedule.send(
-        app.store,
-        app.outboxes,
-        app.clock,
-        settings,
-        consultation_id,
-        occasion=digest_schedule.Occasion.MANUAL,
-        due_at=now,
-        since=start,
-    )
-    if run.status is None:
-        print("intersessional: this digest was just sent by another process", file=sys.stderr)
-        return 1
-    if not run.outcomes:
-        print("no destinations are configured for this consultation", file=sys.stderr)
-    for outcome in run.outcomes:
-        result = "sent" if outcome.ok else f"FAILED ({outcome.error})"
-        tries = "1 try" if outcome.attempts == 1 else f"{outcome.attempts} tries"
-        print(f"{outcome.kind} {outcome.target}: {result} after {tries}", file=sys.stderr)
-    return 0 if all(outcome.ok for outcome in run.outcomes) else 1
 
 
 async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:

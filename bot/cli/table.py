@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import logs
-from bot.cli import console, consultations, invites, processes, reports, secretariat
+from bot.cli import console, consultations, digest, invites, processes, reports, secretariat
 from bot.digest import deliver as digest_deliver
 from bot.digest import sample
 from config.errors import ConfigError
@@ -207,16 +207,36 @@ COMMANDS: dict[str, Command] = {
         (arg("--dry-run", action="store_true", help="list them and send nothing"),),
     ),
     "digest": Command(
-        "the secretariat's digest of a consultation",
-        reports.digest,
+        "the secretariat's digest of a consultation: a file per format",
+        digest.digest,
         (
             CONSULTATION,
-            arg("--format", choices=list(digest_deliver.FORMATS), default="md"),
-            arg("--out", type=Path, default=None),
+            arg(
+                "--format",
+                action="append",
+                default=None,
+                help=f"{', '.join(digest_deliver.FORMATS)}, or several separated by commas "
+                "(default: every format)",
+            ),
+            arg("--out", default=None, help="one file for one format; - for standard output"),
+            arg(
+                "--out-dir",
+                type=Path,
+                default=None,
+                help="the folder of the files (default: the working directory)",
+            ),
             arg(
                 "--since",
                 default=None,
                 help="mark answers new since this date (default: last digest)",
+            ),
+            arg("--states-parties", default=None, help="States parties at the dialogue"),
+            arg("--igos", default=None, help="intergovernmental organizations at the dialogue"),
+            arg(
+                "--attendance",
+                default=None,
+                help="stakeholders at the dialogue by category, e.g. "
+                "ngo=69,academia=2,private_sector=4",
             ),
             arg(
                 "--send",

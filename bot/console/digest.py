@@ -14,10 +14,9 @@ from starlette.routing import BaseRoute, Route
 from bot.console.answers import default_consultation
 from bot.console.base import Console, field
 from bot.digest import period as digest_period
-from bot.digest import render_html
 from bot.digest import schedule as digest_schedule
 from bot.digest.build import KIND
-from bot.digest.deliver import FORMATS
+from bot.digest.deliver import FORMATS, render
 from handlers.features.admin.common import audit
 from handlers.features.admin.console import Administrator
 from storage.models import ConsultationRow
@@ -78,9 +77,14 @@ def routes(console: Console) -> list[BaseRoute]:
         if found is None or found.problem:
             return Response(status_code=404)
         digest = await digest_period.next_digest(
-            app.store, found.row.id, now=app.clock.now(), since=found.since
+            app.store,
+            found.row.id,
+            now=app.clock.now(),
+            since=found.since,
+            translator=app.translator,
         )
-        response = HTMLResponse(render_html.render(digest))
+        # Rendered through deliver.render, which loads the renderer (and matplotlib) when used.
+        response = HTMLResponse(render(digest, "html"))
         response.headers["content-security-policy"] = FRAMED_POLICY
         return response
 
@@ -97,7 +101,13 @@ def routes(console: Console) -> list[BaseRoute]:
             )
         actor = console.actor(admin)
         _, document = await digest_period.write(
-            app.store, found.row.id, fmt, now=actor.now, target="the console", since=found.since
+            app.store,
+            found.row.id,
+            fmt,
+            now=actor.now,
+            target="the console",
+            since=found.since,
+            translator=app.translator,
         )
         async with app.store.transaction() as uow:
             audit(uow, actor, "admin.digest", consultation=found.row.id, format=fmt)

@@ -22,6 +22,7 @@ from bot.digest.model import (
     DigestAnswer,
     Figure,
     ItemSection,
+    MachineTranslation,
     OutstandingOrganisation,
     Panellist,
     PanelSection,
@@ -31,12 +32,7 @@ from bot.digest.model import (
     language_name,
 )
 from bot.digest.themes import METHOD, Theme, Voice, themes
-from bot.digest.words import (
-    gender_sentence,
-    number_words,
-    participation_sentence,
-    states_parties_phrase,
-)
+from bot.digest.words import dialogue_sentence, gender_sentence, participation_sentence
 from bot.export import PUBLICATION_LABELS, publication
 from bot.reminders import definition_of
 from config.consultation import AgendaItem, Participation, Question
@@ -234,6 +230,7 @@ class _Answers:
 
     source: Source
     since: datetime | None
+    translations: Mapping[tuple[int, int], MachineTranslation]
 
     def __post_init__(self) -> None:
         self.by_question: dict[int, list[AnswerRow]] = {q.id: [] for q in self.source.questions}
@@ -291,6 +288,7 @@ class _Answers:
                     new=since is not None and updated_at > since,
                     submitted=(pid, item.id) in submitted.pairs,
                     publication=author.publication(spec.publishable),
+                    translation=self.translations.get((pid, question.id)),
                 )
             )
         values = self.values.get(question.id, [])
@@ -384,26 +382,6 @@ def _items(source: Source, answers: _Answers, submitted: _Submitted) -> tuple[It
     return tuple(result)
 
 
-def _dialogue_sentence(figures: Participation) -> str:
-    """Who took part in the dialogue itself, from the figures the secretariat gave."""
-    igos = figures.intergovernmental_organizations or 0
-    if figures.attendance is not None:
-        counts = {**figures.attendance.model_dump(), "igo": igos}
-        return participation_sentence(
-            counts,
-            "participated in the constructive dialogue",
-            nobody="",
-            states_parties=figures.states_parties,
-        )
-    besides = [states_parties_phrase(figures.states_parties)] if figures.states_parties else []
-    if igos:
-        besides.append(number_words(igos) + " intergovernmental organization" + "s" * (igos > 1))
-    if not besides:
-        return ""
-    joined = " and ".join(besides)
-    return f"{joined[:1].upper()}{joined[1:]} participated in the constructive dialogue."
-
-
 def _gender_sentence(source: Source, submitted: _Submitted) -> str:
     by_id = {p.id: p for p in source.participants}
     respondents = Counter(by_id[pid].gender or "" for pid in submitted.participants)
@@ -451,15 +429,17 @@ def assemble(
     final: bool,
     since_from: str = "the previous digest",
     participation: Participation | None = None,
+    translations: Mapping[tuple[int, int], MachineTranslation] | None = None,
 ) -> Digest:
     """Turn the rows of a consultation into its digest; `participation` gives the figures
-    only the secretariat knows when they differ from (or are missing in) the file's."""
+    only the secretariat knows when they differ from (or are missing in) the file's;
+    `translations` the machine translations by (participant id, question id)."""
     row = source.consultation
     definition = definition_of(row)
     figures = participation or definition.dialogue.participation
     by_id = {p.id: p for p in source.participants}
     submitted = _Submitted.of(source)
-    answers = _Answers(source, since)
+    answers = _Answers(source, since, translations or {})
     categories = _categories(source, submitted)
     registered_sentence, submitted_sentence = _sentences(categories)
     genders = Counter(
@@ -492,7 +472,7 @@ def assemble(
         new_answers=answers.new,
         invited=len(_invited(source)),
         since_from=since_from,
-        dialogue_sentence=_dialogue_sentence(figures),
+        dialogue_sentence=dialogue_sentence(figures),
         gender_sentence=_gender_sentence(source, submitted),
         themes_method=METHOD,
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from bot.digest import translate
 from bot.digest.assemble import Source, assemble
 from bot.digest.model import CategoryFigures as CategoryFigures
 from bot.digest.model import Digest as Digest
@@ -103,11 +104,19 @@ async def build(
     final: bool = False,
     since_from: str = "the previous digest",
     participation: Participation | None = None,
+    translator: translate.Translator | None = None,
 ) -> Digest:
     """The digest of a consultation at `now`, marking what is new since `since` (what that
-    moment is, in words: `since_from`). `bot.digest.period.next_digest` finds the period."""
+    moment is, in words: `since_from`); with a `translator`, the written answers in other
+    languages machine-translated into English. `bot.digest.period.next_digest` finds the
+    period."""
     with collector_paused():
         source = await read(store, consultation_id)
+        translated = (
+            await translate.translations(store, source.questions, translator, now=now)
+            if translator is not None
+            else {}
+        )
         return assemble(
             source,
             now=now,
@@ -115,4 +124,5 @@ async def build(
             final=final,
             since_from=since_from,
             participation=participation,
+            translations=translated,
         )

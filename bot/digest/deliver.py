@@ -70,6 +70,7 @@ def summary(digest: Digest) -> str:
         f"{digest.label}: {digest.short_title}",
         digest.period(),
         "",
+        *([digest.dialogue_sentence] if digest.dialogue_sentence else []),
         f"{digest.submitted_sentence} {digest.registered_sentence}",
         "",
     ]
@@ -143,12 +144,17 @@ def send_email(url: str, message: EmailMessage, *, timeout: float) -> None:
         client.send_message(message)
 
 
-def _write(folder: Path, documents: Sequence[OutgoingDocument]) -> None:
+def write_files(
+    folder: Path, documents: Sequence[OutgoingDocument], *, names: Sequence[str] = ()
+) -> None:
+    """Write each document into `folder` (made when missing) under its own file name, or
+    the name given for it in `names`; each appears whole or not at all."""
     folder.mkdir(parents=True, exist_ok=True)
-    for doc in documents:
-        partial = folder / (doc.filename + ".part")
+    for index, doc in enumerate(documents):
+        name = names[index] if index < len(names) else doc.filename
+        partial = folder / (name + ".part")
         partial.write_bytes(doc.content)
-        partial.replace(folder / doc.filename)
+        partial.replace(folder / name)
 
 
 class _Attempt:
@@ -202,7 +208,7 @@ class _Attempt:
                 timeout=self.settings.smtp_timeout,
             )
         else:
-            await asyncio.to_thread(_write, Path(target), self.documents)
+            await asyncio.to_thread(write_files, Path(target), self.documents)
 
 
 def _describe(exc: BaseException) -> str:

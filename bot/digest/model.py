@@ -15,6 +15,9 @@ from bot.digest.themes import Theme
 UNDETERMINED = "und"
 NOT_GIVEN = "Not given"
 _ENGLISH = Locale.parse("en")
+TRANSLATION_SERVICE = "LibreTranslate"
+TRANSLATION_MARK = f"Machine translation ({TRANSLATION_SERVICE}), not checked"
+"""What stands beside every machine translation in a digest, in every format."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -73,6 +76,23 @@ class CategoryFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class MachineTranslation:
+    """An answer machine-translated into English, or why it was not."""
+
+    text: str
+    """The translation; '' when it failed."""
+    failure: str = ""
+    """Why there is no translation ('the service did not answer within 10 s'), or ''."""
+
+    @property
+    def note(self) -> str:
+        """What the digest says beside it: the machine-translation mark, or the failure."""
+        if self.failure:
+            return f"No machine translation: {self.failure}."
+        return TRANSLATION_MARK
+
+
+@dataclass(frozen=True, slots=True)
 class DigestAnswer:
     """One answer as the secretariat reads it: who gave it, whatever they chose for
     publication, and whether and how it may be published."""
@@ -91,6 +111,18 @@ class DigestAnswer:
     """False while the agenda item is a draft the author has not submitted."""
     publication: str = ""
     """How it may be published ('publishable anonymously', 'not for publication'…)."""
+    translation: MachineTranslation | None = None
+    """Its machine translation into English, when one was asked for and it is in another
+    language."""
+
+    @property
+    def translated(self) -> str:
+        """The translation with its mark, or why there is none, in one text; '' without."""
+        if self.translation is None:
+            return ""
+        if self.translation.failure:
+            return self.translation.note
+        return f"[{self.translation.note}] {self.translation.text}"
 
 
 @dataclass(frozen=True)

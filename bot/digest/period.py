@@ -4,6 +4,7 @@ records its period in the delivery ledger for the next one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.digest.build import KIND, build
 from bot.digest.deliver import document
 from bot.digest.model import Digest
+from bot.digest.translate import Translator
 from config.consultation import Participation
 from handlers.events import OutgoingDocument
 from storage.models import Delivery, DeliveryStatus
@@ -68,9 +70,11 @@ async def next_digest(
     since: datetime | None = None,
     final: bool = False,
     participation: Participation | None = None,
+    translator: Translator | None = None,
 ) -> Digest:
     """The digest at `now` of the period since `since`, or by default since the previous
-    digest (the opening for the first); `participation` as `build` takes it."""
+    digest (the opening for the first); `participation` and `translator` as `build` takes
+    them."""
     start = PeriodStart(since, "") if since is not None else None
     if start is None:
         start = await period_start(store, consultation_id)
@@ -82,6 +86,7 @@ async def next_digest(
         final=final,
         since_from=start.what,
         participation=participation,
+        translator=translator,
     )
 
 
@@ -91,8 +96,10 @@ def period_detail(digest: Digest) -> dict[str, str]:
     return {"since": since, "until": digest.generated_at.astimezone(UTC).isoformat()}
 
 
-async def record_written(store: Store, digest: Digest, *, target: str, now: datetime) -> bool:
-    """Record in the ledger that a digest was written (to a file or standard output), so
+async def record_written(
+    store: Store, digest: Digest, *, targets: Sequence[str], now: datetime
+) -> bool:
+    """Record in the ledger that a digest was written (to files or standard output), so
     the next digest's period starts where this one's ends. False if it was recorded already."""
     moment = digest.generated_at.astimezone(UTC)
     async with store.transaction() as uow:
@@ -106,7 +113,7 @@ async def record_written(store: Store, digest: Digest, *, target: str, now: date
             detail={
                 "occasion": WRITTEN,
                 **period_detail(digest),
-                "destinations": [{"kind": "file", "target": target}],
+                "destinations": [{"kind": "file", "target": target} for target in targets],
                 "answers": digest.total_answers,
                 "new_answers": digest.new_answers,
             },
@@ -122,12 +129,13 @@ async def write(
     now: datetime,
     target: str,
     since: datetime | None = None,
+    translator: Translator | None = None,
 ) -> tuple[Digest, OutgoingDocument]:
     """The digest as a document to hand out (a chat's, the console's, a file), its period
     recorded, so the next digest starts where it ends; ValueError for an unknown format."""
-    digest = await next_digest(store, consultation_id, now=now, since=since)
+    digest = await next_digest(store, consultation_id, now=now, since=since, translator=translator)
     made = document(digest, fmt)
-    await record_written(store, digest, target=target, now=now)
+    await record_written(store, digest, targets=[target], now=now)
     return digest, made
 
 

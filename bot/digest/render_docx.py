@@ -4,7 +4,7 @@ Chair's summary."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -12,10 +12,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from bot.digest.charts import charts
 from bot.digest.model import (
     Digest,
+    DigestAnswer,
     Figure,
     ItemSection,
     QuestionSection,
@@ -99,7 +101,18 @@ def _question(document: DocumentObject, question: QuestionSection) -> None:
         body.paragraph_format.left_indent = Cm(0.6)
         if answer.language in _RTL:
             body.paragraph_format.element.get_or_add_pPr().append(OxmlElement("w:bidi"))
+        _translation(anchor.insert_paragraph_before, answer)
     anchor._p.getparent().remove(anchor._p)
+
+
+def _translation(add: Callable[[str], Paragraph], answer: DigestAnswer) -> None:
+    """The machine translation after the original (`add` makes the next paragraph), marked
+    as one; or why there is none."""
+    if answer.translation is not None:
+        mark = add("")
+        mark.add_run(xml_safe(answer.translation.note)).italic = True
+        if not answer.translation.failure:
+            add(xml_safe(answer.translation.text)).paragraph_format.left_indent = Cm(0.6)
 
 
 def _panels(document: DocumentObject, item: ItemSection) -> None:
@@ -113,6 +126,7 @@ def _panels(document: DocumentObject, item: ItemSection) -> None:
                 question = document.add_paragraph()
                 question.add_run(xml_safe(contribution.question)).italic = True
                 document.add_paragraph(xml_safe(contribution.answer.text))
+                _translation(document.add_paragraph, contribution.answer)
 
 
 def _themes(document: DocumentObject, item: ItemSection, method: str) -> None:

@@ -8,6 +8,7 @@ from html import escape
 from bot.digest.charts import Chart, charts
 from bot.digest.model import (
     Digest,
+    DigestAnswer,
     Figure,
     ItemSection,
     PanelSection,
@@ -27,7 +28,10 @@ table { border-collapse: collapse; margin: .6rem 0 1rem; } th, td { border: 1px 
 td.n, th.n { text-align: right; } th { background: #eef6fb; }
 table.answers { width: 100%; } table.answers td.text { white-space: pre-wrap; }
 .new { background: #009edb; color: #fff; border-radius: 3px; padding: 0 .3rem; font-size: .8rem; }
-.draft { color: #a15c00; font-size: .85rem; } .group { color: #555; font-style: italic; }
+.draft { color: #a15c00; font-size: .85rem; }
+.mt { margin-top: .4rem; border-left: 3px solid #a15c00; padding-left: .5rem; }
+.mt .mark { color: #a15c00; font-size: .85rem; font-style: italic; margin: 0; }
+.group { color: #555; font-style: italic; }
 figure { margin: 1rem 0; } img { max-width: 100%; } p.text { white-space: pre-wrap; }
 @media print { body { max-width: none; margin: 0; font-size: 10.5pt; }
   h2 { break-before: page; } h2, h3, h4 { break-after: avoid; }
@@ -92,7 +96,7 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
                 f"<td>{escaped[a.language]}</td>"
                 f"<td>{un_moment(a.answered_at)}</td>"
                 f"<td>{escaped[a.publication]}</td>"
-                f'<td class="text" dir="auto"{lang}>{_e(a.text)}</td>'
+                f'<td class="text" dir="auto"{lang}>{_e(a.text)}{_translation(a)}</td>'
                 "</tr>"
             )
         parts.append(
@@ -102,6 +106,17 @@ def _question(question: QuestionSection, escaped: _Escaped) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
     return "".join(parts)
+
+
+def _translation(answer: DigestAnswer) -> str:
+    """The machine translation under the original, marked as one; or why there is none."""
+    if answer.translation is None:
+        return ""
+    mark = f'<p class="mark">{_e(answer.translation.note)}</p>'
+    if answer.translation.failure:
+        return f'<div class="mt" dir="ltr">{mark}</div>'
+    text = f'<p class="text">{_e(answer.translation.text)}</p>'
+    return f'<div class="mt" lang="en" dir="ltr">{mark}{text}</div>'
 
 
 def _panel(panel: PanelSection) -> str:
@@ -115,6 +130,7 @@ def _panel(panel: PanelSection) -> str:
             parts.append(
                 f'<p class="group">{_e(c.question)}</p>'
                 f'<p class="text" dir="auto" lang="{_e(lang)}">{_e(c.answer.text)}</p>'
+                + _translation(c.answer)
             )
     return "".join(parts)
 

@@ -45,7 +45,19 @@ def _answer(answer: DigestAnswer) -> list[str]:
     if answer.publication:
         details.append(answer.publication)
     lines = [f"- {' '.join([*marks, head])} · {' · '.join(details)}"]
-    return lines + [f"  > {escape(text_line)}" for text_line in answer.text.splitlines() or [""]]
+    lines += [f"  > {escape(text_line)}" for text_line in answer.text.splitlines() or [""]]
+    return lines + _translation(answer)
+
+
+def _translation(answer: DigestAnswer) -> list[str]:
+    """The machine translation under the original, marked as one; or why there is none."""
+    translation = answer.translation
+    if translation is None:
+        return []
+    if translation.failure:
+        return ["", f"  *{escape(translation.note)}*"]
+    lines = translation.text.splitlines() or [""]
+    return ["", f"  *{escape(translation.note)}:*", *(f"  > {escape(line)}" for line in lines)]
 
 
 def _question(question: QuestionSection) -> list[str]:

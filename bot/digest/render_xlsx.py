@@ -25,6 +25,7 @@ ANSWER_COLUMNS = (
     "Submitted",
     "Publication",
     "Answer",
+    "Machine translation into English",
 )
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 _BOLD = Font(bold=True)
@@ -146,10 +147,11 @@ def _item(sheet: Worksheet, item: ItemSection) -> None:
                     "Yes" if answer.submitted else "No",
                     answer.publication,
                     answer.text,
+                    answer.translated,
                 ],
             )
             cells[5].number_format = "yyyy-mm-dd hh:mm"
-            cells[9].alignment = Alignment(wrap_text=True, vertical="top")
+            cells[9].alignment = cells[10].alignment = Alignment(wrap_text=True, vertical="top")
     counted = [q for q in item.questions if q.counts]
     if counted:
         _append(rows, [])
@@ -157,7 +159,9 @@ def _item(sheet: Worksheet, item: ItemSection) -> None:
         for question in counted:
             for figure in question.counts:
                 _append(rows, [question.text, figure.label, figure.count])
-    for column, width in zip("ABCDEFGHIJ", (40, 32, 24, 16, 10, 17, 6, 10, 28, 80), strict=True):
+    for column, width in zip(
+        "ABCDEFGHIJK", (40, 32, 24, 16, 10, 17, 6, 10, 28, 80, 80), strict=True
+    ):
         sheet.column_dimensions[column].width = width
 
 

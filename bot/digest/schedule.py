@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.digest.build import KIND
 from bot.digest.deliver import Outcome, Sleep, deliver
 from bot.digest.period import next_digest, period_detail
+from bot.digest.translate import Translator
 from bot.reminders import definition_of
-from config.consultation import DigestSettings, Weekday
+from config.consultation import DigestSettings, Participation, Weekday
 from config.settings import Settings
 from handlers.ports import Clock, Outbox
 from storage.models import ConsultationRow, DeliveryStatus
@@ -146,8 +147,12 @@ async def send(
     due_at: datetime,
     since: datetime | None = None,
     sleep: Sleep = asyncio.sleep,
+    translator: Translator | None = None,
+    participation: Participation | None = None,
 ) -> DigestRun:
-    """Claim, build and deliver one digest, recording the outcome in the ledger."""
+    """Claim, build and deliver one digest, recording the outcome in the ledger; the digest
+    is machine-translated with a `translator`, and gives the secretariat's `participation`
+    figures when they are not the consultation file's."""
     key = digest_key(consultation_id, occasion, due_at)
     async with store.transaction() as uow:
         row = await uow.consultations.get(consultation_id)
@@ -166,7 +171,13 @@ async def send(
     if claimed is None:
         return DigestRun(key, None)
     digest = await next_digest(
-        store, consultation_id, now=clock.now(), since=since, final=occasion == Occasion.FINAL
+        store,
+        consultation_id,
+        now=clock.now(),
+        since=since,
+        final=occasion == Occasion.FINAL,
+        participation=participation,
+        translator=translator,
     )
     outcomes = await deliver(
         digest, destinations, outboxes=outboxes, settings=settings, sleep=sleep
@@ -199,8 +210,10 @@ async def sweep(
     settings: Settings,
     *,
     sleep: Sleep = asyncio.sleep,
+    translator: Translator | None = None,
 ) -> list[DigestRun]:
-    """Send every digest due now (each once); record those missed beyond the grace."""
+    """Send every digest due now (each once), machine-translated with a `translator`;
+    record those missed beyond the grace."""
     now = clock.now()
     due: list[DueDigest] = []
     async with store.transaction() as uow:
@@ -235,6 +248,7 @@ async def sweep(
                 occasion=item.occasion,
                 due_at=item.due_at,
                 sleep=sleep,
+                translator=translator,
             )
         )
     return runs

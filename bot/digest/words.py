@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from config.consultation import Participation
+
 _UNITS = [
     "zero",
     "one",
@@ -169,3 +171,26 @@ def gender_sentence(
         noun = "organization" if orgs == 1 else "organizations"
         sentence += f" Women answered for {women} of the {orgs} {noun}, men for {men}."
     return sentence
+
+
+def dialogue_sentence(figures: Participation) -> str:
+    """Who took part in the dialogue itself, from the figures the secretariat gave; '' when
+    it gave none."""
+    igos = figures.intergovernmental_organizations or 0
+    if figures.attendance is not None:
+        counts = {**figures.attendance.model_dump(), "igo": igos}
+        return participation_sentence(
+            counts,
+            "participated in the constructive dialogue",
+            nobody="",
+            states_parties=figures.states_parties,
+        )
+    besides = [states_parties_phrase(figures.states_parties)] if figures.states_parties else []
+    if igos:
+        besides.append(
+            _counted(igos, "intergovernmental organization", "intergovernmental organizations")
+        )
+    if not besides:
+        return ""
+    joined = _join(besides)
+    return f"{joined[:1].upper()}{joined[1:]} participated in the constructive dialogue."

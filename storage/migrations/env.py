@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 import storage.console_models  # noqa: F401 - its tables join Base.metadata
 from storage.models import Base
+from storage.translations import Translation  # noqa: F401 - its table in the metadata
 
 target_metadata = Base.metadata
 

@@ -12,6 +12,7 @@ module of its aggregate:
 - `console`: the web console's sign-in links and sessions;
 - `ledger`: the delivery ledger of reminders and digests;
 - `reports`: read-only queries across participants;
+- `translations`: machine translations of answers;
 - `unit_of_work`: `UnitOfWork` and `Store`.
 """
 
@@ -31,6 +32,7 @@ from storage.repositories.invites import InviteRepository, OrganisationRepositor
 from storage.repositories.ledger import DeliveryRepository
 from storage.repositories.reports import AnswerRecord, ReportRepository
 from storage.repositories.structure import ConsultationRepository, Placed, StructureCache
+from storage.repositories.translations import Translatable, TranslationRepository
 from storage.repositories.unit_of_work import Store, UnitOfWork
 
 __all__ = [
@@ -57,6 +59,8 @@ __all__ = [
     "Store",
     "StructureCache",
     "SubmissionRepository",
+    "Translatable",
+    "TranslationRepository",
     "UnitOfWork",
     "UpdateRepository",
     "new_code",

@@ -18,6 +18,7 @@ from storage.models import (
     SubmissionStatus,
 )
 from storage.repositories.base import Repository, changed
+from storage.translations import Translation
 
 ANSWERS_READ = "answers_read"
 """Key in `Session.info`: the answers read in this transaction, by (participant, question)."""
@@ -172,6 +173,7 @@ class AnswerRepository(Repository):
         """
         self._read.clear()
         answer_ids = select(Answer.id).where(Answer.participant_id == participant_id)
+        await self.session.execute(delete(Translation).where(Translation.answer_id.in_(answer_ids)))
         await self.session.execute(
             delete(AnswerRevision).where(AnswerRevision.answer_id.in_(answer_ids))
         )

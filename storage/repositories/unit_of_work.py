@@ -25,6 +25,7 @@ from storage.repositories.invites import InviteRepository, OrganisationRepositor
 from storage.repositories.ledger import DeliveryRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.structure import ConsultationRepository, StructureCache
+from storage.repositories.translations import TranslationRepository
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.code_failures = CodeFailureRepository(session)
         self.blobs = BlobRepository(session)
         self.console = ConsoleRepository(session)
+        self.translations = TranslationRepository(session)
         self.committed: list[Callable[[Store], Awaitable[object]]] = []
         """Work for `Store.transaction` to run once this unit of work has committed."""
 

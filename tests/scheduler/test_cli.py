@@ -138,12 +138,14 @@ def test_digest_markdown_to_stdout_since_a_date_and_its_mistakes(
     cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed(capsys)
-    result = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "2026-01-01")
+    result = run(
+        capsys, "digest", "--consultation", "wgic-18-2027", "--since", "2026-01-01", "--out", "-"
+    )
     assert result.code == 0, result.err
     assert result.out.startswith("# Digest: Constructive dialogue 2027 (WGIC 18)\n")
     assert "- Period: Since 1 January 2026, 00:00 up to " in result.out
     assert "**NEW**" in result.out
-    bad = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "soon")
+    bad = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "soon", "--out", "-")
     assert (bad.code, bad.err) == (
         2,
         "intersessional: --since 'soon' is not a date such as 2027-03-01\n",
@@ -186,12 +188,12 @@ def test_each_digest_from_the_command_line_starts_where_the_previous_one_ended(
     cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed(capsys)
-    first = run(capsys, "digest", "--consultation", "wgic-18-2027")
+    first = run(capsys, "digest", "--consultation", "wgic-18-2027", "--out", "-")
     assert first.code == 0, first.err
     assert "- Period: Since the opening on " in first.out
     assert "- 163 answers, of which 163 new in this period\n" in first.out
     assert "All submissions up to" not in first.out
-    second = run(capsys, "digest", "--consultation", "wgic-18-2027")
+    second = run(capsys, "digest", "--consultation", "wgic-18-2027", "--out", "-")
     assert "- Period: Since the previous digest on " in second.out
     assert "- 163 answers, of which 0 new in this period\n" in second.out
 
@@ -217,7 +219,7 @@ def test_each_digest_from_the_command_line_starts_where_the_previous_one_ended(
             )
 
     with_store(database_url, answer_again, load=False)
-    third = run(capsys, "digest", "--consultation", "wgic-18-2027")
+    third = run(capsys, "digest", "--consultation", "wgic-18-2027", "--out", "-")
     assert "- 163 answers, of which 1 new in this period\n" in third.out
     assert third.out.count("**NEW**") == 1
     periods = [d.detail for d in deliveries(database_url) if d.kind == "digest"]

@@ -431,6 +431,7 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
         "Submitted",
         "Publication",
         "Answer",
+        "Machine translation into English",
     )
     hostile = next(row for row in rows if row[9] == HOSTILE)
     assert hostile[1:9] == (
@@ -445,7 +446,7 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
     )
     formula_cell = next(cell for cell in item3["J"] if cell.value == FORMULA)
     assert formula_cell.data_type == "s"
-    counts = rows[rows.index(("Question", "Answer", "Count", *[None] * 7)) :]
+    counts = rows[rows.index(("Question", "Answer", "Count", *[None] * 8)) :]
     assert counts[1][:3] == (
         "What are the main obstacles to obtaining electronic evidence across borders?",
         "Lengthy mutual legal assistance procedures",
@@ -536,7 +537,7 @@ async def test_a_first_digest_covers_the_period_from_the_opening(
     first = await next_digest(seeded, CONSULTATION, now=clock.now())
     assert first.period().startswith("Since the opening on ")
     assert first.new_answers == first.total_answers
-    await record_written(seeded, first, target="test", now=clock.now())
+    await record_written(seeded, first, targets=["test"], now=clock.now())
     clock.set(clock.now() + timedelta(hours=1))
     second = await next_digest(seeded, CONSULTATION, now=clock.now())
     assert second.since == first.generated_at
