@@ -71,7 +71,7 @@ def _styles(document: object) -> None:
     normal.font.name = "Calibri"
     normal.font.size = Pt(10.5)
     normal.paragraph_format.space_after = Pt(4)
-    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12.5), ("Heading 3", 11)):
+    for name, size in (("Title", 18), ("Heading 1", 15), ("Heading 2", 12.5), ("Heading 3", 11)):
         style: BaseStyle = styles[name]
         style.font.name = "Calibri"  # type: ignore[attr-defined]
         style.font.size = Pt(size)  # type: ignore[attr-defined]

@@ -69,9 +69,9 @@ def _text(
 ) -> None:
     """A text cell, always text: one that starts like a formula is stored with a quote prefix,
     so that neither opening nor editing the cell runs it."""
-    if "\ufffe" in value or "\uffff" in value:
-        # XlsxWriter escapes the other characters XML cannot hold (as _xHHHH_), not these.
-        value = xml_safe(value)
+    # XlsxWriter would write a control character as _xHHHH_, which only Excel reads back:
+    # replaced here, as in the Word file.
+    value = xml_safe(value)
     if len(value) > CELL_LIMIT:
         value = value[: CELL_LIMIT - 1] + "…"
     if value and value[0] in FORMULA_STARTS:
