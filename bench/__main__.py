@@ -57,7 +57,18 @@ async def main(quick: bool) -> None:
                     await engine.measure(async_database_url(postgres), participants, count)
                 )
         for size in digests:
-            builds.append(await digest.measure(f"sqlite+aiosqlite:///{tmp}/digest{size}.db", size))
+            # Every format at the largest size; the old DOCX and XLSX beside them (about two
+            # minutes and 1.6 GB more at 10,000: not in --quick).
+            largest = size == digests[-1]
+            builds.append(
+                await digest.measure(
+                    f"sqlite+aiosqlite:///{tmp}/digest{size}.db",
+                    size,
+                    formats=digest.FORMATS if largest else (),
+                    naive=() if quick else ("docx", "xlsx"),
+                )
+            )
+        renderings = [rendering for row in builds for rendering in row.pop("formats", [])]
         fanouts = []
         for concurrent in (True, False):
             workdir = Path(tmp) / f"fanout-{concurrent}"
@@ -74,6 +85,7 @@ async def main(quick: bool) -> None:
     _table("Floor: one primary-key read per layer, and one unit of work (median)", floors)
     _table("Engine: answer steps (typed answer + Back, interleaved)", steps)
     _table("Digest: build (and HTML with charts) for N participants", builds)
+    _table("Digest: each format from the same digest (now, and naive: before issue 14)", renderings)
     _table("Reminder fan-out: Telegram channel, fake Bot API enforcing 30 msg/s", fanouts)
     _table("intersessional run: start-up to first getUpdates, peak RSS (VmHWM)", starts)
     _table("Telegram end to end: update to first reply, fake Bot API", telegrams)
@@ -92,6 +104,7 @@ async def main(quick: bool) -> None:
                 "floor": floors,
                 "engine": steps,
                 "digest": builds,
+                "digest_formats": renderings,
                 "fanout": fanouts,
                 "startup": starts,
                 "telegram": telegrams,

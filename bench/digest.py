@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench import naive_docx, naive_xlsx
 from bot.app import load_into
-from bot.digest.build import build
+from bot.digest.build import Digest, build, collector_paused
 from bot.digest.deliver import render
 from config.consultation import Consultation, QuestionType, load_consultations
 from config.settings import BUNDLED_CONSULTATIONS
@@ -52,6 +53,8 @@ PER_ORGANISATION = 10
 COUNTRIES = ("AT", "BR", "KE", "IN", "MX", "NG", "PH", "FR", None)
 GENDERS = ("female", "male", "other", None)
 CREDITS = ("named", "organisation", "anonymous")
+FORMATS = ("md", "html", "docx", "xlsx")
+"""Every format the secretariat receives."""
 CHUNK = 500
 """Participants seeded per batch, so the seeding itself never holds every answer."""
 
@@ -250,16 +253,44 @@ def _traced() -> Iterator[list[float]]:
         tracemalloc.stop()
 
 
-async def measure(url: str, submissions: int, *, formats: Sequence[str] = ()) -> dict[str, Any]:
+NAIVE = {"docx": naive_docx.render, "xlsx": naive_xlsx.render}
+"""The renderers as they were before issue 14, measured beside today's."""
+
+
+def _rendered(digest: Digest, fmt: str, path: str) -> dict[str, Any]:
+    """One format rendered once: wall and CPU seconds, resident peak, size."""
+    _reset_rss()
+    started, cpu = time.perf_counter(), time.process_time()
+    if path == "naive":
+        with collector_paused():
+            content = NAIVE[fmt](digest)
+    else:
+        content = render(digest, fmt)
+    return {
+        "format": fmt,
+        "path": path,
+        "s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "rss_peak_mb": _rss_mb(),
+        "size_mb": round(len(content) / 1024 / 1024, 1),
+    }
+
+
+async def measure(
+    url: str, submissions: int, *, formats: Sequence[str] = (), naive: Sequence[str] = ()
+) -> dict[str, Any]:
     """Seed `submissions` submissions of 20 answers each, then time one digest.
 
     Args:
         url: An empty database.
         submissions: How many participants submit all three agenda items.
-        formats: Other renderings to time as well ('md', 'docx', 'xlsx').
+        formats: Renderings to time one by one from the same digest ('md', 'docx', 'xlsx').
+        naive: Of those, the ones to time again as they were made before (`NAIVE`).
 
     Returns:
-        One table row: sizes, seconds, peak memory.
+        One table row (sizes, seconds, peak memory), and under "formats" one row per
+        rendering: wall and CPU seconds and the resident peak while it ran, which includes
+        the interpreter, its libraries and the digest it renders.
     """
     database = create_engine(url)
     await migrate.upgrade(database)
@@ -272,9 +303,10 @@ async def measure(url: str, submissions: int, *, formats: Sequence[str] = ()) ->
     # built again under tracemalloc for the Python-level peak; the resident peak (which
     # also counts memory held outside Python's allocator) is taken in the timed run.
     _reset_rss()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     digest = await build(store, CONSULTATION, now=NOW, since=since)
-    built = time.perf_counter() - started
+    built, built_cpu = time.perf_counter() - started, time.process_time() - cpu
+    build_rss = _rss_mb()
     html = render(digest, "html")
     elapsed = time.perf_counter() - started
     rss = _rss_mb()
@@ -286,6 +318,8 @@ async def measure(url: str, submissions: int, *, formats: Sequence[str] = ()) ->
         **seeded,
         "seed_s": round(seeding, 2),
         "build_s": round(built, 2),
+        "build_cpu_s": round(built_cpu, 2),
+        "build_rss_mb": build_rss,
         "build_and_html_s": round(elapsed, 2),
         "peak_mb": peak[0],
         "rss_peak_mb": rss,
@@ -294,13 +328,14 @@ async def measure(url: str, submissions: int, *, formats: Sequence[str] = ()) ->
     del html
     if formats:
         digest = await build(store, CONSULTATION, now=NOW, since=since)
-        for fmt in formats:
-            _reset_rss()
-            started = time.perf_counter()
-            rendered = render(digest, fmt)
-            row[f"{fmt}_s"] = round(time.perf_counter() - started, 2)
-            row[f"{fmt}_rss_peak_mb"] = _rss_mb()
-            row[f"{fmt}_kb"] = len(rendered) // 1024
-            del rendered
+        rows = [{"submissions": submissions, **_rendered(digest, fmt, "now")} for fmt in formats]
+        # The old paths last: what they leave behind cannot weigh on today's figures.
+        rows += [
+            {"submissions": submissions, **_rendered(digest, fmt, "naive")}
+            for fmt in formats
+            if fmt in naive
+        ]
+        row["formats"] = rows
+        del digest
     await database.dispose()
     return row

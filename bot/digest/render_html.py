@@ -33,10 +33,20 @@ table.answers { width: 100%; } table.answers td.text { white-space: pre-wrap; }
 .mt .mark { color: #a15c00; font-size: .85rem; font-style: italic; margin: 0; }
 .group { color: #555; font-style: italic; }
 figure { margin: 1rem 0; } img { max-width: 100%; } p.text { white-space: pre-wrap; }
-@media print { body { max-width: none; margin: 0; font-size: 10.5pt; }
-  h2 { break-before: page; } h2, h3, h4 { break-after: avoid; }
-  tr, figure, p.text { break-inside: avoid; } thead { display: table-header-group; } }
-@page { size: A4; margin: 2cm 2.2cm; }
+@media print { body { max-width: none; margin: 0; font-size: 10pt; line-height: 1.3; }
+  nav, .screen-only, button { display: none !important; }
+  h2 { break-before: page; margin-top: 0; } h1 + p, h2:first-of-type { break-before: auto; }
+  h2, h3, h4 { break-after: avoid; } tr, figure, p.text, img { break-inside: avoid; }
+  thead { display: table-header-group; } th { background: #eef6fb !important;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .new { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  table.answers { font-size: 9pt; } table.answers td { padding: .2rem .35rem; }
+  a { color: inherit; text-decoration: none; }
+  a[href^="http"]::after, a[href^="mailto:"]::after { content: " (" attr(href) ")";
+    font-size: .85em; color: #555; word-break: break-all; } }
+@page { size: A4; margin: 2cm 2.2cm;
+  @top-right { content: "Internal — not for publication"; font-size: 8pt; color: #555; }
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; } }
 """
 
 

@@ -55,7 +55,8 @@ _STOPWORDS = {
 }
 _STOP = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
 _STOP_ZH = frozenset("的了和与及在是为对将等并以于或其中之这那有也就都而把被让向从")
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+"""A word: letters, with an apostrophe or a hyphen only between letters (l'État, x-ray)."""
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _ARABIC_ARTICLE = re.compile(r"^(?:و|ف|ب|ل)?ال(?=\w{3,})")
 
@@ -94,11 +95,13 @@ def _terms(text: str, language: str) -> set[str]:
             )
         return terms
     stop = _STOP.get(language, _STOP["en"])
-    words = []
-    for raw in _WORD.findall(text.casefold()):
-        word = _ARABIC_ARTICLE.sub("", raw) if language == "ar" else raw
-        words.append(word if word not in stop and len(word) > 2 else "")
-    found = {w for w in words if w}
+    raw = _WORD.findall(text.casefold())
+    if language == "ar":
+        raw = [_ARABIC_ARTICLE.sub("", word) for word in raw]
+    # A common or short word is kept as "" so that no phrase is made across it.
+    words = [w if len(w) > 2 and w not in stop else "" for w in raw]
+    found = set(words)
+    found.discard("")
     found.update(f"{a} {b}" for a, b in pairwise(words) if a and b)
     return found
 
@@ -108,12 +111,18 @@ def themes(voices: Iterable[Voice], *, least: int = 2, most: int = MOST) -> tupl
     the `most` shared most widely (a phrase before its own words when as widely shared)."""
     users: dict[tuple[str, str], set[str]] = defaultdict(set)
     category_of: dict[str, str] = {}
+    # The terms of each organisation in each language first: an organisation counts once for
+    # a term however many of its answers use it, and a term is looked up once per
+    # organisation instead of once per answer (10,000 submissions: 80,000 answers).
+    spoken: dict[tuple[str, str], set[str]] = defaultdict(set)
     for voice in voices:
         if not voice.organisation:
             continue
         category_of[voice.organisation] = voice.category
-        for term in _terms(voice.text, voice.language):
-            users[(voice.language, term)].add(voice.organisation)
+        spoken[(voice.organisation, voice.language)].update(_terms(voice.text, voice.language))
+    for (organisation, language), terms in spoken.items():
+        for term in terms:
+            users[(language, term)].add(organisation)
     ranked = sorted(
         ((key, names) for key, names in users.items() if len(names) >= least),
         key=lambda kv: (-len(kv[1]), -kv[0][1].count(" "), kv[0][0], kv[0][1]),

@@ -397,7 +397,14 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
     seeded: Store, clock: FixedClock
 ) -> None:
     workbook = load_workbook(io.BytesIO(render_xlsx.render(await digest_of(seeded, clock))))
-    assert workbook.sheetnames == ["Participation", "Item 2", "Item 3", "Item 4", "Outstanding"]
+    assert workbook.sheetnames == [
+        "Participation",
+        "Item 2",
+        "Item 3",
+        "Item 4",
+        "Organizations × questions",
+        "Outstanding",
+    ]
     participation = [
         [cell for cell in row if cell is not None]
         for row in workbook["Participation"].iter_rows(values_only=True)
@@ -517,18 +524,19 @@ async def test_closed_questions_are_counted_not_listed_organisation_by_organisat
     assert "| 1 (Not at all) |" in section
     assert "| 5 (Fully) |" in section
     assert balance.summary == "Median 3 on the scale from 1 (Not at all) to 5 (Fully); 21 answers."
-    # Each organisation's value is in the workbook, as a label.
+    # Each organisation's value is in the workbook, as a label: in the organisations ×
+    # questions sheet, not among the agenda item's written answers.
     workbook = load_workbook(io.BytesIO(render_xlsx.render(digest)))
     platform = (
         "Have national authorities given your organization an opportunity to present data or "
         "knowledge to inform the responses to the self-assessment questionnaire?"
     )
-    values = {
-        row[9]
-        for row in workbook["Item 2"].iter_rows(values_only=True)
-        if row[0] == platform and row[9]
-    }
-    assert values == {"Yes", "No"}
+    item2 = list(workbook["Item 2"].iter_rows(values_only=True))
+    assert not any(row[0] == platform and row[9] for row in item2)
+    assert (platform, "Yes", 14) in [row[:3] for row in item2]  # its count
+    matrix = list(workbook["Organizations × questions"].iter_rows(values_only=True))
+    column = next(n for n, title in enumerate(matrix[0]) if str(title).endswith(platform))
+    assert {row[column] for row in matrix[1:] if row[column]} == {"Yes", "No"}
 
 
 async def test_a_first_digest_covers_the_period_from_the_opening(
