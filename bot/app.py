@@ -43,7 +43,8 @@ class App:
             return await uow.kv.setdefault(key, value, self.clock.now())
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (the listener's among them)."""
+        await self.store.relay.close()
         await self.database.dispose()
 
 
