@@ -24,8 +24,8 @@ import pytest
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import database_kind, new_invite
-from tests.fakes.telegram_server import TOKEN, FakeTelegram, on_loopback
-from tests.faults.bot_process import TO_FIRST_QUESTION, Person, scalar_rows
+from tests.fakes.telegram_server import TOKEN, on_loopback
+from tests.faults.bot_process import TO_FIRST_QUESTION, ObservedTelegram, Person, scalar_rows
 
 pytestmark = [
     pytest.mark.slow,
@@ -136,13 +136,13 @@ class Balancer:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API on loopback."""
-    async with on_loopback(FakeTelegram(max_poll_wait=0.3)) as server:
+async def fake() -> AsyncIterator[ObservedTelegram]:
+    """The fake Bot API on loopback, waking waiters at every call."""
+    async with on_loopback(ObservedTelegram()) as server:
         yield server
 
 
-async def walk(person: Person, code: str, fake: FakeTelegram, balancer: Balancer) -> None:
+async def walk(person: Person, code: str, fake: ObservedTelegram, balancer: Balancer) -> None:
     """One participant's journey, every button tapped twice."""
     for action, argument, done in JOURNEY:
         before = len(fake.calls)
@@ -154,17 +154,21 @@ async def walk(person: Person, code: str, fake: FakeTelegram, balancer: Balancer
             fake.track(update)
             await balancer.post(update)
         try:
-            async with asyncio.timeout(BOUND):
-                while done not in person.shown(before):
-                    await asyncio.sleep(0.05)
+            await fake.wait_for(lambda b=before, d=done: d in person.shown(b), BOUND)
         except TimeoutError:
+            ids = [update["update_id"] for update in updates]
             raise AssertionError(
-                f"{person.user_id} waited for {done!r} after {action} {argument!r}; "
-                f"shown since: {person.shown(before)!r}; updates {[u['update_id'] for u in updates]}"
+                f"{person.user_id} waited for {done!r} after {action} {argument!r} ({ids}); "
+                f"shown since: {person.shown(before)!r}"
             ) from None
 
 
-def sent_to(fake: FakeTelegram, chat: int) -> list[dict[str, Any]]:
+def read_logs(workdir: Path) -> str:
+    """Everything the processes wrote."""
+    return "\n".join(p.read_text(errors="replace") for p in sorted(workdir.glob("*.log")))
+
+
+def sent_to(fake: ObservedTelegram, chat: int) -> list[dict[str, Any]]:
     """The messages and edits the bot made in a chat, in order."""
     return [
         call.params
@@ -187,7 +191,7 @@ def repeated(calls: list[dict[str, Any]]) -> int:
 
 
 async def test_three_serve_processes_killed_in_turn_lose_and_repeat_nothing(
-    fake: FakeTelegram, store: Store, database_url: str, tmp_path: Path
+    fake: ObservedTelegram, store: Store, database_url: str, tmp_path: Path
 ) -> None:
     clock = FixedClock(datetime.now(UTC))
     codes = [await new_invite(store, clock, max_uses=1) for _ in range(PARTICIPANTS)]
@@ -205,7 +209,7 @@ async def test_three_serve_processes_killed_in_turn_lose_and_repeat_nothing(
     await asyncio.gather(*(serve.start() for serve in processes))
     balancer = Balancer(processes)
     people = [
-        Person(fake, 5230018000 + i, itertools.count(815_000_000 + 10_000 * i))  # type: ignore[arg-type]
+        Person(fake, 5230018000 + i, itertools.count(815_000_000 + 10_000 * i))
         for i in range(PARTICIPANTS)
     ]
     kills = 0
@@ -235,14 +239,15 @@ async def test_three_serve_processes_killed_in_turn_lose_and_repeat_nothing(
         killing.cancel()
         with_unsent = "SELECT count(*) FROM outbox WHERE done_at IS NULL"
         async with asyncio.timeout(BOUND):
-            while (await scalar_rows(database_url, with_unsent))[0][0]:
+            # Another process writes it: nothing here to wait on but the database itself.
+            while (await scalar_rows(database_url, with_unsent))[0][0]:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
     finally:
         killing.cancel()
         await asyncio.gather(killing, *restarts, return_exceptions=True)
         await asyncio.gather(*(serve.kill() for serve in processes))
         await balancer.client.aclose()
-        logs = "\n".join(p.read_text(errors="replace") for p in sorted(tmp_path.glob("*.log")))
+        logs = await asyncio.to_thread(read_logs, tmp_path)
 
     assert kills >= 2, "the journeys ended before two kills: the test proves little"
     # 0 stored twice: each update recorded once; one revision per answer; one receipt each.
