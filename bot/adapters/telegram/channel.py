@@ -344,7 +344,9 @@ class TelegramChannel:
             if row is not None and index > done + 1:
                 await self.relay.advance(row, index - 1)
             try:
-                await self._send(chat_id, call)
+                # The first message of a reply may take the chat's last place; the rest
+                # leave one, so the next reply's first message does not wait (`Pacer.run`).
+                await self._send(chat_id, call, reserve=0 if index == 1 else 1)
             except Unreachable:
                 await self._mark(chat_id, unreachable=True)
                 raise
@@ -375,8 +377,8 @@ class TelegramChannel:
             return "failed"
         return "sent"
 
-    async def _send(self, chat_id: str, call: ApiCall) -> None:
-        await send(self.limiter, chat_id, call, self.api.send, refused=BadRequest)
+    async def _send(self, chat_id: str, call: ApiCall, *, reserve: int = 0) -> None:
+        await send(self.limiter, chat_id, call, self.api.send, refused=BadRequest, reserve=reserve)
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies nobody asked for just now (reminders, announcements).
