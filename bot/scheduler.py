@@ -53,6 +53,10 @@ def default_jobs(app: App) -> dict[str, Job]:
             forgotten = await uow.updates.forget_before(app.clock.now() - UPDATE_MEMORY)
         if forgotten:
             log.info("forgot %d processed update ids older than %s", forgotten, UPDATE_MEMORY)
+        # Sent replies are kept as long, so an operator can see what went out, and when.
+        sent = await app.store.relay.forget_sent(app.clock.now() - UPDATE_MEMORY)
+        if sent:
+            log.info("forgot %d sent replies older than %s", sent, UPDATE_MEMORY)
         # Files an erasure marked for removal are removed after its commit; a process that
         # died in between leaves them marked, and this sweep finishes the work.
         removed = await app.store.collect_files(app.files.remove)

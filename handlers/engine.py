@@ -6,10 +6,8 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
 from datetime import timedelta
 from weakref import WeakValueDictionary
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers import actions
 from handlers.actions import Action, AdminButton, Resume
@@ -21,7 +19,8 @@ from handlers.conversation import (
     Step,
     stale_button,
 )
-from handlers.events import Inbound, Reply
+from handlers.edge import at_the_edge, storable_value, without_direction_marks
+from handlers.events import Destination, Inbound, Reply, outbox_body
 from handlers.features.admin import PendingStep, admin, admin_button
 from handlers.features.commands import AFTER_ONBOARDING, COMMANDS, PUBLIC
 from handlers.features.forms import FormResult, FormValue, ItemForm, load_form, save_form
@@ -47,7 +46,6 @@ from handlers.features.review import ReviewStep
 from handlers.i18n import negotiate, translator
 from handlers.labels import typed_button
 from handlers.ports import AdminServices, Clock, FileStore
-from handlers.text import clean_name, storable
 from storage.models import Identity, Participant, ParticipantStatus
 from storage.repositories import DuplicateUpdate, Store, UnitOfWork
 
@@ -86,82 +84,6 @@ def _looks_like_code(text: str) -> bool:
     return 6 <= len(candidate) <= 16 and set(candidate) <= _INVITE_SHAPE
 
 
-_DIRECTION_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-
-
-MAX_ID_CHARS = 100
-"""The longest platform user, chat or update id kept (the columns' width); a longer one is
-not a platform's."""
-
-
-def at_the_edge(event: Inbound) -> tuple[Inbound | None, bool]:
-    """The event as the engine may store it, and whether its text lost characters.
-
-    Everything a platform sends passes here first: NUL, the other control characters and
-    lone surrogates are removed from every string (PostgreSQL refuses NUL, no driver encodes
-    a lone surrogate, and a failed update would come back at every redelivery); a display
-    name loses its direction and invisible characters (`clean_name`); a locale or time zone
-    that is no such thing is dropped. None for an event whose ids no platform would send.
-    """
-    ids = [storable(value).text for value in (event.user_id, event.chat_id)]
-    update_id = storable(event.update_id).text if event.update_id is not None else None
-    if any(not 0 < len(i) <= MAX_ID_CHARS for i in ids) or (
-        update_id is not None and not 0 < len(update_id) <= MAX_ID_CHARS
-    ):
-        return None, False
-    text = storable(event.text) if event.text is not None else None
-    document = event.document
-    if document is not None:
-        document = replace(document, filename=clean_name(document.filename))
-    name = clean_name(event.display_name)[:200] if event.display_name else None
-    return (
-        replace(
-            event,
-            user_id=ids[0],
-            chat_id=ids[1],
-            update_id=update_id,
-            text=text.text if text is not None else None,
-            payload=storable(event.payload).text if event.payload is not None else None,
-            document=document,
-            unsupported=storable(event.unsupported).text[:40] if event.unsupported else None,
-            locale=_locale(event.locale),
-            display_name=name or None,
-            timezone=_zone_name(event.timezone),
-        ),
-        text is not None and text.changed,
-    )
-
-
-def _storable_value(value: FormValue) -> FormValue:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return storable(value).text
-    return [storable(item).text for item in value]
-
-
-def _locale(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = storable(value).text
-    return value if len(value) <= 16 and value.replace("-", "").replace("_", "").isalnum() else None
-
-
-def _zone_name(value: str | None) -> str | None:
-    if not value or len(value) > 64:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-    return value
-
-
-def without_direction_marks(text: str) -> str:
-    """Text without the invisible direction marks that copying from Arabic text carries."""
-    return text.translate(_DIRECTION_MARKS).strip()
-
-
 class Engine:
     """Turns inbound events into replies. Every channel holds one and calls `handle`."""
 
@@ -190,8 +112,19 @@ class Engine:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, event: Inbound) -> list[Reply]:
-        """Handle one event in one transaction; a redelivered update yields no replies."""
+    async def handle(self, event: Inbound, *, reply_to: Destination | None = None) -> list[Reply]:
+        """Handle one event in one transaction; a redelivered update yields no replies.
+
+        Args:
+            event: What the participant did.
+            reply_to: Where the replies go: with it they are written to the platform's outbox
+                in the event's own transaction (and those of work run after the commit in
+                one more), to be sent by the platform's sender; without it the caller sends
+                them.
+
+        Returns:
+            The replies (already queued when `reply_to` is given).
+        """
         cleaned, altered = at_the_edge(event)
         if cleaned is None:
             log.warning("an event from %s with impossible ids was ignored", event.platform)
@@ -216,13 +149,36 @@ class Engine:
                     await self._dispatch(ctx)
                     if ctx.participant is not None:
                         ctx.participant.updated_at = ctx.now
+                    await self._queue(uow, event.platform, ctx.replies, reply_to)
                 # Deliveries wait for the commit: they must not announce what a rollback undoes.
+                later: list[Reply] = []
                 for work in ctx.later:
-                    ctx.replies.extend(await work())
-                return ctx.replies
+                    later.extend(await work())
+                if reply_to is not None and later:
+                    body = outbox_body(later, reply_to)
+                    await self.store.relay.enqueue(event.platform, reply_to.chat_id, body, ctx.now)
+                return [*ctx.replies, *later]
             except DuplicateUpdate:
                 log.info("update %s/%s processed concurrently", event.platform, event.update_id)
                 return []
+
+    async def _queue(
+        self,
+        uow: UnitOfWork,
+        platform: str,
+        replies: list[Reply],
+        reply_to: Destination | None,
+    ) -> None:
+        """Write replies to the outbox in this transaction; the sender wakes at the commit."""
+        if reply_to is None or not replies:
+            return
+        body = outbox_body(replies, reply_to)
+        await uow.outbox.add(platform, reply_to.chat_id, body, self.clock.now())
+
+        async def wake(store: Store) -> None:
+            store.relay.wake_sender(platform)
+
+        uow.after_commit(wake)
 
     async def _participant(
         self, uow: UnitOfWork, platform: str, user_id: str
@@ -281,7 +237,7 @@ class Engine:
         locale: str | None = None,
     ) -> FormResult:
         """Validate a submitted form in one transaction; valid answers are kept as a draft."""
-        values = {key: _storable_value(value) for key, value in values.items()}
+        values = {key: storable_value(value) for key, value in values.items()}
         async with self._lock(Inbound(platform, user_id, "")), self.store.transaction() as uow:
             participant = await self._participant(uow, platform, user_id)
             t = translator((participant.locale if participant else None) or negotiate(locale))
@@ -303,16 +259,21 @@ class Engine:
 
     # What a channel asks besides events: kept here, so no channel touches the store.
 
-    async def set_aside(self, event: Inbound) -> list[Reply]:
+    async def set_aside(
+        self, event: Inbound, *, reply_to: Destination | None = None
+    ) -> list[Reply]:
         """Record an update whose processing failed for good as processed, so that its
-        redelivery is a duplicate; the apology to its sender, in their language."""
+        redelivery is a duplicate; the apology to its sender, in their language (queued in
+        the same transaction when `reply_to` is given, as `handle` does)."""
         async with self.store.transaction() as uow:
             if event.update_id is not None:
                 await uow.updates.claim(event.platform, event.update_id, self.clock.now())
             _, found, _ = await uow.identities.with_participant(event.platform, event.user_id)
-        t = translator((found.locale if found else None) or negotiate(event.locale))
-        sorry = t._("Sorry, something went wrong with your last message. Please try again.")
-        return [Reply(sorry, rtl=t.rtl)]
+            t = translator((found.locale if found else None) or negotiate(event.locale))
+            sorry = t._("Sorry, something went wrong with your last message. Please try again.")
+            replies = [Reply(sorry, rtl=t.rtl)]
+            await self._queue(uow, event.platform, replies, reply_to)
+        return replies
 
     async def mark_reachable(self, platform: str, chat_id: str, *, reachable: bool) -> None:
         """Note whether a platform chat is open to the bot: reminders skip a participant who

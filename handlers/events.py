@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import base64
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class DocumentTooLarge(Exception):
@@ -107,3 +110,92 @@ class Reply:
     def all_buttons(self) -> list[Button]:
         """The buttons in reading order."""
         return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the replies to an event go: into its platform's outbox, in the transaction of
+    the event's effects, for the platform's sender to send to `chat_id`."""
+
+    chat_id: str
+    note: Mapping[str, Any] = field(default_factory=dict)
+    """What the channel needs besides the replies to show them (JSON-ready: the message a
+    toggle edits)."""
+
+
+def outbox_body(replies: Sequence[Reply], destination: Destination) -> str:
+    """What an outbox row holds: the replies and the destination's note, as JSON."""
+    return json.dumps({"replies": replies_to_json(replies), "note": dict(destination.note)})
+
+
+def from_outbox_body(body: str) -> tuple[list[Reply], dict[str, Any]]:
+    """The replies and the note of an outbox row (`outbox_body`)."""
+    data = json.loads(body)
+    return replies_from_json(data["replies"]), dict(data["note"])
+
+
+def replies_to_json(replies: Sequence[Reply]) -> list[dict[str, Any]]:
+    """Replies as JSON-ready data, to wait in the outbox (`replies_from_json` reads them)."""
+    return [_reply_json(reply) for reply in replies]
+
+
+def replies_from_json(data: Sequence[Mapping[str, Any]]) -> list[Reply]:
+    """The replies `replies_to_json` wrote."""
+    return [_reply_from(item) for item in data]
+
+
+def _button_json(button: Button) -> dict[str, Any]:
+    return {"l": button.label, "p": button.payload, "s": button.selected, "f": button.form}
+
+
+def _button_from(data: Mapping[str, Any]) -> Button:
+    return Button(data["l"], data["p"], selected=data["s"], form=data["f"])
+
+
+def _reply_json(reply: Reply) -> dict[str, Any]:
+    document = reply.document
+    choices = reply.choices
+    return {
+        "text": reply.text,
+        "buttons": [[_button_json(b) for b in row] for row in reply.buttons],
+        "document": None
+        if document is None
+        else {
+            "filename": document.filename,
+            "content": base64.b64encode(document.content).decode("ascii"),
+            "mime_type": document.mime_type,
+        },
+        "replace_previous": reply.replace_previous,
+        "rtl": reply.rtl,
+        "choices": None
+        if choices is None
+        else {
+            "key": choices.key,
+            "options": [_button_json(b) for b in choices.options],
+            "confirm": _button_json(choices.confirm),
+            "several": choices.several,
+        },
+    }
+
+
+def _reply_from(data: Mapping[str, Any]) -> Reply:
+    document, choices = data["document"], data["choices"]
+    return Reply(
+        data["text"],
+        buttons=tuple(tuple(_button_from(b) for b in row) for row in data["buttons"]),
+        document=None
+        if document is None
+        else OutgoingDocument(
+            document["filename"], base64.b64decode(document["content"]), document["mime_type"]
+        ),
+        replace_previous=data["replace_previous"],
+        rtl=data["rtl"],
+        choices=None
+        if choices is None
+        else ChoiceGroup(
+            choices["key"],
+            tuple(_button_from(b) for b in choices["options"]),
+            _button_from(choices["confirm"]),
+            several=choices["several"],
+        ),
+    )

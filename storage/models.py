@@ -439,3 +439,7 @@ class CodeFailures(Base):
     """When the first wrong code of the current window came."""
     blocked_until: Mapped[datetime | None]
     """Until when no code from this account is looked up."""
+
+
+# The inbox and outbox tables are declared beside, on the same metadata.
+from storage import relay_models as _relay_models  # noqa: E402, F401

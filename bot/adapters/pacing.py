@@ -86,14 +86,17 @@ class _Ledger:
         if any(s.done is not None and s.done <= left for s in self.sent):
             self.sent = deque(s for s in self.sent if s.done is None or s.done > left)
 
-    def wait(self, now: float) -> float | None:
+    def wait(self, now: float, reserve: int = 0) -> float | None:
         """Seconds until one more message fits (0.0: now); None: not before one completes.
 
         Messages in flight count, and so do those whose request completed less than a
-        window length ago: the platform counted each at some moment in between.
+        window length ago: the platform counted each at some moment in between. With a
+        `reserve`, that many places must stay free after this message (when the window has
+        room for more than that).
         """
         self._prune(now)
-        excess = len(self.sent) - self.window.count + 1
+        reserve = reserve if self.window.count > reserve else 0
+        excess = len(self.sent) - (self.window.count - reserve) + 1
         if excess <= 0:
             return 0.0
         done = sorted(s.done for s in self.sent if s.done is not None)
@@ -167,16 +170,20 @@ class Pacer:
             ledger = self._chats[chat_id] = _Ledger(window)
         return ledger
 
-    def _delay(self, keys: tuple[str | None, ...], ledger: _Ledger | None) -> float | None:
+    def _delay(
+        self, keys: tuple[str | None, ...], ledger: _Ledger | None, reserve: int = 0
+    ) -> float | None:
         """Seconds to wait for the pauses of `keys` and for `ledger`; None: for a completion."""
         now = self._now()
         delay = max((self._paused.get(key, now) - now for key in keys), default=0.0)
-        wait = ledger.wait(now) if ledger is not None else 0.0
+        wait = ledger.wait(now, reserve) if ledger is not None else 0.0
         return None if wait is None else max(delay, wait)
 
-    async def _until_free(self, keys: tuple[str | None, ...], ledger: _Ledger | None) -> None:
+    async def _until_free(
+        self, keys: tuple[str | None, ...], ledger: _Ledger | None, reserve: int = 0
+    ) -> None:
         while True:
-            delay = self._delay(keys, ledger)
+            delay = self._delay(keys, ledger, reserve)
             if delay is None:
                 await self._completed.wait()
             elif delay > 0:
@@ -184,20 +191,23 @@ class Pacer:
             else:
                 return
 
-    async def _release(self, chat_id: str | None, *, counted: bool) -> _Sent | None:
-        """Wait until a message to `chat_id` may go out; what counts it (None: uncounted)."""
+    async def _release(
+        self, chat_id: str | None, *, counted: bool, reserve: int = 0
+    ) -> _Sent | None:
+        """Wait until a message to `chat_id` may go out, leaving `reserve` places of the
+        chat's window free; what counts it (None: uncounted)."""
         if not counted:
             await self._until_free((None, chat_id) if chat_id is not None else (None,), None)
             return None
         while True:
             if chat_id is not None:
-                await self._until_free((None, chat_id), self._ledger(chat_id))
+                await self._until_free((None, chat_id), self._ledger(chat_id), reserve)
             async with self._gate:
                 await self._until_free((None,), self._overall)
                 # The chat may have been paused, or filled, while this one waited its turn.
                 # (Its ledger is looked up again: quiet ones are forgotten, under the gate.)
                 chat = self._ledger(chat_id) if chat_id is not None else None
-                if chat_id is None or self._delay((chat_id,), chat) == 0.0:
+                if chat_id is None or self._delay((chat_id,), chat, reserve) == 0.0:
                     sent = _Sent()
                     if self._overall is not None:
                         self._overall.sent.append(sent)
@@ -221,21 +231,29 @@ class Pacer:
             del self._chats[chat_id]
 
     @asynccontextmanager
-    async def sending(self, chat_id: str | None, *, counted: bool = True) -> AsyncIterator[None]:
+    async def sending(
+        self, chat_id: str | None, *, counted: bool = True, reserve: int = 0
+    ) -> AsyncIterator[None]:
         """Wait until a message to `chat_id` may go out; it counts until a window after the block.
 
         Args:
             chat_id: The chat the call sends to; None for calls about no chat.
             counted: False for calls that are not messages: they wait only for pauses.
+            reserve: Places of the chat's window this message must leave free (see `run`).
         """
-        sent = await self._release(chat_id, counted=counted)
+        sent = await self._release(chat_id, counted=counted, reserve=reserve)
         try:
             yield
         finally:
             self._complete(sent)
 
     async def run(
-        self, chat_id: str | None, call: Callable[[], Awaitable[T]], *, counted: bool = True
+        self,
+        chat_id: str | None,
+        call: Callable[[], Awaitable[T]],
+        *,
+        counted: bool = True,
+        reserve: int = 0,
     ) -> T:
         """Make one API call within the limits, retrying 429s, 5xx answers and timeouts.
 
@@ -243,6 +261,9 @@ class Pacer:
             chat_id: The chat the call sends to; None for calls about no chat.
             call: Makes the call; raises RetryLater or Transient for what may be retried.
             counted: False for calls that are not messages (answering a button, a download).
+            reserve: Places of the chat's window to leave free: the rest of a reply's messages
+                leave one, so the first message of the next reply never waits behind a burst
+                (the window itself still holds: no more than its count in its seconds).
 
         Returns:
             What the call returned.
@@ -255,7 +276,7 @@ class Pacer:
         retries = self._retries
         while True:
             try:
-                async with self.sending(chat_id, counted=counted):
+                async with self.sending(chat_id, counted=counted, reserve=reserve):
                     return await call()
             except RetryLater as exc:
                 limited += 1

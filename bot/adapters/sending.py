@@ -34,6 +34,7 @@ async def send(
     make: Callable[[ApiCall], Awaitable[T]],
     *,
     refused: type[Exception],
+    reserve: int = 0,
 ) -> T:
     """Make one call within the platform's limits.
 
@@ -47,13 +48,14 @@ async def send(
         call: The call.
         make: Makes a call (the platform client's `send`).
         refused: What the client raises when the platform refuses a call.
+        reserve: Places of the chat's window to leave free (`Pacer.run`).
 
     Raises:
         Whatever `make` and the pacer raise, except an edit's refusal.
     """
     try:
-        return await pacer.run(chat_id, partial(make, call))
+        return await pacer.run(chat_id, partial(make, call), reserve=reserve)
     except refused:
         if call.instead is None:
             raise
-        return await pacer.run(chat_id, partial(make, call.instead))
+        return await pacer.run(chat_id, partial(make, call.instead), reserve=reserve)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import pkgutil
 import smtplib
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -16,6 +17,7 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -36,32 +38,39 @@ ATTEMPTS = 3
 BACKOFF_SECONDS = 5.0
 """The wait before the second try; it doubles for each further try."""
 
-FORMATS: dict[str, str] = {
-    "md": "text/markdown",
-    "html": "text/html",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-"""Each digest format and its media type; `bot.digest.render_<format>` renders it."""
+
+def _formats() -> tuple[str, ...]:
+    """Every digest format: one module `bot/digest/render_<format>.py` each, found by name
+    without importing it."""
+    here = [str(Path(__file__).parent)]
+    found = (m.name for m in pkgutil.iter_modules(here) if m.name.startswith("render_"))
+    return tuple(sorted(name.removeprefix("render_") for name in found))
+
+
+FORMATS: tuple[str, ...] = _formats()
+"""Each digest format; `bot.digest.render_<format>` renders it (`render`, `MEDIA_TYPE`)."""
+
+
+def renderer(fmt: str) -> ModuleType:
+    """The module of a format, imported when first used: the renderers bring matplotlib,
+    Jinja2 and XlsxWriter, which a process that never sends that format need not load."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return importlib.import_module(f"bot.digest.render_{fmt}")
 
 
 def render(digest: Digest, fmt: str) -> bytes:
-    """The digest in one format.
-
-    Each renderer is imported when first used: they bring matplotlib, python-docx and
-    openpyxl, which a process that never sends that format need not load at start.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
-    renderer = importlib.import_module(f"bot.digest.render_{fmt}")
+    """The digest in one format."""
+    module = renderer(fmt)
     with collector_paused():
-        content: str | bytes = renderer.render(digest)
+        content: str | bytes = module.render(digest)
     return content.encode() if isinstance(content, str) else content
 
 
 def document(digest: Digest, fmt: str) -> OutgoingDocument:
     """The digest rendered as a file."""
-    return OutgoingDocument(digest.filename(fmt), render(digest, fmt), FORMATS[fmt])
+    media_type: str = renderer(fmt).MEDIA_TYPE
+    return OutgoingDocument(digest.filename(fmt), render(digest, fmt), media_type)
 
 
 def summary(digest: Digest) -> str:

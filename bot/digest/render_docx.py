@@ -26,6 +26,9 @@ from markupsafe import Markup
 from bot.digest.charts import Chart, charts
 from bot.digest.model import Digest, DigestAnswer, Figure, un_date, un_moment, xml_safe
 
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+"""The media type of this format's files (`bot.digest.deliver` reads it)."""
+
 TEMPLATE = Path(__file__).parent / "templates" / "digest.docx"
 """The bundled Word template."""
 MARKING = "Internal — not for publication"

@@ -17,6 +17,9 @@ from bot.digest.model import (
     un_moment,
 )
 
+MEDIA_TYPE = "text/html"
+"""The media type of this format's files (`bot.digest.deliver` reads it)."""
+
 _STYLE = """
 body { font-family: "Segoe UI", Roboto, Arial, sans-serif; color: #222; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }

@@ -15,6 +15,9 @@ from bot.digest.model import (
     un_moment,
 )
 
+MEDIA_TYPE = "text/markdown"
+"""The media type of this format's files (`bot.digest.deliver` reads it)."""
+
 _MARKDOWN = re.compile(r"([\\`*_\[\]#|~=\-])")
 
 

@@ -20,6 +20,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from bot.digest.model import Digest, DigestAnswer, ItemSection, xml_safe
 
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+"""The media type of this format's files (`bot.digest.deliver` reads it)."""
+
 ANSWER_COLUMNS = (
     "Question",
     "Organization",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -20,7 +20,7 @@ from bot.digest.deliver import Outcome, Sleep, deliver
 from bot.digest.period import next_digest, period_detail
 from bot.digest.translate import Translator
 from bot.reminders import definition_of
-from config.consultation import DigestSettings, Participation, Weekday
+from config.consultation import Destination, DigestSettings, Participation, Weekday
 from config.settings import Settings
 from handlers.ports import Clock, Outbox
 from storage.models import ConsultationRow, DeliveryStatus
@@ -136,6 +136,15 @@ class DigestRun:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
+def _status(destinations: Sequence[Destination], outcomes: Sequence[Outcome]) -> DeliveryStatus:
+    """A digest's ledger status: skipped without destinations, sent when every one took it."""
+    if not destinations:
+        return DeliveryStatus.SKIPPED
+    if all(outcome.ok for outcome in outcomes):
+        return DeliveryStatus.SENT
+    return DeliveryStatus.FAILED
+
+
 async def send(
     store: Store,
     outboxes: Mapping[str, Outbox],
@@ -182,12 +191,7 @@ async def send(
     outcomes = await deliver(
         digest, destinations, outboxes=outboxes, settings=settings, sleep=sleep
     )
-    if not destinations:
-        status = DeliveryStatus.SKIPPED
-    elif all(outcome.ok for outcome in outcomes):
-        status = DeliveryStatus.SENT
-    else:
-        status = DeliveryStatus.FAILED
+    status = _status(destinations, outcomes)
     async with store.transaction() as uow:
         await uow.deliveries.finish(
             key,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.relay import Relay
 from storage.repositories.administration import AdminRepository, AuditRepository, KeyValueRepository
 from storage.repositories.answers import AnswerRepository, BlobRepository, SubmissionRepository
 from storage.repositories.console import ConsoleRepository
@@ -23,6 +24,7 @@ from storage.repositories.conversation import (
 )
 from storage.repositories.invites import InviteRepository, OrganisationRepository
 from storage.repositories.ledger import DeliveryRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reports import ReportRepository
 from storage.repositories.structure import ConsultationRepository, StructureCache
 from storage.repositories.translations import TranslationRepository
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.blobs = BlobRepository(session)
         self.console = ConsoleRepository(session)
         self.translations = TranslationRepository(session)
+        self.outbox = OutboxRepository(session)
         self.committed: list[Callable[[Store], Awaitable[object]]] = []
         """Work for `Store.transaction` to run once this unit of work has committed."""
 
@@ -79,6 +82,8 @@ class Store:
         self._sessions = sessions
         self.structure = StructureCache()
         """The structure kept between transactions of this process (see `StructureCache`)."""
+        self.relay = Relay(sessions.kw["bind"])
+        """The inbox, the outbox's sending side, leases and wake-ups (see `Relay`)."""
 
     async def reachable(self) -> bool:
         """Whether the database answers now."""

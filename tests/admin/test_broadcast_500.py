@@ -136,7 +136,7 @@ async def test_a_broadcast_to_500_participants_keeps_within_the_enforced_limits(
         fake.inject(update)
         # The button's update is confirmed once the whole broadcast has gone out.
         await fake.wait_confirmed(update["update_id"], bound=120.0)
-        await channel.queues.drain()
+        await channel.settle()
 
     secretariat = TelegramUser(
         fake, deliver, itertools.count(900_000_000), user_id=ADMIN, first_name="Secretariat"

@@ -134,7 +134,7 @@ async def test_trust_08_a_failed_command_menu_is_warned_once_and_start_up_goes_o
         await fake.wait_confirmed(update["update_id"])
         channel = app.outboxes["telegram"]
         assert isinstance(channel, TelegramChannel)
-        await channel.queues.drain()
+        await channel.settle()
         stop.set()
         await running
     else:
@@ -142,7 +142,7 @@ async def test_trust_08_a_failed_command_menu_is_warned_once_and_start_up_goes_o
         async with serving(replace(app, settings=settings)) as [webhook]:
             assert isinstance(webhook, TelegramWebhook)
             assert await webhook.channel.handle_update(update)
-            await webhook.channel.queues.drain()
+            await webhook.channel.settle()
     assert len(fake.sent("sendMessage")) == 1  # the journey begins: the /start is answered
     assert len([c for c in fake.calls if c.method == "setMyCommands"]) == 1  # cosmetic: once
     said = [r for r in caplog.records if "command menu" in r.getMessage()]

@@ -104,12 +104,12 @@ def test_standard_output_takes_one_format(cli: Path, capsys: pytest.CaptureFixtu
     [
         (
             ["--format", "pdf"],
-            "unknown digest format 'pdf': use md, html, docx, xlsx, or several separated by commas",
+            "unknown digest format 'pdf': use docx, html, md, xlsx, or several separated by commas",
         ),
         (
             ["--out", "-", "--format", "md,html"],
-            "--out - writes one format to standard output: choose it with --format (md, html, "
-            "docx, xlsx)",
+            "--out - writes one format to standard output: choose it with --format (docx, html, "
+            "md, xlsx)",
         ),
         (
             ["--out", "digest.txt"],

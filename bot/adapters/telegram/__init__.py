@@ -22,7 +22,7 @@ async def channel_for(app: App, mode: Mode) -> Channel | None:
     webhook for `serve` when TELEGRAM_WEBHOOK_URL is set, the Bot API alone for sending."""
     settings = app.settings
     if mode is not Mode.SERVE:
-        return from_settings(settings, app.engine)
+        return from_settings(settings, app.engine, relaying=mode is Mode.RUN)
     if not settings.telegram_webhook_url:
         log.warning("TELEGRAM_WEBHOOK_URL is not set: this process receives no Telegram updates")
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
@@ -14,10 +15,10 @@ from starlette.routing import BaseRoute
 from telegram.error import BadRequest
 
 from bot.adapters import Capabilities
+from bot.adapters.relaying import Sender, Workers, either
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
-from bot.adapters.telegram.queues import ChatQueues
 from bot.adapters.telegram.translate import (
     MAX_MESSAGE_CHARS,
     PLATFORM,
@@ -25,15 +26,17 @@ from bot.adapters.telegram.translate import (
     Received,
     to_calls,
     to_received,
+    update_key,
 )
 from bot.shutdown import unless_stopped
 from config.consultation import LANGUAGES
 from config.settings import Settings
 from handlers.engine import Engine
-from handlers.events import Reply
+from handlers.events import Destination, Reply, from_outbox_body
 from handlers.features.commands import command_descriptions
 from handlers.i18n import translator
 from handlers.ports import Unreachable
+from storage.relay import Incoming, Unsent
 
 log = logging.getLogger(__name__)
 
@@ -80,32 +83,84 @@ class TelegramChannel:
         limiter: Limiter | None = None,
         sleep: Sleep = asyncio.sleep,
         poll_timeout: int = 30,
-        webhook_wait: float = 10.0,
+        relaying: bool = True,
     ) -> None:
+        """The channel of one bot.
+
+        Args:
+            engine: The engine.
+            api: The Bot API client.
+            limiter: Telegram's limits (the sender's pace).
+            sleep: How to wait (tests inject a fake timer).
+            poll_timeout: getUpdates' long-poll seconds.
+            relaying: Handle stored updates and send queued replies once started (`run`,
+                `serve`); False for a command that only sends.
+        """
         self.engine = engine
         self.api = api
         self.limiter = limiter or Limiter()
-        self.queues = ChatQueues()
         self.poll_timeout = poll_timeout
-        self.webhook_wait = webhook_wait
+        self.relay = engine.store.relay
         self._sleep = sleep
         self._attempts: dict[int, int] = {}
         self._waits = 0
+        self._relaying = relaying
+        self.workers = Workers(self.relay, PLATFORM, self._handle_stored, sleep=sleep)
+        self.sender: Sender | None = None
 
     async def start(self) -> None:
-        """Open the connection to the Bot API and check the token."""
+        """Open the connection to the Bot API and check the token; then, when relaying,
+        start the workers and stand for the sender's lease."""
         await self.api.start()
+        if not self._relaying:
+            return
+        await self.relay.listen()
+        self.sender = Sender(
+            self.relay,
+            PLATFORM,
+            f"telegram-sender:{self.api.bot_id}",
+            self._send_row,
+            self.engine.clock.now,
+        )
+        self.workers.start()
+        self.sender.start()
 
     async def close(self) -> None:
-        """Finish the updates in hand, then close the connection."""
-        await self.queues.drain()
+        """Finish the updates in hand, send what they queued (when this process is the
+        sender), release the lease, then close the connection."""
+        await self.workers.stop()
+        if self.sender is not None:
+            await self.sender.stop()
         await self.api.close()
 
+    async def settle(self) -> None:
+        """Wait until no update waits or is in hand and every queued reply is sent (tests,
+        with one process: it sends)."""
+        while not await self._quiet():
+            async with self.workers.settled:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self.workers.settled.wait(), 0.05)
+
+    async def _quiet(self) -> bool:
+        if self.workers.in_hand or (self.sender is not None and self.sender.busy):
+            return False
+        if await self.relay.waiting(PLATFORM):
+            return False
+        async with self.engine.store.transaction() as uow:
+            return not await uow.outbox.unsent(PLATFORM)
+
     async def receive(self, stop: asyncio.Event) -> None:
-        """`run`: the command menu, then long polling until `stop` is set (`poll`)."""
+        """`run`: the command menu, then long polling while this process holds the poller's
+        lease, until `stop` is set (`poll`); the other processes stand by."""
         await self.set_commands()
-        log.info("Telegram: polling for updates")
-        await self.poll(stop=stop)
+        name = f"telegram-poller:{self.api.bot_id}"
+        while not stop.is_set():
+            async with self.relay.lease(name, stop) as lost:
+                if lost is None:
+                    return
+                log.info("Telegram: polling for updates")
+                async with either(stop, lost) as ended:
+                    await self.poll(stop=ended)
 
     async def set_commands(self) -> bool:
         """The command menu in every language of the catalogue, English by default.
@@ -136,69 +191,77 @@ class TelegramChannel:
 
     # Receiving
 
-    def enqueue(self, update: Mapping[str, Any]) -> asyncio.Future[bool]:
-        """Queue an update behind the earlier ones of its chat.
+    async def accept(self, updates: Sequence[Any], *, skip_malformed: bool = True) -> int:
+        """Store updates in the inbox, for a worker of any process to handle; once this
+        returns they are safe and Telegram may be told (the webhook's 200, the next offset).
+
+        A malformed update is logged and skipped (nothing of it is stored), or raised.
 
         Returns:
-            A future that becomes True once the update's effects are committed (its replies
-            may still be on their way), False when processing it failed.
+            How many were stored (or were waiting already).
 
         Raises:
-            MalformedUpdate: The update is not shaped as the Bot API's; nothing was queued.
+            MalformedUpdate: An update is malformed and `skip_malformed` is False.
         """
-        return self._enqueue(self._translate(update))
+        items: list[Incoming] = []
+        for update in updates:
+            try:
+                received = self._translate(update)
+            except MalformedUpdate as exc:
+                if not skip_malformed:
+                    raise
+                log.warning("%s; skipped", exc)
+                continue
+            key = update_key(self.api.bot_id, received.update_id)
+            items.append(Incoming(PLATFORM, key, received.ordering_key, json.dumps(update)))
+        await self.relay.put(items, self.engine.clock.now())
+        return len(items)
+
+    async def handle_update(self, update: Mapping[str, Any]) -> bool:
+        """Store one update in the inbox (`accept`); True once it is safe.
+
+        Raises:
+            MalformedUpdate: The update is not shaped as the Bot API's; nothing was stored.
+        """
+        await self.accept([update], skip_malformed=False)
+        return True
 
     def _translate(self, update: Mapping[str, Any]) -> Received:
         return to_received(update, bot_id=self.api.bot_id, fetch=self._download)
 
-    def _enqueue(self, received: Received) -> asyncio.Future[bool]:
-        accepted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.queues.submit(received.ordering_key, partial(self._process, received, accepted))
-        return accepted
-
-    async def handle_update(self, update: Mapping[str, Any], *, wait: float | None = None) -> bool:
-        """Queue an update and wait (at most `wait` seconds) until it is committed.
-
-        Returns:
-            False when processing failed, so the sender may deliver the update again.
-
-        Raises:
-            MalformedUpdate: The update is not shaped as the Bot API's; nothing was queued.
-        """
-        accepted = self.enqueue(update)
-        if wait is None:
-            return await accepted
+    async def _handle_stored(self, body: str) -> bool:
+        """Handle an update a worker took from the inbox; False: leave it to be tried again."""
         try:
-            return await asyncio.wait_for(asyncio.shield(accepted), wait)
-        except TimeoutError:
-            return True  # still queued behind its chat's earlier updates; it will be processed
+            received = self._translate(json.loads(body))
+        except (MalformedUpdate, ValueError) as exc:  # Checked when stored: never expected.
+            log.error("a stored Telegram update cannot be read (%s); dropped", exc)
+            return True
+        return await self._process(received)
 
-    async def _process(self, received: Received, accepted: asyncio.Future[bool]) -> None:
-        """Handle one update; `accepted` says whether Telegram may forget it (True) or must
-        deliver it again (False). The same rule serves the webhook and polling."""
-        replies: list[Reply] | None
+    async def _process(self, received: Received) -> bool:
+        """Handle one update, its replies queued in the outbox; False when it is to be tried
+        again (its effects were not committed), True when it is handled or set aside."""
+        destination = None
+        if received.chat_id is not None:
+            destination = Destination(received.chat_id, {"edit": received.message_id})
         try:
             if received.callback_query_id is not None:
                 await self._answer(received.callback_query_id, received.chat_id)
             if received.reachable is not None and received.chat_id is not None:
                 await self._mark(received.chat_id, unreachable=not received.reachable)
-            replies = await self.engine.handle(received.event) if received.event else []
-        except Exception as exc:  # Decided below: delivered again, or set aside for good.
-            replies = await self._after_failure(received, exc)
-            if replies is None:
-                _settle(accepted, False)
-                return
+            if received.event:
+                await self.engine.handle(received.event, reply_to=destination)
+        except Exception as exc:  # Decided below: tried again, or set aside for good.
+            if not await self._after_failure(received, exc, destination):
+                return False
         self._attempts.pop(received.update_id, None)
-        _settle(accepted, True)
-        if replies and received.chat_id is not None:
-            calls = self._calls(received.chat_id, replies, received.message_id)
-            # Each failure was logged as it happened; a blocked chat is marked unreachable.
-            with suppress(Unreachable, Undelivered):
-                await self._send_all(received.chat_id, calls)
+        return True
 
-    async def _after_failure(self, received: Received, exc: Exception) -> list[Reply] | None:
-        """What a failed update becomes: None when it is to be delivered again, else the
-        replies that tell the participant, once the update is recorded as processed.
+    async def _after_failure(
+        self, received: Received, exc: Exception, destination: Destination | None
+    ) -> bool:
+        """Whether a failed update is done with: False when it is to be tried again; True
+        once it is recorded as processed, with the apology queued.
 
         A failure while the database is away says nothing about the update: it waits for the
         database, however long. A transient cause (a dropped connection, a timeout, a lock)
@@ -209,25 +272,26 @@ class TelegramChannel:
         update_id = received.update_id
         if not await self.engine.available():
             log.warning("Telegram update %s waits for the database (%s)", update_id, _kind(exc))
-            return None
+            return False
         if isinstance(exc, TRANSIENT):
             attempts = self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
             if attempts < MAX_UPDATE_ATTEMPTS:
                 log.warning(
                     "Telegram update %s failed (%s); it is tried again", update_id, _kind(exc)
                 )
-                return None
+                return False
         self._attempts.pop(update_id, None)
         log.error(
             "Telegram update %s failed and is set aside (%s)", update_id, _kind(exc), exc_info=exc
         )
         event = received.event
         try:
-            sorry = await self.engine.set_aside(event) if event is not None else []
-        except Exception as again:  # The database failed too: the update comes again.
+            if event is not None:
+                await self.engine.set_aside(event, reply_to=destination)
+        except Exception as again:  # The database failed too: the update is tried again.
             log.warning("Telegram update %s not recorded (%s)", update_id, _kind(again))
-            return None
-        return sorry if received.chat_id is not None else []
+            return False
+        return True
 
     def _calls(
         self, chat_id: str, replies: Sequence[Reply], edit_message_id: int | None = None
@@ -263,18 +327,26 @@ class TelegramChannel:
 
     # Sending
 
-    async def _send_all(self, chat_id: str, calls: Sequence[ApiCall]) -> None:
+    async def _send_all(
+        self, chat_id: str, calls: Sequence[ApiCall], *, done: int = 0, row: int | None = None
+    ) -> None:
         """Make the calls in order. One that fails is logged once and the next is still made,
         except when the chat is closed to the bot: then it is marked and nothing more is sent.
+        With an outbox `row`, its progress moves past each call but the last (`done` of its
+        calls were made before).
 
         Raises:
             Unreachable: The participant blocked the bot.
             Undelivered: Some calls failed (each logged), after every call was tried.
         """
         failed = 0
-        for call in calls:
+        for index, call in enumerate(calls, start=done + 1):
+            if row is not None and index > done + 1:
+                await self.relay.advance(row, index - 1)
             try:
-                await self._send(chat_id, call)
+                # The first message of a reply may take the chat's last place; the rest
+                # leave one, so the next reply's first message does not wait (`Pacer.run`).
+                await self._send(chat_id, call, reserve=0 if index == 1 else 1)
             except Unreachable:
                 await self._mark(chat_id, unreachable=True)
                 raise
@@ -288,8 +360,25 @@ class TelegramChannel:
         if failed:
             raise Undelivered(f"{failed} of {len(calls)} calls to Telegram chat {chat_id} failed")
 
-    async def _send(self, chat_id: str, call: ApiCall) -> None:
-        await send(self.limiter, chat_id, call, self.api.send, refused=BadRequest)
+    async def _send_row(self, row: Unsent) -> str:
+        """Send one outbox row from where it stands; its outcome.
+
+        Each call the platform confirmed moves the row's progress, so a sender taking over
+        after a crash repeats at most the call that was on its way.
+        """
+        replies, note = from_outbox_body(row.body)
+        edit = note.get("edit")
+        calls = self._calls(row.chat_id, replies, edit if isinstance(edit, int) else None)
+        try:
+            await self._send_all(row.chat_id, calls[row.progress :], done=row.progress, row=row.id)
+        except Unreachable:
+            return "unreachable"
+        except Undelivered:
+            return "failed"
+        return "sent"
+
+    async def _send(self, chat_id: str, call: ApiCall, *, reserve: int = 0) -> None:
+        await send(self.limiter, chat_id, call, self.api.send, refused=BadRequest, reserve=reserve)
 
     async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send replies nobody asked for just now (reminders, announcements).
@@ -305,8 +394,9 @@ class TelegramChannel:
     async def poll(self, *, stop: asyncio.Event | None = None) -> None:
         """Long-poll getUpdates until `stop` is set (or the task is cancelled).
 
-        The offset moves past a batch only once its updates are committed, so an update in
-        hand when the process dies is delivered again, and recognised if it was processed.
+        The offset moves past a batch only once its updates are stored in the inbox, so an
+        update the process had not stored when it died is delivered again (and recognised if
+        it was processed); the workers of every process handle what is stored.
         A failing getUpdates — another process polling with the same token (409), a 5xx, a
         timeout, an answer that cannot be read — is retried with backoff, for as long as it
         takes, and said once when it starts and once when it ends.
@@ -323,13 +413,13 @@ class TelegramChannel:
                 try:
                     updates = await unless_stopped(stop, fetch)
                     moved = await self._batch(updates, stop) if updates else offset
+                    moved = offset if moved is None else moved
                 except (Transient, RetryLater, BadAnswer, PollingConflict) as exc:
                     await unless_stopped(stop, self._sleep(outage.failed(exc)))
                     continue
                 outage.recovered()
                 offset = moved
         finally:
-            await self.queues.drain()
             if offset is not None and offset != asked:
                 await self._confirm(offset)
 
@@ -342,8 +432,9 @@ class TelegramChannel:
         except Exception as exc:  # They come again at the next start, recognised as processed.
             log.info("Telegram: updates before %s not confirmed at stop (%s)", offset, _kind(exc))
 
-    async def _batch(self, updates: Sequence[Any], stop: asyncio.Event) -> int:
-        """Process one getUpdates answer; the offset to confirm it with.
+    async def _batch(self, updates: Sequence[Any], stop: asyncio.Event) -> int | None:
+        """Store one getUpdates answer in the inbox; the offset to confirm it with (None:
+        ask for the same again, the inbox could not be written).
 
         A malformed update is logged and skipped: the offset moves past it like past the
         others, so it cannot hold up the updates behind it.
@@ -354,28 +445,15 @@ class TelegramChannel:
         readable = [_position(update) for update in updates]
         if not any(position is not None for position in readable):
             raise BadAnswer("getUpdates answered updates without a readable update_id")
-        ids, accepted = [], []
-        for update in updates:
-            try:
-                received = self._translate(update)
-            except MalformedUpdate as exc:
-                log.warning("%s; skipped", exc)
-                continue
-            ids.append(received.update_id)
-            accepted.append(self._enqueue(received))
-        results = await asyncio.gather(*accepted)
-        retry = [update_id for update_id, ok in zip(ids, results, strict=True) if not ok]
-        if retry:
+        try:
+            await self.accept(updates)
+        except Exception as exc:  # The database is away: the updates are asked for again.
             self._waits += 1
+            log.warning("Telegram: updates not stored (%s); asked for again", _kind(exc))
             await unless_stopped(stop, self._sleep(min(10.0, 2.0**self._waits)))
-            return min(retry)
+            return None
         self._waits = 0
         return max(position for position in readable if position is not None) + 1
-
-
-def _settle(accepted: asyncio.Future[bool], confirmed: bool) -> None:
-    if not accepted.done():
-        accepted.set_result(confirmed)
 
 
 def _kind(exc: BaseException) -> str:
@@ -434,6 +512,7 @@ def from_settings(
     *,
     limiter: Limiter | None = None,
     sleep: Sleep = asyncio.sleep,
+    relaying: bool = True,
 ) -> TelegramChannel:
     """The channel for the configured bot, talking to TELEGRAM_BASE_URL."""
     if settings.telegram_bot_token is None:
@@ -447,4 +526,4 @@ def from_settings(
         base_url=settings.telegram_base_url,
         base_file_url=file_base_url(settings.telegram_base_url, settings.telegram_base_file_url),
     )
-    return TelegramChannel(engine, api, limiter=limiter, sleep=sleep)
+    return TelegramChannel(engine, api, limiter=limiter, sleep=sleep, relaying=relaying)

@@ -56,11 +56,12 @@ class TelegramWebhook(Around[TelegramChannel]):
         return token is not None and hmac.compare_digest(token.encode(), self.secret.encode())
 
     async def endpoint(self, request: Request) -> Response:
-        """POST /telegram/webhook: check the secret, then answer once the update is committed.
+        """POST /telegram/webhook: check the secret, store the update in the inbox, answer 200
+        at once; a worker of any process handles it.
 
         A missing or wrong secret gets 403 and nothing is read or recorded; a body that is not
-        an update as the Bot API shapes it gets 400 (logged once, as one line); a failure to
-        process gets 500, so Telegram delivers the update again.
+        an update as the Bot API shapes it gets 400 (logged once, as one line); an update that
+        cannot be stored (the database is away) gets 500, so Telegram delivers it again.
         """
         if not self.authorised(request.headers.get(SECRET_HEADER)):
             return Response(status_code=403)
@@ -70,11 +71,14 @@ class TelegramWebhook(Around[TelegramChannel]):
             log.warning("Telegram update refused: the body is not JSON")
             return Response(status_code=400)
         try:
-            accepted = await self.channel.handle_update(update, wait=self.channel.webhook_wait)
+            await self.channel.handle_update(update)
         except MalformedUpdate as exc:
             log.warning("%s", exc)
             return Response(status_code=400)
-        return Response(status_code=200 if accepted else 500)
+        except Exception as exc:  # Not stored: Telegram must deliver it again.
+            log.warning("Telegram update not stored (%s); answered 500", type(exc).__name__)
+            return Response(status_code=500)
+        return Response(status_code=200)
 
 
 Keep = Callable[[str, str], Awaitable[str]]

@@ -109,7 +109,7 @@ async def polling(channel: TelegramChannel, fake: FakeTelegram) -> AsyncIterator
     async def deliver(update: dict[str, Any]) -> None:
         fake.inject(update)
         await fake.wait_confirmed(update["update_id"])
-        await channel.queues.drain()
+        await channel.settle()
 
     yield deliver
     stop.set()
@@ -130,7 +130,7 @@ async def webhook(channel: TelegramChannel, app: App, fake: FakeTelegram) -> Asy
                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
             )
             assert response.status_code == 200
-            await channel.queues.drain()
+            await channel.settle()
 
         yield deliver
 

@@ -235,3 +235,24 @@ async def test_other_errors_are_not_retried(timer: FakeTimer) -> None:
     with pytest.raises(ValueError, match="bad request"):
         await limiter(timer).run("42", call)
     assert attempts == 1
+
+
+async def test_the_first_message_of_a_reply_never_waits_behind_the_burst_before_it(
+    timer: FakeTimer,
+) -> None:
+    paced = limiter(timer)  # 3 messages in 3 s per private chat
+    times: list[float] = []
+
+    async def call() -> None:
+        times.append(timer.now() - 1000.0)
+
+    async def reply(messages: int) -> None:
+        for index in range(messages):  # as the channel sends one reply's messages
+            await paced.run("42", call, reserve=0 if index == 0 else 1)
+
+    await reply(3)
+    await timer.sleep(1.0)  # the participant reads it, and answers a second later
+    await reply(3)
+    # The rest of a reply leaves the chat's last place free: the next reply's first message
+    # goes at once (4.0), and the window still holds (never more than 3 in 3 s).
+    assert times == [0.0, 0.0, 3.0, 4.0, 6.0, 7.0]

@@ -71,7 +71,7 @@ async def post(app: App, channel: TelegramChannel) -> AsyncIterator[Any]:
             response = await client.post(
                 "/telegram/webhook", json=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
             )
-            await channel.queues.drain()
+            await channel.settle()
             return response
 
         yield send

@@ -54,7 +54,7 @@ async def test_wrong_or_missing_secret_is_refused_and_nothing_recorded(
             content=b"not json",
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
         )
-        await channel.queues.drain()
+        await channel.settle()
     assert (right.status_code, garbage.status_code) == (200, 400)
     assert await stored_rows(app) == (1, 1)
     assert [c.method for c in fake.calls] == ["getMe", "sendMessage"]

@@ -1,4 +1,4 @@
-"""One chat in order, chats concurrently: the queue every Telegram update waits in."""
+"""One chat in order, chats concurrently: the queue the sender sends each chat's replies in."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class ChatQueues:
             try:
                 await job()
             except Exception:  # A job handles its own failures; this is the last guard.
-                log.exception("a Telegram job for %s failed", key)
+                log.exception("a job for chat %s failed", key)
 
         task = asyncio.create_task(run())
         self._tails[key] = task

@@ -1,0 +1,228 @@
+"""What a platform channel runs around the inbox and the outbox (`storage.relay`): workers
+that take waiting updates, one chat at a time and many chats at once, in every process; and
+the sender, elected among the processes, that sends the queued replies in order per chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+from functools import partial
+
+from bot.adapters.queues import ChatQueues
+from storage.relay import Relay, Unsent
+
+log = logging.getLogger(__name__)
+
+WORKERS = 4
+"""Updates one process handles at once per platform (each of a different chat)."""
+IDLE_LOOK = 1.0
+"""Seconds an idle worker or sender waits for a wake-up before it looks again anyway."""
+MAX_BACKOFF = 10.0
+
+Handle = Callable[[str], Awaitable[bool]]
+"""Handles one update's stored body; False: leave it to be tried again."""
+SendRow = Callable[[Unsent], Awaitable[str]]
+"""Sends one outbox row (from its progress on); the outcome to record."""
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class _Retry(Exception):
+    """The update is to be tried again: left in the inbox."""
+
+
+async def _woken(event: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    """Return when `event` or `stop` is set, or after `seconds`."""
+    waits = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+
+
+@asynccontextmanager
+async def either(*events: asyncio.Event) -> AsyncIterator[asyncio.Event]:
+    """An event set as soon as any of `events` is."""
+    ended = asyncio.Event()
+
+    async def watch(event: asyncio.Event) -> None:
+        await event.wait()
+        ended.set()
+
+    watchers = [asyncio.create_task(watch(event)) for event in events]
+    try:
+        yield ended
+    finally:
+        for watcher in watchers:
+            watcher.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+
+
+class Workers:
+    """Take updates of one platform from the inbox until stopped; finish those in hand."""
+
+    def __init__(
+        self,
+        relay: Relay,
+        platform: str,
+        handle: Handle,
+        *,
+        count: int = WORKERS,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.relay = relay
+        self.platform = platform
+        self._handle = handle
+        self._count = count
+        self._sleep = sleep
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._failures = 0
+        self.in_hand = 0
+        self.settled = asyncio.Condition()
+
+    def start(self) -> None:
+        """Start the workers."""
+        self._tasks = [asyncio.create_task(self._work()) for _ in range(self._count)]
+
+    async def stop(self) -> None:
+        """Take nothing more; return once the updates in hand are handled."""
+        self._stop.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _work(self) -> None:
+        event = self.relay.worker_event(self.platform)
+        while not self._stop.is_set():
+            event.clear()
+            try:
+                took = await self._one()
+            except _Retry:
+                await self._back_off()
+                continue
+            except Exception as exc:  # The database is away, most likely: look again later.
+                log.warning("%s: the inbox cannot be read (%s)", self.platform, type(exc).__name__)
+                await self._back_off()
+                continue
+            self._failures = 0
+            if not took:
+                await _woken(event, self._stop, IDLE_LOOK)
+
+    async def _back_off(self) -> None:
+        self._failures += 1
+        await self._sleep(min(MAX_BACKOFF, 0.5 * 2 ** (self._failures - 1)))
+
+    async def _one(self) -> bool:
+        async with self.relay.take(self.platform) as taken:
+            if taken is None:
+                return False
+            self.in_hand += 1
+            try:
+                if not await self._handle(taken.body):
+                    raise _Retry
+            finally:
+                self.in_hand -= 1
+        async with self.settled:
+            self.settled.notify_all()
+        return True
+
+
+class Sender:
+    """The sender of one platform: while this process holds its lease, sends every queued
+    row, one chat's rows in order and many chats at once."""
+
+    def __init__(
+        self,
+        relay: Relay,
+        platform: str,
+        lease: str,
+        send_row: SendRow,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.relay = relay
+        self.platform = platform
+        self.lease = lease
+        self._send_row = send_row
+        self._now = now
+        self._queues = ChatQueues()
+        self._in_hand: set[int] = set()
+        self._done: set[int] = set()
+        """Rows in hand whose send ended: a look that began before it ended may still have
+        read them unsent, so they leave `_in_hand` only when the next look begins."""
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.leading = False
+        self.settled = asyncio.Condition()
+
+    def start(self) -> None:
+        """Stand for the lease, and send while holding it."""
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Send what is queued now (when leading), then release the lease."""
+        self._stop.set()
+        if self._task is not None:
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether rows are in hand."""
+        return bool(self._in_hand - self._done)
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            async with self.relay.lease(self.lease, self._stop) as lost:
+                if lost is None:
+                    return
+                self.leading = True
+                log.info("%s: this process sends the replies", self.platform)
+                try:
+                    await self._lead(lost)
+                finally:
+                    self.leading = False
+
+    async def _lead(self, lost: asyncio.Event) -> None:
+        event = self.relay.sender_event(self.platform)
+        while not lost.is_set():
+            event.clear()
+            stopping = self._stop.is_set()
+            try:
+                queued = await self._queue_unsent()
+            except Exception as exc:  # The database is away: look again later.
+                log.warning("%s: the outbox cannot be read (%s)", self.platform, type(exc).__name__)
+                queued = 0
+            if stopping:
+                await self._queues.drain()  # What was queued before the stop goes out.
+                return
+            if not queued:
+                await _woken(event, self._stop, IDLE_LOOK)
+        await self._queues.drain()
+
+    async def _queue_unsent(self) -> int:
+        self._in_hand -= self._done
+        self._done = set()
+        rows = await self.relay.unsent(self.platform, skip=self._in_hand)
+        for row in rows:
+            self._in_hand.add(row.id)
+            self._queues.submit(row.chat_id, partial(self._send, row))
+        return len(rows)
+
+    async def _send(self, row: Unsent) -> None:
+        try:
+            outcome = await self._send_row(row)
+            await self.relay.finish(row.id, outcome, self._now())
+        except Exception as exc:  # Left unsent: the next look sends it again.
+            log.warning(
+                "%s: replies to %s not recorded as sent (%s)", self.platform, row.chat_id, exc
+            )
+        finally:
+            self._done.add(row.id)
+            async with self.settled:
+                self.settled.notify_all()

@@ -1,0 +1,114 @@
+"""The inbox, the outbox's sending side and the leases (`storage.relay`), on SQLite and
+PostgreSQL: one chat's updates one at a time and in order, other chats meanwhile; an update
+whose handling failed stays; a lease has one holder."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage.db import create_engine
+from storage.relay import Incoming, Relay
+from storage.repositories import Store
+from tests.conftest import database_kind
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def incoming(key: str, chat: str) -> Incoming:
+    return Incoming("telegram", key, chat, f'{{"key": "{key}"}}')
+
+
+async def test_a_chat_waits_for_its_update_in_hand_while_other_chats_go_on(store: Store) -> None:
+    relay = store.relay
+    await relay.put([incoming("1", "amina"), incoming("2", "amina"), incoming("3", "bob")], NOW)
+    async with relay.take("telegram") as first:
+        assert first is not None
+        assert first.body == '{"key": "1"}'
+        async with relay.take("telegram") as second:
+            assert second is not None
+            assert second.body == '{"key": "3"}'
+            async with relay.take("telegram") as third:
+                assert third is None
+    async with relay.take("telegram") as fourth:
+        assert fourth is not None
+        assert fourth.body == '{"key": "2"}'
+    assert await relay.waiting("telegram") == 0
+
+
+async def test_an_update_whose_handling_failed_is_taken_again(store: Store) -> None:
+    relay = store.relay
+    await relay.put([incoming("1", "amina")], NOW)
+
+    async def failing() -> None:
+        async with relay.take("telegram") as taken:
+            assert taken is not None
+            raise RuntimeError("the engine failed")
+
+    with pytest.raises(RuntimeError):
+        await failing()
+    assert await relay.waiting("telegram") == 1
+    async with relay.take("telegram") as again:
+        assert again is not None
+        assert again.body == '{"key": "1"}'
+    assert await relay.waiting("telegram") == 0
+
+
+async def test_an_update_delivered_twice_waits_once(store: Store) -> None:
+    relay = store.relay
+    await relay.put([incoming("1", "amina")], NOW)
+    await relay.put([incoming("1", "amina"), incoming("2", "amina")], NOW)
+    assert await relay.waiting("telegram") == 2
+
+
+async def test_a_row_keeps_its_progress_until_it_is_done_and_is_forgotten_a_week_later(
+    store: Store,
+) -> None:
+    relay = store.relay
+    await relay.enqueue("telegram", "42", "body", NOW)
+    [row] = await relay.unsent("telegram", skip=set())
+    assert (row.chat_id, row.body, row.progress) == ("42", "body", 0)
+    await relay.advance(row.id, 2)
+    [again] = await relay.unsent("telegram", skip=set())
+    assert again.progress == 2  # a sender taking over goes on from the third call
+    assert await relay.unsent("telegram", skip={row.id}) == []
+    await relay.finish(row.id, "sent", NOW)
+    assert await relay.unsent("telegram", skip=set()) == []
+    assert await relay.forget_sent(NOW) == 0
+    assert await relay.forget_sent(NOW + timedelta(seconds=1)) == 1
+
+
+@pytest.mark.skipif(database_kind() != "postgresql", reason="SQLite serves one process")
+async def test_a_lease_has_one_holder_among_processes_and_passes_on_release(
+    database_url: str,
+) -> None:
+    engines = [create_engine(database_url), create_engine(database_url)]
+    first, second = (Relay(engine) for engine in engines)
+    stop = asyncio.Event()
+    try:
+        async with first.lease("sender", stop) as held:
+            assert held is not None
+            assert not held.is_set()
+            standing = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            loop.call_later(1.5, standing.set)  # the standby gives up after a few tries
+            async with second.lease("sender", standing) as refused:
+                assert refused is None
+        async with second.lease("sender", stop) as taken_over:
+            assert taken_over is not None
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_a_lease_is_held_once_in_one_process(store: Store) -> None:
+    if database_kind() == "postgresql":
+        pytest.skip("on PostgreSQL the lease is the database's (the test above)")
+    stop = asyncio.Event()
+    async with store.relay.lease("sender", stop) as held:
+        assert held is not None
+        with pytest.raises(RuntimeError):
+            async with store.relay.lease("sender", stop):
+                pass
