@@ -39,54 +39,58 @@ async def uploaded(request: Request) -> tuple[str, str]:
     return field(form, "yaml", limit=MAX_YAML_BYTES), field(form, "name", limit=200) or "upload"
 
 
+async def page(console: Console, request: Request, admin: Administrator) -> Response:
+    async with console.app.store.transaction() as uow:
+        rows = await uow.consultations.rows()
+    return await console.page(request, "files.html", loaded=rows)
+
+
+async def check(
+    console: Console, request: Request
+) -> tuple[Consultation | None, list[Problem], str, str]:
+    try:
+        text, name = await uploaded(request)
+        if not text.strip():
+            raise ConfigError([Problem(name, "", "the file is empty", "choose a YAML file")])
+        return parse_consultation(name, text), [], text, name
+    except ConfigError as exc:
+        return None, exc.problems, "", ""
+
+
+async def validate(console: Console, request: Request, admin: Administrator) -> Response:
+    consultation, problems, text, name = await check(console, request)
+    return await console.page(
+        request,
+        "files_check.html",
+        consultation=consultation,
+        problems=problems,
+        yaml=text,
+        name=name,
+        fallbacks=missing_translations(consultation) if consultation else {},
+        status=200 if consultation else 422,
+    )
+
+
+async def load(console: Console, request: Request, admin: Administrator) -> Response:
+    consultation, problems, _, name = await check(console, request)
+    if consultation is None:
+        return await console.done(
+            request, PAGE, f"Nothing was loaded: {len(problems)} problem(s).", ok=False
+        )
+    await load_into(console.app.store, [consultation], console.app.clock)
+    async with console.app.store.transaction() as uow:
+        audit(
+            uow,
+            console.actor(admin),
+            "consultation.loaded",
+            consultation=consultation.id,
+            file=name,
+        )
+    return await console.done(request, PAGE, f"Loaded {consultation.id}.")
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The upload form, its check and the loading."""
-    app = console.app
-
-    async def page(request: Request, admin: Administrator) -> Response:
-        async with app.store.transaction() as uow:
-            rows = await uow.consultations.rows()
-        return await console.page(request, "files.html", loaded=rows)
-
-    async def check(request: Request) -> tuple[Consultation | None, list[Problem], str, str]:
-        try:
-            text, name = await uploaded(request)
-            if not text.strip():
-                raise ConfigError([Problem(name, "", "the file is empty", "choose a YAML file")])
-            return parse_consultation(name, text), [], text, name
-        except ConfigError as exc:
-            return None, exc.problems, "", ""
-
-    async def validate(request: Request, admin: Administrator) -> Response:
-        consultation, problems, text, name = await check(request)
-        return await console.page(
-            request,
-            "files_check.html",
-            consultation=consultation,
-            problems=problems,
-            yaml=text,
-            name=name,
-            fallbacks=missing_translations(consultation) if consultation else {},
-            status=200 if consultation else 422,
-        )
-
-    async def load(request: Request, admin: Administrator) -> Response:
-        consultation, problems, _, name = await check(request)
-        if consultation is None:
-            return await console.done(
-                request, PAGE, f"Nothing was loaded: {len(problems)} problem(s).", ok=False
-            )
-        await load_into(app.store, [consultation], app.clock)
-        async with app.store.transaction() as uow:
-            audit(
-                uow,
-                console.actor(admin),
-                "consultation.loaded",
-                consultation=consultation.id,
-                file=name,
-            )
-        return await console.done(request, PAGE, f"Loaded {consultation.id}.")
-
     return [
         Route("/files", console.guard(page), methods=["GET"]),
         Route("/files/check", console.guard(validate), methods=["POST"]),
