@@ -49,9 +49,8 @@ async def issue_link(
     """A new one-time sign-in token for an administrator's account (AdminError for any
     other account); valid for `LINK_LIFETIME`."""
     if not await uow.admins.is_admin(platform, user_id):
-        raise AdminError(
-            t._("{account} is no administrator.", account=f"{platform}:{user_id}"[:120])
-        )
+        account = f"{platform}:{user_id}"[:120]
+        raise AdminError(t._("{account} is no administrator.", account=account))
     token = secrets.token_urlsafe(32)
     await uow.console.add_link(
         token_hash(token), platform, user_id, now=actor.now, expires=actor.now + LINK_LIFETIME
