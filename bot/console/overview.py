@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from bot import stats
 from bot.console.base import Console
 from handlers.features.admin.console import Administrator
-from handlers.features.consultations import localized, title, window
+from handlers.features.consultations import Window, localized, title, window
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
 from storage.models import Category, ConsultationRow
@@ -61,7 +61,12 @@ async def overview(uow: UnitOfWork, row: ConsultationRow, now: datetime) -> Over
 async def consultations(console: Console, request: Request, admin: Administrator) -> Response:
     now = console.app.clock.now()
     async with console.app.store.transaction() as uow:
-        shown = [await overview(uow, row, now) for row in await uow.consultations.rows()]
+        rows = sorted(
+            await uow.consultations.rows(),
+            # The open ones first, then the latest deadline first.
+            key=lambda r: (window(r, now) != Window.OPEN, -r.effective_deadline.timestamp()),
+        )
+        shown = [await overview(uow, row, now) for row in rows]
     return await console.page(
         request, "consultations.html", consultations=shown, categories=CATEGORIES
     )
