@@ -18,10 +18,11 @@ from bot.admin import tell
 from bot.console.base import Console
 from bot.console.base import field as form_field
 from config.consultation import LANGUAGES
-from handlers.features.admin.common import AdminError
+from handlers.features.admin.common import AdminError, audit
 from handlers.features.admin.console import Administrator
 from handlers.features.admin.invites import (
     InvalidInvite,
+    InviteRequest,
     problem_text,
     revoke_invite,
     validate_invite,
@@ -210,6 +211,40 @@ async def decision(console: Console, request: Request, admin: Administrator) -> 
     return await console.done(request, PAGE, await tell(console.app.engine.services, said, notice))
 
 
+async def resend(console: Console, request: Request, admin: Administrator) -> Response:
+    """E-mail an invite's code again to its address, in the language chosen."""
+    form = await request.form()
+    code, language = form_field(form, "code", limit=40), form_field(form, "language", limit=8)
+    unready = invite_mail.unconfigured(console.app.settings)
+    async with console.app.store.transaction() as uow:
+        invite = await uow.invites.by_code(code.strip().upper())
+    if unready or invite is None or not invite.email or invite.revoked_at is not None:
+        said = unready or f"Invite {code[:40]} has no e-mail address to send to."
+        return await console.done(request, PAGE, said[:1].upper() + said[1:], ok=False)
+    wanted = InviteRequest(
+        organisation=invite.organisation.name,
+        category=Category(invite.organisation.category),
+        country=invite.organisation.country,
+        consultation=invite.consultation_id,
+        max_uses=invite.max_uses,
+        expires=invite.expires_at,
+        email=invite.email,
+        language=language if language in LANGUAGES else "en",
+    )
+    actor = console.actor(admin)
+    [outcome] = await invite_mail.announce(
+        console.app.store, console.app.settings, [(invite.code, wanted)], actor.now
+    )
+    async with console.app.store.transaction() as uow:
+        audit(uow, actor, "invite.emailed", code=invite.code, ok=outcome.ok)
+    if outcome.ok:
+        return await console.done(
+            request, PAGE, f"Invite {invite.code} e-mailed to {invite.email}."
+        )
+    said = f"The e-mail to {invite.email} failed: {outcome.error}"
+    return await console.done(request, PAGE, said, ok=False)
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The page and its forms."""
     return [
@@ -218,6 +253,7 @@ def routes(console: Console) -> list[BaseRoute]:
         Route("/invites/import", console.guard(preview), methods=["POST"]),
         Route("/invites/import/confirm", console.guard(confirm), methods=["POST"]),
         Route("/invites/revoke", console.guard(revoke), methods=["POST"]),
+        Route("/invites/resend", console.guard(resend), methods=["POST"]),
         Route("/pending/{participant:int}/approve", console.guard(decision), methods=["POST"]),
         Route("/pending/{participant:int}/reject", console.guard(decision), methods=["POST"]),
     ]
