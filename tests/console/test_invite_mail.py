@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from bot.app import App, build
 from bot.web import create_web_app
 from config.settings import load_settings
 from handlers.ports import FixedClock
-from tests.admin.test_invite_mail import BOT, Mailbox, subject
+from tests.admin.test_invite_mail import BOT, Mailbox, smtp_server, subject
 from tests.console.conftest import ADMIN, BASE, signed_in
 
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
