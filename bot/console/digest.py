@@ -14,10 +14,9 @@ from starlette.routing import BaseRoute, Route
 from bot.console.answers import default_consultation
 from bot.console.base import Console, field
 from bot.digest import period as digest_period
-from bot.digest import render_html
 from bot.digest import schedule as digest_schedule
 from bot.digest.build import KIND
-from bot.digest.deliver import FORMATS
+from bot.digest.deliver import FORMATS, render
 from handlers.features.admin.common import audit
 from handlers.features.admin.console import Administrator
 from storage.models import ConsultationRow
@@ -78,7 +77,7 @@ async def view(console: Console, request: Request, admin: Administrator) -> Resp
     digest = await digest_period.next_digest(
         console.app.store, found.row.id, now=console.app.clock.now(), since=found.since
     )
-    response = HTMLResponse(render_html.render(digest))
+    response = HTMLResponse(render(digest, "html"))  # matplotlib loads only now
     response.headers["content-security-policy"] = FRAMED_POLICY
     return response
 
