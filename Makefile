@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(firstword $(subst @, ,$(WANT)))
 INSTALL ?= $(BIN)/python -m pip install --quiet -e '.[test]'
 UPGRADE ?= $(BIN)/python -m pip install --quiet --upgrade pip
 
-.PHONY: run test lint typecheck pytest bench i18n clean pictures digest-template
+.PHONY: run test lint typecheck pytest bench i18n clean pictures digest-template screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(WANT)" || { echo "make: PYTHON=$(PYTHON) is not a Python interpreter here; install it or set PYTHON, e.g. PYTHON=python3.11" >&2; exit 2; }
@@ -46,6 +46,10 @@ pictures: $(STAMP)
 
 digest-template: $(STAMP)
 	$(BIN)/python -m tools.digest_template
+
+# The console's screenshots in docs/console/ (Playwright driving /usr/bin/chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m bench.screenshots
 
 # Every language: extract, update, fill English, compile. Idempotent: the template is only
 # replaced when its messages change, so a second run leaves every file as it was.

@@ -14,12 +14,16 @@ from pydantic import SecretStr
 
 from config.settings import Settings, redact_url
 
+SIGN_IN_LINK = re.compile(r"(/console/signin/)[A-Za-z0-9_-]+")
+"""A console sign-in link's token in a logged path (uvicorn logs every request's path)."""
+
 
 class Redact(logging.Filter):
     """Replaces secrets in a record's final message, whatever library logged it.
 
     Libraries log request URLs, and the Bot API puts the token in its URL path, so
-    keeping them quiet is not enough: a changed log level must not leak a token.
+    keeping them quiet is not enough: a changed log level must not leak a token. A console
+    sign-in link's token is replaced too.
     """
 
     def __init__(self, secrets: Iterable[str]) -> None:
@@ -32,6 +36,7 @@ class Redact(logging.Filter):
         redacted = message
         for secret in self.secrets:
             redacted = redacted.replace(secret, "***")
+        redacted = SIGN_IN_LINK.sub(r"\1***", redacted)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

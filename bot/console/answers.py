@@ -120,42 +120,42 @@ async def listing(uow: UnitOfWork, f: Filters, now: datetime) -> dict[str, Any]:
     }
 
 
+async def answers(console: Console, request: Request, admin: Administrator) -> Response:
+    async with console.app.store.transaction() as uow:
+        values = await listing(uow, Filters.of(request.query_params), console.app.clock.now())
+    return await console.page(request, "answers.html", **values)
+
+
+async def answer(console: Console, request: Request, admin: Administrator) -> Response:
+    answer_id = int(request.path_params["answer"])
+    async with console.app.store.transaction() as uow:
+        found = await uow.answers.by_id(answer_id)
+        if found is None:
+            return await console.page(request, "missing.html", status=404, what="answer")
+        revisions = await uow.answers.revisions(answer_id)
+        record = next(
+            (r for r in await uow.reports.answers(hidden=True) if r.answer.id == answer_id),
+            None,
+        )
+    return await console.page(
+        request, "answer.html", record=record, answer=found, revisions=revisions
+    )
+
+
+async def moderate(console: Console, request: Request, admin: Administrator) -> Response:
+    answer_id = int(request.path_params["answer"])
+    form = await request.form()
+    reason = field(form, "reason", limit=2000) if request.url.path.endswith("/hide") else None
+    try:
+        async with console.app.store.transaction() as uow:
+            said = await hide_answer(uow, translator("en"), console.actor(admin), answer_id, reason)
+    except AdminError as exc:
+        return await console.done(request, f"/console/answers/{answer_id}", str(exc), ok=False)
+    return await console.done(request, f"/console/answers/{answer_id}", said)
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The answers list, one answer, hiding and showing again."""
-
-    async def answers(request: Request, admin: Administrator) -> Response:
-        async with console.app.store.transaction() as uow:
-            values = await listing(uow, Filters.of(request.query_params), console.app.clock.now())
-        return await console.page(request, "answers.html", **values)
-
-    async def answer(request: Request, admin: Administrator) -> Response:
-        answer_id = int(request.path_params["answer"])
-        async with console.app.store.transaction() as uow:
-            found = await uow.answers.by_id(answer_id)
-            if found is None:
-                return await console.page(request, "missing.html", status=404, what="answer")
-            revisions = await uow.answers.revisions(answer_id)
-            record = next(
-                (r for r in await uow.reports.answers(hidden=True) if r.answer.id == answer_id),
-                None,
-            )
-        return await console.page(
-            request, "answer.html", record=record, answer=found, revisions=revisions
-        )
-
-    async def moderate(request: Request, admin: Administrator) -> Response:
-        answer_id = int(request.path_params["answer"])
-        form = await request.form()
-        reason = field(form, "reason", limit=2000) if request.url.path.endswith("/hide") else None
-        try:
-            async with console.app.store.transaction() as uow:
-                said = await hide_answer(
-                    uow, translator("en"), console.actor(admin), answer_id, reason
-                )
-        except AdminError as exc:
-            return await console.done(request, f"/console/answers/{answer_id}", str(exc), ok=False)
-        return await console.done(request, f"/console/answers/{answer_id}", said)
-
     return [
         Route("/answers", console.guard(answers), methods=["GET"]),
         Route("/answers/{answer:int}", console.guard(answer), methods=["GET"]),

@@ -82,7 +82,7 @@ def csrf_token(session: str) -> str:
     return hashlib.sha256(f"console-csrf:{session}".encode()).hexdigest()
 
 
-Handler = Callable[[Request, Administrator], Awaitable[Response]]
+Handler = Callable[["Console", Request, Administrator], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -132,7 +132,7 @@ class Console:
                 given = (await request.form()).get("csrf")
                 if not isinstance(given, str) or not hmac.compare_digest(given, request.state.csrf):
                     return await self.page(request, "refused.html", status=403)
-            return await handler(request, admin)
+            return await handler(self, request, admin)
 
         return endpoint
 

@@ -33,67 +33,66 @@ def by_language(reached: list[Participant], text: str) -> list[tuple[str, int, s
     return shown
 
 
+async def page(console: Console, request: Request, admin: Administrator) -> Response:
+    async with console.app.store.transaction() as uow:
+        rows = await uow.consultations.rows()
+    return await console.page(
+        request,
+        "broadcast.html",
+        consultations=[r.id for r in rows],
+        chosen=default_consultation(rows, console.app.clock.now()),
+    )
+
+
+async def read(console: Console, request: Request) -> tuple[str, bool, str]:
+    form = await request.form()
+    text = field(form, "message", limit=MAX_MESSAGE).strip()
+    if not text:
+        raise AdminError(translator("en")._("Please add the message to send."))
+    return field(form, "consultation", limit=64), field(form, "audience") == "missing", text
+
+
+async def preview(console: Console, request: Request, admin: Administrator) -> Response:
+    try:
+        cid, missing, text = await read(console, request)
+        async with console.app.store.transaction() as uow:
+            row = await consultation(uow, translator("en"), cid, console.app.clock.now())
+            reached = await audience(uow, row.id, only_missing=missing)
+    except AdminError as exc:
+        return await console.done(request, PAGE, str(exc), ok=False)
+    return await console.page(
+        request,
+        "broadcast_preview.html",
+        consultation=row.id,
+        missing=missing,
+        text=text,
+        count=len(reached),
+        languages=by_language(reached, text),
+    )
+
+
+async def send(console: Console, request: Request, admin: Administrator) -> Response:
+    actor = console.actor(admin)
+    try:
+        cid, missing, text = await read(console, request)
+        async with console.app.store.transaction() as uow:
+            row = await consultation(uow, translator("en"), cid, actor.now)
+            messages = broadcast_messages(await audience(uow, row.id, only_missing=missing), text)
+            record_broadcast(
+                uow, actor, row.id, missing=missing, recipients=len(messages), text=text
+            )
+    except AdminError as exc:
+        return await console.done(request, PAGE, str(exc), ok=False)
+    services = console.app.engine.services
+    if services is None:  # build() always wires them.
+        return await console.done(request, PAGE, "Sending is not available.", ok=False)
+    counts = await services.send(messages)
+    said = counts_text(translator("en"), counts, len(messages))
+    return await console.done(request, PAGE, said, ok=not counts.failed)
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The form, the preview and the sending."""
-    app = console.app
-    english = translator("en")
-
-    async def page(request: Request, admin: Administrator) -> Response:
-        async with app.store.transaction() as uow:
-            rows = await uow.consultations.rows()
-        return await console.page(
-            request,
-            "broadcast.html",
-            consultations=[r.id for r in rows],
-            chosen=default_consultation(rows, app.clock.now()),
-        )
-
-    async def read(request: Request) -> tuple[str, bool, str]:
-        form = await request.form()
-        text = field(form, "message", limit=MAX_MESSAGE).strip()
-        if not text:
-            raise AdminError(english._("Please add the message to send."))
-        return field(form, "consultation", limit=64), field(form, "audience") == "missing", text
-
-    async def preview(request: Request, admin: Administrator) -> Response:
-        try:
-            cid, missing, text = await read(request)
-            async with app.store.transaction() as uow:
-                row = await consultation(uow, english, cid, app.clock.now())
-                reached = await audience(uow, row.id, only_missing=missing)
-        except AdminError as exc:
-            return await console.done(request, PAGE, str(exc), ok=False)
-        return await console.page(
-            request,
-            "broadcast_preview.html",
-            consultation=row.id,
-            missing=missing,
-            text=text,
-            count=len(reached),
-            languages=by_language(reached, text),
-        )
-
-    async def send(request: Request, admin: Administrator) -> Response:
-        actor = console.actor(admin)
-        try:
-            cid, missing, text = await read(request)
-            async with app.store.transaction() as uow:
-                row = await consultation(uow, english, cid, actor.now)
-                messages = broadcast_messages(
-                    await audience(uow, row.id, only_missing=missing), text
-                )
-                record_broadcast(
-                    uow, actor, row.id, missing=missing, recipients=len(messages), text=text
-                )
-        except AdminError as exc:
-            return await console.done(request, PAGE, str(exc), ok=False)
-        services = app.engine.services
-        if services is None:  # build() always wires them.
-            return await console.done(request, PAGE, "Sending is not available.", ok=False)
-        counts = await services.send(messages)
-        said = counts_text(english, counts, len(messages))
-        return await console.done(request, PAGE, said, ok=not counts.failed)
-
     return [
         Route("/broadcast", console.guard(page), methods=["GET"]),
         Route("/broadcast/preview", console.guard(preview), methods=["POST"]),

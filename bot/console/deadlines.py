@@ -20,65 +20,66 @@ from handlers.i18n import translator
 PAGE = "/console/deadlines"
 
 
+async def page(console: Console, request: Request, admin: Administrator) -> Response:
+    english, now = translator("en"), console.app.clock.now()
+    shown = []
+    async with console.app.store.transaction() as uow:
+        for row in await uow.consultations.rows():
+            zone = ZoneInfo(row.timezone)
+            items = [
+                (i.number, localized(i.title, english), window(row, now, i).value, i.closed)
+                for i in await uow.consultations.items(row.id)
+            ]
+            shown.append(
+                {
+                    "id": row.id,
+                    "timezone": row.timezone,
+                    "deadline": row.effective_deadline.astimezone(zone),
+                    "extended": row.extended_deadline is not None,
+                    "window": window(row, now).value,
+                    "closed": row.closed,
+                    "items": items,
+                }
+            )
+    return await console.page(request, "deadlines.html", consultations=shown)
+
+
+async def extend(console: Console, request: Request, admin: Administrator) -> Response:
+    form = await request.form()
+    try:
+        async with console.app.store.transaction() as uow:
+            said = await extend_deadline(
+                uow,
+                translator("en"),
+                console.actor(admin),
+                field(form, "consultation", limit=64),
+                field(form, "deadline", limit=40),
+            )
+    except AdminError as exc:
+        return await console.done(request, PAGE, str(exc), ok=False)
+    return await console.done(request, PAGE, said)
+
+
+async def closing(console: Console, request: Request, admin: Administrator) -> Response:
+    form = await request.form()
+    closed = request.url.path.endswith("/close")
+    try:
+        async with console.app.store.transaction() as uow:
+            said = await set_closed(
+                uow,
+                translator("en"),
+                console.actor(admin),
+                field(form, "consultation", limit=64),
+                field(form, "item", limit=16) or None,
+                closed=closed,
+            )
+    except AdminError as exc:
+        return await console.done(request, PAGE, str(exc), ok=False)
+    return await console.done(request, PAGE, said)
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The page, extending and closing or reopening."""
-    app = console.app
-
-    async def page(request: Request, admin: Administrator) -> Response:
-        english, now = translator("en"), app.clock.now()
-        shown = []
-        async with app.store.transaction() as uow:
-            for row in await uow.consultations.rows():
-                zone = ZoneInfo(row.timezone)
-                items = [
-                    (i.number, localized(i.title, english), window(row, now, i).value, i.closed)
-                    for i in await uow.consultations.items(row.id)
-                ]
-                shown.append(
-                    {
-                        "id": row.id,
-                        "timezone": row.timezone,
-                        "deadline": row.effective_deadline.astimezone(zone),
-                        "extended": row.extended_deadline is not None,
-                        "window": window(row, now).value,
-                        "closed": row.closed,
-                        "items": items,
-                    }
-                )
-        return await console.page(request, "deadlines.html", consultations=shown)
-
-    async def extend(request: Request, admin: Administrator) -> Response:
-        form = await request.form()
-        try:
-            async with app.store.transaction() as uow:
-                said = await extend_deadline(
-                    uow,
-                    translator("en"),
-                    console.actor(admin),
-                    field(form, "consultation", limit=64),
-                    field(form, "deadline", limit=40),
-                )
-        except AdminError as exc:
-            return await console.done(request, PAGE, str(exc), ok=False)
-        return await console.done(request, PAGE, said)
-
-    async def closing(request: Request, admin: Administrator) -> Response:
-        form = await request.form()
-        closed = request.url.path.endswith("/close")
-        try:
-            async with app.store.transaction() as uow:
-                said = await set_closed(
-                    uow,
-                    translator("en"),
-                    console.actor(admin),
-                    field(form, "consultation", limit=64),
-                    field(form, "item", limit=16) or None,
-                    closed=closed,
-                )
-        except AdminError as exc:
-            return await console.done(request, PAGE, str(exc), ok=False)
-        return await console.done(request, PAGE, said)
-
     return [
         Route("/deadlines", console.guard(page), methods=["GET"]),
         Route("/deadlines/extend", console.guard(extend), methods=["POST"]),

@@ -18,10 +18,11 @@ from bot.admin import tell
 from bot.console.base import Console
 from bot.console.base import field as form_field
 from config.consultation import LANGUAGES
-from handlers.features.admin.common import AdminError
+from handlers.features.admin.common import AdminError, audit
 from handlers.features.admin.console import Administrator
 from handlers.features.admin.invites import (
     InvalidInvite,
+    InviteRequest,
     problem_text,
     revoke_invite,
     validate_invite,
@@ -92,124 +93,167 @@ async def csv_text(request: Request) -> tuple[str, str]:
     return text, "" if text.strip() else "Choose a CSV file."
 
 
+async def page(console: Console, request: Request, admin: Administrator) -> Response:
+    async with console.app.store.transaction() as uow:
+        values: dict[str, Any] = {
+            "organisations": await organisations(uow),
+            "pending": await uow.participants.pending(),
+            "consultations": await uow.consultations.ids(),
+        }
+    return await console.page(
+        request,
+        "invites.html",
+        categories=[c.value for c in Category],
+        languages=LANGUAGES,
+        mail=invite_mail.unconfigured(console.app.settings),
+        **values,
+    )
+
+
+async def create(console: Console, request: Request, admin: Administrator) -> Response:
+    form = await request.form()
+    names = ("organisation", "category", "country", "consultation", "max_uses", "expires")
+    given = {
+        n: value
+        for n in (*names, "email", "language")
+        if (value := form_field(form, n, limit=400).strip())
+    }
+    async with console.app.store.transaction() as uow:
+        known = set(await uow.consultations.ids())
+    try:
+        wanted = validate_invite(
+            known_consultations=known,
+            organisation=given.pop("organisation", ""),
+            category=given.pop("category", ""),
+            **given,
+        )
+    except InvalidInvite as exc:
+        return await console.done(request, PAGE, problem_text(translator("en"), exc), ok=False)
+    actor = console.actor(admin)
+    made = await invites.create(
+        console.app.store, wanted, now=actor.now, actor=actor.name, channel="web"
+    )
+    link = invites.deep_link(console.app.settings.telegram_bot_username, made.code)
+    said = f"Invite {made.code} for {wanted.organisation}." + (f" {link}" if link else "")
+    return await console.done(request, PAGE, said)
+
+
+async def preview(console: Console, request: Request, admin: Administrator) -> Response:
+    text, problem = await csv_text(request)
+    if problem:
+        return await console.done(request, PAGE, problem, ok=False)
+    async with console.app.store.transaction() as uow:
+        known = set(await uow.consultations.ids())
+    rows, file_problems = invites.read_csv(text, known)
+    bad = [r for r in rows if r.problem] + file_problems
+    return await console.page(
+        request,
+        "invites_import.html",
+        rows=rows,
+        file_problems=file_problems,
+        bad=len(bad),
+        csv=text,
+        mail=invite_mail.unconfigured(console.app.settings),
+    )
+
+
+async def confirm(console: Console, request: Request, admin: Administrator) -> Response:
+    text, problem = await csv_text(request)
+    async with console.app.store.transaction() as uow:
+        known = set(await uow.consultations.ids())
+    requests, problems = invites.parse_csv(text, known) if not problem else ([], [])
+    if problem or problems:
+        said = problem or f"No invites were created: {len(problems)} row(s) have problems."
+        return await console.done(request, PAGE, said, ok=False)
+    actor = console.actor(admin)
+    created = [
+        (
+            await invites.create(
+                console.app.store, r, now=actor.now, actor=actor.name, channel="web"
+            )
+        ).code
+        for r in requests
+    ]
+    said = f"{len(created)} invites created: {', '.join(created)}."
+    if form_field(await request.form(), "send_email") and not invite_mail.unconfigured(
+        console.app.settings
+    ):
+        outcomes = await invite_mail.announce(
+            console.app.store,
+            console.app.settings,
+            list(zip(created, requests, strict=True)),
+            actor.now,
+        )
+        said += f" {sum(o.ok for o in outcomes)} of {len(outcomes)} e-mails sent."
+    return await console.done(request, PAGE, said)
+
+
+async def revoke(console: Console, request: Request, admin: Administrator) -> Response:
+    code = form_field(await request.form(), "code", limit=40)
+    try:
+        async with console.app.store.transaction() as uow:
+            said = await revoke_invite(uow, translator("en"), console.actor(admin), code)
+    except AdminError as exc:
+        return await console.done(request, PAGE, str(exc), ok=False)
+    return await console.done(request, PAGE, said)
+
+
+async def decision(console: Console, request: Request, admin: Administrator) -> Response:
+    approve = request.url.path.endswith("/approve")
+    participant = int(request.path_params["participant"])
+    try:
+        async with console.app.store.transaction() as uow:
+            said, notice = await decide(
+                uow, translator("en"), console.actor(admin), participant, approve=approve
+            )
+    except AdminError as exc:
+        return await console.done(request, PAGE, str(exc), ok=False)
+    return await console.done(request, PAGE, await tell(console.app.engine.services, said, notice))
+
+
+async def resend(console: Console, request: Request, admin: Administrator) -> Response:
+    """E-mail an invite's code again to its address, in the language chosen."""
+    form = await request.form()
+    code, language = form_field(form, "code", limit=40), form_field(form, "language", limit=8)
+    unready = invite_mail.unconfigured(console.app.settings)
+    async with console.app.store.transaction() as uow:
+        invite = await uow.invites.by_code(code.strip().upper())
+    if unready or invite is None or not invite.email or invite.revoked_at is not None:
+        said = unready or f"Invite {code[:40]} has no e-mail address to send to."
+        return await console.done(request, PAGE, said[:1].upper() + said[1:], ok=False)
+    wanted = InviteRequest(
+        organisation=invite.organisation.name,
+        category=Category(invite.organisation.category),
+        country=invite.organisation.country,
+        consultation=invite.consultation_id,
+        max_uses=invite.max_uses,
+        expires=invite.expires_at,
+        email=invite.email,
+        language=language if language in LANGUAGES else "en",
+    )
+    actor = console.actor(admin)
+    [outcome] = await invite_mail.announce(
+        console.app.store, console.app.settings, [(invite.code, wanted)], actor.now
+    )
+    async with console.app.store.transaction() as uow:
+        audit(uow, actor, "invite.emailed", code=invite.code, ok=outcome.ok)
+    if outcome.ok:
+        return await console.done(
+            request, PAGE, f"Invite {invite.code} e-mailed to {invite.email}."
+        )
+    said = f"The e-mail to {invite.email} failed: {outcome.error}"
+    return await console.done(request, PAGE, said, ok=False)
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The page and its forms."""
-    app = console.app
-    english = translator("en")
-
-    async def page(request: Request, admin: Administrator) -> Response:
-        async with app.store.transaction() as uow:
-            values: dict[str, Any] = {
-                "organisations": await organisations(uow),
-                "pending": await uow.participants.pending(),
-                "consultations": await uow.consultations.ids(),
-            }
-        return await console.page(
-            request,
-            "invites.html",
-            categories=[c.value for c in Category],
-            languages=LANGUAGES,
-            mail=invite_mail.unconfigured(app.settings),
-            **values,
-        )
-
-    async def create(request: Request, admin: Administrator) -> Response:
-        form = await request.form()
-        names = ("organisation", "category", "country", "consultation", "max_uses", "expires")
-        given = {
-            n: value
-            for n in (*names, "email", "language")
-            if (value := form_field(form, n, limit=400).strip())
-        }
-        async with app.store.transaction() as uow:
-            known = set(await uow.consultations.ids())
-        try:
-            wanted = validate_invite(
-                known_consultations=known,
-                organisation=given.pop("organisation", ""),
-                category=given.pop("category", ""),
-                **given,
-            )
-        except InvalidInvite as exc:
-            return await console.done(request, PAGE, problem_text(english, exc), ok=False)
-        actor = console.actor(admin)
-        made = await invites.create(
-            app.store, wanted, now=actor.now, actor=actor.name, channel="web"
-        )
-        link = invites.deep_link(app.settings.telegram_bot_username, made.code)
-        said = f"Invite {made.code} for {wanted.organisation}." + (f" {link}" if link else "")
-        return await console.done(request, PAGE, said)
-
-    async def preview(request: Request, admin: Administrator) -> Response:
-        text, problem = await csv_text(request)
-        if problem:
-            return await console.done(request, PAGE, problem, ok=False)
-        async with app.store.transaction() as uow:
-            known = set(await uow.consultations.ids())
-        rows, file_problems = invites.read_csv(text, known)
-        bad = [r for r in rows if r.problem] + file_problems
-        return await console.page(
-            request,
-            "invites_import.html",
-            rows=rows,
-            file_problems=file_problems,
-            bad=len(bad),
-            csv=text,
-            mail=invite_mail.unconfigured(app.settings),
-        )
-
-    async def confirm(request: Request, admin: Administrator) -> Response:
-        text, problem = await csv_text(request)
-        async with app.store.transaction() as uow:
-            known = set(await uow.consultations.ids())
-        requests, problems = invites.parse_csv(text, known) if not problem else ([], [])
-        if problem or problems:
-            said = problem or f"No invites were created: {len(problems)} row(s) have problems."
-            return await console.done(request, PAGE, said, ok=False)
-        actor = console.actor(admin)
-        created = [
-            (
-                await invites.create(app.store, r, now=actor.now, actor=actor.name, channel="web")
-            ).code
-            for r in requests
-        ]
-        said = f"{len(created)} invites created: {', '.join(created)}."
-        if form_field(await request.form(), "send_email") and not invite_mail.unconfigured(
-            app.settings
-        ):
-            outcomes = await invite_mail.announce(
-                app.store, app.settings, list(zip(created, requests, strict=True)), actor.now
-            )
-            said += f" {sum(o.ok for o in outcomes)} of {len(outcomes)} e-mails sent."
-        return await console.done(request, PAGE, said)
-
-    async def revoke(request: Request, admin: Administrator) -> Response:
-        code = form_field(await request.form(), "code", limit=40)
-        try:
-            async with app.store.transaction() as uow:
-                said = await revoke_invite(uow, english, console.actor(admin), code)
-        except AdminError as exc:
-            return await console.done(request, PAGE, str(exc), ok=False)
-        return await console.done(request, PAGE, said)
-
-    async def decision(request: Request, admin: Administrator) -> Response:
-        approve = request.url.path.endswith("/approve")
-        participant = int(request.path_params["participant"])
-        try:
-            async with app.store.transaction() as uow:
-                said, notice = await decide(
-                    uow, english, console.actor(admin), participant, approve=approve
-                )
-        except AdminError as exc:
-            return await console.done(request, PAGE, str(exc), ok=False)
-        return await console.done(request, PAGE, await tell(app.engine.services, said, notice))
-
     return [
         Route("/invites", console.guard(page), methods=["GET"]),
         Route("/invites/create", console.guard(create), methods=["POST"]),
         Route("/invites/import", console.guard(preview), methods=["POST"]),
         Route("/invites/import/confirm", console.guard(confirm), methods=["POST"]),
         Route("/invites/revoke", console.guard(revoke), methods=["POST"]),
+        Route("/invites/resend", console.guard(resend), methods=["POST"]),
         Route("/pending/{participant:int}/approve", console.guard(decision), methods=["POST"]),
         Route("/pending/{participant:int}/reject", console.guard(decision), methods=["POST"]),
     ]

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from bot import stats
 from bot.console.base import Console
 from handlers.features.admin.console import Administrator
-from handlers.features.consultations import localized, title, window
+from handlers.features.consultations import Window, localized, title, window
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
 from storage.models import Category, ConsultationRow
@@ -58,29 +58,33 @@ async def overview(uow: UnitOfWork, row: ConsultationRow, now: datetime) -> Over
     )
 
 
+async def consultations(console: Console, request: Request, admin: Administrator) -> Response:
+    now = console.app.clock.now()
+    async with console.app.store.transaction() as uow:
+        rows = sorted(
+            await uow.consultations.rows(),
+            # The open ones first, then the latest deadline first.
+            key=lambda r: (window(r, now) != Window.OPEN, -r.effective_deadline.timestamp()),
+        )
+        shown = [await overview(uow, row, now) for row in rows]
+    return await console.page(
+        request, "consultations.html", consultations=shown, categories=CATEGORIES
+    )
+
+
+async def fragment(console: Console, request: Request, admin: Administrator) -> Response:
+    cid = request.path_params["consultation"]
+    async with console.app.store.transaction() as uow:
+        row = await uow.consultations.get(cid)
+        found = None if row is None else await overview(uow, row, console.app.clock.now())
+    if found is None:
+        return Response(status_code=404)
+    html = console.templates.get_template("progress.html").render(c=found, categories=CATEGORIES)
+    return Response(html, media_type="text/html")
+
+
 def routes(console: Console) -> list[BaseRoute]:
     """The consultations page and its progress fragment."""
-
-    async def consultations(request: Request, admin: Administrator) -> Response:
-        now = console.app.clock.now()
-        async with console.app.store.transaction() as uow:
-            shown = [await overview(uow, row, now) for row in await uow.consultations.rows()]
-        return await console.page(
-            request, "consultations.html", consultations=shown, categories=CATEGORIES
-        )
-
-    async def fragment(request: Request, admin: Administrator) -> Response:
-        cid = request.path_params["consultation"]
-        async with console.app.store.transaction() as uow:
-            row = await uow.consultations.get(cid)
-            found = None if row is None else await overview(uow, row, console.app.clock.now())
-        if found is None:
-            return Response(status_code=404)
-        html = console.templates.get_template("progress.html").render(
-            c=found, categories=CATEGORIES
-        )
-        return Response(html, media_type="text/html")
-
     return [
         Route("/", console.guard(consultations), methods=["GET"]),
         Route("/progress/{consultation}", console.guard(fragment), methods=["GET"]),

@@ -12,6 +12,7 @@ from bot.console import (
     broadcast,
     deadlines,
     digest,
+    files,
     invites,
     overview,
     records,
@@ -32,6 +33,7 @@ def mount(app: App) -> Mount:
         *invites.routes(console),
         *broadcast.routes(console),
         *records.routes(console),
+        *files.routes(console),
         Mount("/static", StaticFiles(directory=STATIC), name="console-static"),
     ]
     return Mount("/console", routes=routes, middleware=[Middleware(SecurityHeaders)])

@@ -41,7 +41,7 @@ def routes(console: Console) -> list[BaseRoute]:
         )
         return response
 
-    async def logout(request: Request, admin: Administrator) -> Response:
+    async def logout(console: Console, request: Request, admin: Administrator) -> Response:
         async with console.app.store.transaction() as uow:
             await sign_out(uow, request.state.session, console.actor(admin))
         response = RedirectResponse("/console/signin", status_code=303)

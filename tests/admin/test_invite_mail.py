@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -42,22 +43,29 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def smtp(cli: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd), and the settings that point at it."""
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd): what it receives, and its port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
-    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setenv("SMTP_FROM", "constructive-dialogue@unodc.example")
-    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", BOT)
     try:
-        yield mailbox
+        yield mailbox, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp(cli: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), and the settings that point at it."""
+    with smtp_server() as (mailbox, port):
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("SMTP_FROM", "constructive-dialogue@unodc.example")
+        monkeypatch.setenv("TELEGRAM_BOT_USERNAME", BOT)
+        yield mailbox
 
 
 def subject(message: EmailMessage) -> str:

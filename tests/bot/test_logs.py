@@ -55,6 +55,13 @@ def test_short_values_are_not_treated_as_secrets() -> None:
     assert record.getMessage() == "abc and abc"
 
 
+def test_a_console_sign_in_token_in_a_path_is_redacted() -> None:
+    line = '127.0.0.1:5 - "POST /console/signin/AbC-12_xyz HTTP/1.1" 303'
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, line, None, None)
+    assert Redact([]).filter(record)
+    assert record.getMessage() == '127.0.0.1:5 - "POST /console/signin/*** HTTP/1.1" 303'
+
+
 def test_existing_handlers_are_kept_and_filtered(caplog: pytest.LogCaptureFixture) -> None:
     configure(load_settings(telegram_bot_token=TOKEN))
     logging.getLogger("telegram").warning("calling /bot%s/getMe", TOKEN)

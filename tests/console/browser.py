@@ -59,7 +59,7 @@ class TelegramUser:
             "/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
         )
         assert response.status_code == 200
-        await self.served.webhook.channel.queues.drain()
+        await self.served.webhook.channel.settle()
 
     async def say(self, text: str) -> None:
         """Send a message."""

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bot.app import App
+from bot.web import MAX_REQUEST_BYTES
 from handlers.features.admin.console import LINK_LIFETIME
 from handlers.ports import FixedClock
 from tests.console.conftest import ADMIN, csrf_of, link_token, signed_in
@@ -161,3 +162,17 @@ async def test_signing_in_and_out_is_audited_with_the_channel_web(
 def test_csrf_of_finds_the_token() -> None:
     page = httpx.Response(200, text='<input type="hidden" name="csrf" value="ab12">')
     assert csrf_of(page) == "ab12"
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(
+    client: httpx.AsyncClient, app: App
+) -> None:
+    csrf = await signed_in(client, app)
+    response = await client.post(
+        "/console/invites/import",
+        data={"csrf": csrf},
+        files={"file": ("big.csv", b"x" * (MAX_REQUEST_BYTES + 1), "text/csv")},
+    )
+    assert response.status_code == 413
+    async with app.store.transaction() as uow:
+        assert await uow.invites.list() == []
