@@ -21,6 +21,7 @@ from handlers.features.consultations import (
     short_title,
     title,
     window,
+    window_text,
 )
 from handlers.places import AgendaPlace, QuestionPlace, ReviewPlace
 from handlers.questions import document as document_question
@@ -35,7 +36,7 @@ class HomeStep(Step):
 
     async def prompt(self, ctx: Context) -> None:
         t = ctx.t
-        rows = await accessible(ctx.uow, ctx.me)
+        rows = await accessible(ctx.uow, ctx.me, now=ctx.now)
         if not rows:
             ctx.say(t._("There is no consultation for you at the moment."))
             return
@@ -48,7 +49,10 @@ class HomeStep(Step):
                 Window.CLOSED: t._("closed"),
             }[state]
             lines.append(f"• {t.isolate(title(row, t))} — {note}")
-            buttons.append([Button(short_title(row, t), payload("cons", row.id))])
+            label = short_title(row, t)
+            if state == Window.CLOSED:
+                label = t._("{title} (closed)", title=label)
+            buttons.append([Button(label, payload("cons", row.id))])
         ctx.say("\n".join(lines), buttons)
 
     async def on_button(self, ctx: Context, action: str, args: list[str]) -> None:
@@ -73,19 +77,7 @@ class AgendaStep(Step):
         if row is None:
             await ctx.enter(State.HOME)
             return
-        state = window(row, ctx.now)
-        lines = [title(row, t)]
-        if state == Window.OPEN:
-            lines.append(t._("Deadline: {deadline}", deadline=deadline_text(ctx, row)))
-        elif state == Window.UPCOMING:
-            lines.append(t._("Opens on {date}.", date=t.day(row.opens_at, _zone(row))))
-        else:
-            lines.append(
-                t._(
-                    "Submissions closed on {deadline}. Your answers are shown read-only.",
-                    deadline=deadline_text(ctx, row),
-                )
-            )
+        lines = [title(row, t), window_text(ctx, row)]
         buttons = []
         items = await ctx.uow.consultations.items(row.id)
         for progress in await items_progress(ctx.uow, ctx.me, items):

@@ -246,8 +246,8 @@ async def test_closed_2023_consultation_is_shown_read_only(
     chat = Chat(engine, "bob")
     await onboard(chat, code)
     assert chat.labels == [
-        "Constructive dialogue 2023 (WGIC 14)",
         "Constructive dialogue 2027 (WGIC 18)",
+        "Constructive dialogue 2023 (WGIC 14) (closed)",
     ]
     assert "— closed" in chat.text
     await chat.press("Constructive dialogue 2023")
