@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from handlers import questions
 from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
@@ -13,7 +14,6 @@ from handlers.features.consultations import (
     item_heading,
     item_progress,
     status_text,
-    title,
     window,
 )
 from handlers.features.interview import enter_agenda, enter_question
@@ -143,17 +143,13 @@ class ReviewStep(Step):
             agenda_item=item.id,
             reference=reference,
         )
-        zone = row.timezone
-        from zoneinfo import ZoneInfo
-
         ctx.say(
             t._(
-                "Thank you. Your submission on {heading} of {consultation} was received on "
-                "{when}.\nReference: {reference}\nYou can change your answers until {deadline}.",
-                heading=item_heading(t, item),
-                consultation=title(row, t),
+                "Thank you. Your submission on agenda item {number} was received on {when}.\n"
+                "Reference: {reference}\nYou can change your answers until {deadline}.",
+                number=item.number,
                 # The receipt says whose clock it is read on, as the deadline does.
-                when=t._("{when} ({zone} time)", when=t.when(ctx.now, ZoneInfo(zone)), zone=zone),
+                when=t.received(ctx.now, ZoneInfo(row.timezone)),
                 reference=reference,
                 deadline=deadline_text(ctx, row),
             )
