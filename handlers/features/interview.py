@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from handlers import questions
 from handlers.conversation import Context, State, Step, int_arg, payload, stale_button
 from handlers.events import Button, DocumentTooLarge
+from handlers.features import overflow
 from handlers.features.consultations import (
     Window,
     accessible,
@@ -25,6 +26,7 @@ from handlers.features.consultations import (
 )
 from handlers.places import AgendaPlace, QuestionPlace, ReviewPlace
 from handlers.questions import document as document_question
+from handlers.questions.text import text_limit
 from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow
 
 _MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",)}
@@ -281,6 +283,16 @@ class QuestionStep(Step):
                     await stale_button(ctx)
                     return
                 await self._store(ctx, row, item, question_row, chosen)
+            case "cut" | "file" if len(args) == 1 and (whole := overflow.kept(ctx)):
+                if action == "file":
+                    overflow.as_file(ctx, question_row.id, whole)
+                    return
+                part = overflow.first_part(whole, text_limit(spec, ctx.options.max_text_chars))
+                cut = kind.from_text(spec, part, t, ctx.options)
+                if cut is None:
+                    await stale_button(ctx)
+                    return
+                await self._store(ctx, row, item, question_row, cut)
             case "back" if len(args) == 1:
                 await self._neighbour(ctx, item, question_row, step=-1)
             case "skip" | "keep" if len(args) == 1:
@@ -364,6 +376,11 @@ class QuestionStep(Step):
         result: questions.Accepted | questions.Rejected,
     ) -> None:
         t = ctx.t
+        if isinstance(result, questions.Rejected) and result.too_long and ctx.event.text:
+            overflow.offer(
+                ctx, question_row.id, ctx.event.text.strip(), result.reason, result.too_long
+            )
+            return
         if isinstance(result, questions.Rejected):
             ctx.say(result.reason)
             await self.prompt(ctx)
