@@ -84,11 +84,17 @@ class Services:
         """The Telegram link that opens the bot with the code."""
         return invites.deep_link(self._bot_username(), code)
 
-    async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
+    async def send(
+        self,
+        messages: Sequence[tuple[int, Sequence[Reply]]],
+        *,
+        tick: Callable[[], None] = lambda: None,
+    ) -> DeliveryCounts:
         """Deliver to each participant's most recently used account on a running channel.
 
         One at a time: each channel's limiter paces the sends, so a large broadcast keeps
-        within the platform's limits instead of bursting into them.
+        within the platform's limits instead of bursting into them. `tick` is called once
+        per participant tried (the command line's progress).
         """
         async with self.store.transaction() as uow:
             accounts = await uow.reports.identities({pid for pid, _ in messages})
@@ -111,6 +117,7 @@ class Services:
                 failed += 1
             else:
                 delivered += 1
+            tick()
         return DeliveryCounts(delivered, unreachable, failed, no_channel)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import export, reminders, stats
 from bot.app import App
 from bot.cli.common import refuse, since, with_app
+from bot.cli.progress import progress
 from bot.digest import deliver as digest_deliver
 from bot.digest import period as digest_period
 from bot.digest import sample
@@ -172,9 +173,10 @@ async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(app: App) -> int:
         try:
-            report = await sample.seed(
-                app.store, now=app.clock.now(), consultation_id=args.consultation
-            )
+            with progress("sample organisations stored", len(sample.ORGANISATIONS)) as tick:
+                report = await sample.seed(
+                    app.store, now=app.clock.now(), consultation_id=args.consultation, tick=tick
+                )
         except LookupError as exc:
             return refuse(str(exc))
         print(
