@@ -284,15 +284,7 @@ class QuestionStep(Step):
                     return
                 await self._store(ctx, row, item, question_row, chosen)
             case "cut" | "file" if len(args) == 1 and (whole := overflow.kept(ctx)):
-                if action == "file":
-                    overflow.as_file(ctx, question_row.id, whole)
-                    return
-                part = overflow.first_part(whole, text_limit(spec, ctx.options.max_text_chars))
-                cut = kind.from_text(spec, part, t, ctx.options)
-                if cut is None:
-                    await stale_button(ctx)
-                    return
-                await self._store(ctx, row, item, question_row, cut)
+                await self._overflow(ctx, action, whole, row, item, question_row)
             case "back" if len(args) == 1:
                 await self._neighbour(ctx, item, question_row, step=-1)
             case "skip" | "keep" if len(args) == 1:
@@ -312,6 +304,27 @@ class QuestionStep(Step):
                 await enter_agenda(ctx, row.id)
             case _:
                 await stale_button(ctx)
+
+    async def _overflow(
+        self,
+        ctx: Context,
+        action: str,
+        whole: str,
+        row: ConsultationRow,
+        item: AgendaItemRow,
+        question_row: QuestionRow,
+    ) -> None:
+        """The choice offered for a text over its limit: its first part, or a file of it."""
+        if action == "file":
+            overflow.as_file(ctx, question_row.id, whole)
+            return
+        spec = questions.definition(question_row)
+        part = overflow.first_part(whole, text_limit(spec, ctx.options.max_text_chars))
+        cut = questions.kind(spec.type).from_text(spec, part, ctx.t, ctx.options)
+        if cut is None:
+            await stale_button(ctx)
+            return
+        await self._store(ctx, row, item, question_row, cut)
 
     async def on_document(self, ctx: Context) -> None:
         loaded = await self._load(ctx)
