@@ -97,11 +97,17 @@ class Services:
         """The console's sign-in link for a token, under PUBLIC_URL."""
         return sign_in_url(self.public_url, token)
 
-    async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
+    async def send(
+        self,
+        messages: Sequence[tuple[int, Sequence[Reply]]],
+        *,
+        tick: Callable[[], None] = lambda: None,
+    ) -> DeliveryCounts:
         """Deliver to each participant's most recently used account on a running channel.
 
         One at a time: each channel's limiter paces the sends, so a large broadcast keeps
-        within the platform's limits instead of bursting into them.
+        within the platform's limits instead of bursting into them. `tick` is called once
+        per participant tried (the command line's progress).
         """
         async with self.store.transaction() as uow:
             accounts = await uow.reports.identities({pid for pid, _ in messages})
@@ -124,6 +130,7 @@ class Services:
                 failed += 1
             else:
                 delivered += 1
+            tick()
         return DeliveryCounts(delivered, unreachable, failed, no_channel)
 
 

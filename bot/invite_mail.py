@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -141,6 +141,7 @@ async def send_all(
     links: Sequence[str],
     now: datetime,
     smtp_timeout: float,
+    tick: Callable[[], None] = lambda: None,
 ) -> list[MailOutcome]:
     """E-mail each invitation once; a failure is reported and the others still go out.
 
@@ -152,6 +153,7 @@ async def send_all(
         links: Each invitation's Telegram deep link, in the same order.
         now: The date of the messages.
         smtp_timeout: Seconds to wait for the mail server.
+        tick: Called once per invitation tried (the command line's progress).
 
     Returns:
         One outcome per invitation, in order.
@@ -165,6 +167,7 @@ async def send_all(
             outcomes.append(MailOutcome(invitation.code, invitation.email, False, _reason(exc)))
         else:
             outcomes.append(MailOutcome(invitation.code, invitation.email, True))
+        tick()
     return outcomes
 
 
@@ -183,7 +186,12 @@ def unconfigured(settings: Settings) -> str | None:
 
 
 async def announce(
-    store: Store, settings: Settings, created: Sequence[InviteRequestWithCode], now: datetime
+    store: Store,
+    settings: Settings,
+    created: Sequence[InviteRequestWithCode],
+    now: datetime,
+    *,
+    tick: Callable[[], None] = lambda: None,
 ) -> list[MailOutcome]:
     """E-mail every created invite that has an address (see `unconfigured` first).
 
@@ -192,6 +200,7 @@ async def announce(
         settings: SMTP_URL, SMTP_FROM, SMTP_TIMEOUT and TELEGRAM_BOT_USERNAME.
         created: Each invite's code with the request it was created from.
         now: The date of the messages.
+        tick: Called once per invite with an address, once tried (the progress).
 
     Returns:
         One outcome per invite with an address, in order.
@@ -221,4 +230,5 @@ async def announce(
         links=[deep_link(username, i.code) or "" for i in invitations],
         now=now,
         smtp_timeout=settings.smtp_timeout,
+        tick=tick,
     )

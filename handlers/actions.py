@@ -314,6 +314,18 @@ class SaveAndExit(OnQuestion):
     """Stop here; everything answered is kept."""
 
 
+@action("cut")
+@dataclass(frozen=True)
+class KeepFirstPart(OnQuestion):
+    """Of a text over the question's limit, keep the first part (cut at a word)."""
+
+
+@action("file")
+@dataclass(frozen=True)
+class SendAsFile(OnQuestion):
+    """Of a text over the question's limit, get the whole text back as a file."""
+
+
 # The secretariat's buttons (only an administrator's press is acted on).
 
 

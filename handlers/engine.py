@@ -40,6 +40,7 @@ from handlers.features.onboarding import (
     how_to_join,
     redeem,
 )
+from handlers.features.overflow import MAX_KEPT_CHARS
 from handlers.features.overview import Overview, overview
 from handlers.features.privacy import ForgetStep
 from handlers.features.review import ReviewStep
@@ -337,7 +338,11 @@ class Engine:
     async def _dispatch(self, ctx: Context) -> None:
         event, t = ctx.event, ctx.t
         text = event.text
-        if text is not None and len(text) > self.options.max_text_chars:
+        if (
+            text is not None
+            and len(text) > self.options.max_text_chars
+            and not self._kept(ctx, text)
+        ):
             ctx.say(
                 t._(
                     "That message has {length} characters; the most I accept is {limit}. "
@@ -384,6 +389,16 @@ class Engine:
             await step.on_button(ctx, matched)
         else:
             await step.on_text(ctx, text)
+
+    def _kept(self, ctx: Context, text: str) -> bool:
+        """Whether a message over the engine's limit goes to the step all the same: a text
+        answer, which keeps it for the participant to choose its first part or a file of it."""
+        return (
+            len(text) <= MAX_KEPT_CHARS
+            and ctx.participant is not None
+            and ctx.state == State.QUESTION
+            and STEPS[ctx.state].accepts_text(ctx)
+        )
 
     async def _button_for(self, ctx: Context, step: Step, text: str) -> Action | None:
         """The action of the current prompt's button whose label was typed, if any."""

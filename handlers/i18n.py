@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_location
 from babel.numbers import format_decimal
 
 from config.consultation import LANGUAGES
@@ -206,6 +206,18 @@ class Translator:
         pattern = self._date_pattern(local) + _TIME_PATTERNS.get(self.language, ", HH:mm")
         return format_datetime(local, pattern, locale=self.language)
 
+    def received(self, moment: datetime, zone: tzinfo) -> str:
+        """A moment as a receipt gives it: the date, the time, and whose clock it is read on
+        with its offset from UTC (2 December 2026 at 00:02 (Vienna time, UTC+1))."""
+        local = moment.astimezone(zone)
+        return self._(
+            "{date} at {time} ({city} time, {offset})",
+            date=self.day(local, zone),
+            time=format_datetime(local, "HH:mm", locale=self.language),
+            city=get_timezone_location(zone, locale=self.language, return_city=True),
+            offset=utc_offset(local),
+        )
+
     def day(self, moment: datetime, zone: tzinfo) -> str:
         """A date in this language's usual form, in `zone` (2027年5月31日)."""
         local = moment.astimezone(zone)
@@ -220,6 +232,17 @@ class Translator:
     def country(self, code: str) -> str:
         """A country's name in this language, from its ISO 3166 code."""
         return str(Locale.parse(self.language).territories.get(code.upper(), code.upper()))
+
+
+def utc_offset(local: datetime) -> str:
+    """How far a local time is from UTC, as the United Nations writes it: UTC+1, UTC-3,
+    UTC+5:30, UTC."""
+    offset = local.utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 @cache

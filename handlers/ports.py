@@ -135,8 +135,14 @@ class AdminServices(Protocol):
         """The link that opens the bot with an invite code, when there is one."""
         ...
 
-    async def send(self, messages: Sequence[tuple[int, Sequence[Reply]]]) -> DeliveryCounts:
-        """Deliver replies to participants by id, paced by each channel's limits."""
+    async def send(
+        self,
+        messages: Sequence[tuple[int, Sequence[Reply]]],
+        *,
+        tick: Callable[[], None] = ...,
+    ) -> DeliveryCounts:
+        """Deliver replies to participants by id, paced by each channel's limits; `tick` is
+        called once per participant tried."""
         ...
 
     def console_url(self, token: str) -> str | None:

@@ -289,7 +289,7 @@ async def answer_agenda_item_2(chat: Chat, comment: str, *, submit: bool = True)
     assert chat.text.startswith("Review — Agenda item 2")
     if submit:
         await chat.press("Submit")
-        assert "Thank you. Your submission on Agenda item 2" in chat.text
+        assert "Thank you. Your submission on agenda item 2" in chat.text
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot import invite_mail, invites
 from bot.app import App
 from bot.cli.common import act_in_transaction, one, refuse, with_app
+from bot.cli.progress import progress
 from config.settings import Settings
 from handlers.features.admin.invites import invite_lines, revoke_invite
 
@@ -76,11 +77,13 @@ async def import_csv(args: argparse.Namespace, settings: Settings) -> int:
             return refuse(f"{unready}; no invites were created")
         now = app.clock.now()
         created = []
-        for request in requests:
-            invite = await invites.create(app.store, request, now=now, actor="cli")
-            link = invites.deep_link(settings.telegram_bot_username, invite.code) or ""
-            print(f"{invite.code}\t{request.organisation}\t{link}".rstrip())
-            created.append((invite.code, request))
+        with progress("invites created", len(requests)) as tick:
+            for request in requests:
+                invite = await invites.create(app.store, request, now=now, actor="cli")
+                link = invites.deep_link(settings.telegram_bot_username, invite.code) or ""
+                print(f"{invite.code}\t{request.organisation}\t{link}".rstrip())
+                created.append((invite.code, request))
+                tick()
         print(f"{len(requests)} invites created", file=sys.stderr)
         return await _mail(app, settings, created, now) if args.send_email else 0
 
@@ -97,7 +100,9 @@ async def _mail(
     for code, request in created:
         if not request.email:
             print(f"{code}: no e-mail address for {request.organisation}", file=sys.stderr)
-    outcomes = await invite_mail.announce(app.store, settings, created, now)
+    addressed = sum(1 for _, request in created if request.email)
+    with progress("e-mails sent", addressed) as tick:
+        outcomes = await invite_mail.announce(app.store, settings, created, now, tick=tick)
     for outcome in outcomes:
         state = "sent" if outcome.ok else f"failed: {outcome.error}"
         print(f"{outcome.code}: e-mail to {outcome.email} {state}", file=sys.stderr)

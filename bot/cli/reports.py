@@ -9,6 +9,7 @@ import sys
 from bot import export, reminders, stats
 from bot.app import App
 from bot.cli.common import refuse, with_app
+from bot.cli.progress import progress
 from bot.digest import sample
 from config.settings import Settings
 
@@ -87,9 +88,10 @@ async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(app: App) -> int:
         try:
-            report = await sample.seed(
-                app.store, now=app.clock.now(), consultation_id=args.consultation
-            )
+            with progress("sample organisations stored", len(sample.ORGANISATIONS)) as tick:
+                report = await sample.seed(
+                    app.store, now=app.clock.now(), consultation_id=args.consultation, tick=tick
+                )
         except LookupError as exc:
             return refuse(str(exc))
         print(

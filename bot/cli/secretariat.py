@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.admin import tell
 from bot.app import App
 from bot.cli.common import act, act_in_transaction, cli_actor, one, refuse, since, with_app
+from bot.cli.progress import progress
 from config.settings import Settings, parse_admins
 from handlers.features.admin.broadcast import (
     audience,
@@ -209,7 +210,8 @@ async def broadcast(args: argparse.Namespace, settings: Settings) -> int:
         if services is None:  # build() always wires them; a partial App would not.
             print("intersessional: sending is not available", file=sys.stderr)
             return 1
-        counts = await services.send(messages)
+        with progress("participants reached", len(messages)) as tick:
+            counts = await services.send(messages, tick=tick)
         print(counts_text(t, counts, len(messages)))
         return 1 if counts.failed else 0
 

@@ -8,6 +8,7 @@ organisation here is invented.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -286,10 +287,17 @@ def _answer(
     return questions.kind(spec.type).sample(spec, draw)
 
 
-async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATION) -> SeedReport:
+async def seed(
+    store: Store,
+    *,
+    now: datetime,
+    consultation_id: str = CONSULTATION,
+    tick: Callable[[], None] = lambda: None,
+) -> SeedReport:
     """Store the sample organisations, their invites, participants, answers and submissions.
 
     Organisations already present (by name) are left alone, so seeding twice adds nothing.
+    `tick` is called once per organisation done (the command line's progress).
     """
     report = SeedReport()
     async with store.transaction() as uow:
@@ -308,6 +316,7 @@ async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATI
             seeded = await uow.identities.get(PLATFORM, f"demo-{index + 1}") is not None
             if seeded or await uow.organisations.by_name(sample.name) is not None:
                 report.skipped.append(sample.name)
+                tick()
                 continue
             participant = await _register(uow, sample, index, row, moment, report)
             if participant is not None and sample.stage != "registered":
@@ -317,6 +326,7 @@ async def seed(store: Store, *, now: datetime, consultation_id: str = CONSULTATI
                     if sample.stage == "draft" and position > 0:
                         break
                     await respondent.answer_item(uow, item, position, by_item[item.id], report)
+        tick()
     return report
 
 

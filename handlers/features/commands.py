@@ -6,14 +6,12 @@ from collections.abc import Awaitable, Callable
 
 from handlers.conversation import Context, State
 from handlers.features.consultations import (
-    Window,
     accessible,
-    deadline_text,
     item_heading,
     item_progress,
     status_text,
     title,
-    window,
+    window_text,
 )
 from handlers.features.linking import link
 from handlers.features.onboarding import how_to_join, redeem
@@ -78,10 +76,9 @@ async def status(ctx: Context, argument: str) -> None:
     """/status: progress on every consultation and its deadline."""
     t = ctx.t
     lines = []
-    for row in await accessible(ctx.uow, ctx.me):
+    for row in await accessible(ctx.uow, ctx.me, now=ctx.now):
         lines.append(title(row, t))
-        if window(row, ctx.now) == Window.OPEN:
-            lines.append(t._("Deadline: {deadline}", deadline=deadline_text(ctx, row)))
+        lines.append(window_text(ctx, row))
         for item in await ctx.uow.consultations.items(row.id):
             done = await item_progress(ctx, item)
             state = done.submission.status if done.submission else None

@@ -103,6 +103,21 @@ def deadline_text(ctx: Context, row: ConsultationRow) -> str:
     return deadline_sentence(ctx.t, row.effective_deadline, row.timezone, ctx.me.timezone)
 
 
+def window_text(ctx: Context, row: ConsultationRow) -> str:
+    """One line on whether the consultation takes answers: its deadline while open, its
+    opening before, and that it is closed after (the agenda items' heading, /status)."""
+    t = ctx.t
+    state = window(row, ctx.now)
+    if state == Window.OPEN:
+        return t._("Deadline: {deadline}", deadline=deadline_text(ctx, row))
+    if state == Window.UPCOMING:
+        return t._("Opens on {date}.", date=t.day(row.opens_at, ZoneInfo(row.timezone)))
+    return t._(
+        "Submissions closed on {deadline}. Your answers are shown read-only.",
+        deadline=deadline_text(ctx, row),
+    )
+
+
 def deadline_sentence(t: Translator, deadline: datetime, zone: str, own: str | None) -> str:
     """A deadline in the consultation's time zone `zone`, and in the participant's own time
     zone `own` too when it is another one (and a real one)."""
@@ -123,9 +138,18 @@ async def invited_to(uow: UnitOfWork, participant: Participant) -> list[str] | N
     return [invite.consultation_id] if invite and invite.consultation_id else None
 
 
-async def accessible(uow: UnitOfWork, participant: Participant) -> list[ConsultationRow]:
-    """The consultations this participant was invited to, by opening date."""
-    return list(await uow.consultations.rows(await invited_to(uow, participant)))
+_SHOWN_FIRST = {Window.OPEN: 0, Window.UPCOMING: 1, Window.CLOSED: 2}
+
+
+async def accessible(
+    uow: UnitOfWork, participant: Participant, *, now: datetime | None = None
+) -> list[ConsultationRow]:
+    """The consultations this participant was invited to, by opening date; with `now`, as
+    they are shown: the open ones first, then the upcoming, then the closed."""
+    rows = list(await uow.consultations.rows(await invited_to(uow, participant)))
+    if now is not None:
+        rows.sort(key=lambda row: _SHOWN_FIRST[window(row, now)])
+    return rows
 
 
 async def may_see(uow: UnitOfWork, participant: Participant, consultation_id: str) -> bool:

@@ -14,16 +14,19 @@ from handlers.actions import (
     Done,
     Home,
     Keep,
+    KeepFirstPart,
     OnQuestion,
     OpenConsultation,
     OpenItem,
     Resume,
     SaveAndExit,
+    SendAsFile,
     Skip,
     Toggle,
 )
 from handlers.conversation import Context, State, Step, stale_button
 from handlers.events import Button, DocumentTooLarge
+from handlers.features import overflow
 from handlers.features.consultations import (
     Window,
     accessible,
@@ -36,9 +39,11 @@ from handlers.features.consultations import (
     short_title,
     title,
     window,
+    window_text,
 )
 from handlers.places import AgendaPlace, QuestionPlace, ReviewPlace
 from handlers.questions import document as document_question
+from handlers.questions.text import text_limit
 from storage.models import AgendaItemRow, ConsultationRow, Document, QuestionRow
 
 _MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".odt": (b"PK\x03\x04",)}
@@ -50,7 +55,7 @@ class HomeStep(Step):
 
     async def prompt(self, ctx: Context) -> None:
         t = ctx.t
-        rows = await accessible(ctx.uow, ctx.me)
+        rows = await accessible(ctx.uow, ctx.me, now=ctx.now)
         if not rows:
             ctx.say(t._("There is no consultation for you at the moment."))
             return
@@ -63,7 +68,10 @@ class HomeStep(Step):
                 Window.CLOSED: t._("closed"),
             }[state]
             lines.append(f"• {t.isolate(title(row, t))} — {note}")
-            buttons.append([Button(short_title(row, t), OpenConsultation(row.id).payload())])
+            label = short_title(row, t)
+            if state == Window.CLOSED:
+                label = t._("{title} (closed)", title=label)
+            buttons.append([Button(label, OpenConsultation(row.id).payload())])
         ctx.say("\n".join(lines), buttons)
 
     async def on_button(self, ctx: Context, action: Action) -> None:
@@ -88,19 +96,7 @@ class AgendaStep(Step):
         if row is None:
             await ctx.enter(State.HOME)
             return
-        state = window(row, ctx.now)
-        lines = [title(row, t)]
-        if state == Window.OPEN:
-            lines.append(t._("Deadline: {deadline}", deadline=deadline_text(ctx, row)))
-        elif state == Window.UPCOMING:
-            lines.append(t._("Opens on {date}.", date=t.day(row.opens_at, _zone(row))))
-        else:
-            lines.append(
-                t._(
-                    "Submissions closed on {deadline}. Your answers are shown read-only.",
-                    deadline=deadline_text(ctx, row),
-                )
-            )
+        lines = [title(row, t), window_text(ctx, row)]
         buttons = []
         items = await ctx.uow.consultations.items(row.id)
         for progress in await items_progress(ctx.uow, ctx.me, items):
@@ -291,6 +287,8 @@ class QuestionStep(Step):
                     await stale_button(ctx)
                     return
                 await self._store(ctx, row, item, question_row, chosen)
+            case KeepFirstPart() | SendAsFile() if whole := overflow.kept(ctx):
+                await self._overflow(ctx, action, whole, row, item, question_row)
             case Back():
                 await self._neighbour(ctx, item, question_row, step=-1)
             case Skip() | Keep():
@@ -310,6 +308,27 @@ class QuestionStep(Step):
                 await enter_agenda(ctx, row.id)
             case _:
                 await stale_button(ctx)
+
+    async def _overflow(
+        self,
+        ctx: Context,
+        action: Action,
+        whole: str,
+        row: ConsultationRow,
+        item: AgendaItemRow,
+        question_row: QuestionRow,
+    ) -> None:
+        """The choice offered for a text over its limit: its first part, or a file of it."""
+        if isinstance(action, SendAsFile):
+            overflow.as_file(ctx, question_row.id, whole)
+            return
+        spec = questions.definition(question_row)
+        part = overflow.first_part(whole, text_limit(spec, ctx.options.max_text_chars))
+        cut = questions.kind(spec.type).from_text(spec, part, ctx.t, ctx.options)
+        if cut is None:
+            await stale_button(ctx)
+            return
+        await self._store(ctx, row, item, question_row, cut)
 
     async def on_document(self, ctx: Context) -> None:
         loaded = await self._load(ctx)
@@ -374,6 +393,11 @@ class QuestionStep(Step):
         result: questions.Accepted | questions.Rejected,
     ) -> None:
         t = ctx.t
+        if isinstance(result, questions.Rejected) and result.too_long and ctx.event.text:
+            overflow.offer(
+                ctx, question_row.id, ctx.event.text.strip(), result.reason, result.too_long
+            )
+            return
         if isinstance(result, questions.Rejected):
             ctx.say(result.reason)
             await self.prompt(ctx)

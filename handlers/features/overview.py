@@ -89,7 +89,7 @@ async def overview(
     """
     if State(participant.state) in ONBOARDING:
         return Overview(t.language, t.rtl, onboarded=False, consultations=())
-    rows = await accessible(uow, participant)
+    rows = await accessible(uow, participant, now=now)
     items = {row.id: list(await uow.consultations.items(row.id)) for row in rows}
     progress = await items_progress(uow, participant, [i for each in items.values() for i in each])
     by_item = {p.item.id: p for p in progress}

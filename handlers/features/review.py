@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from handlers import questions
 from handlers.actions import Action, BackToAgenda, Edit, Submit
@@ -14,7 +15,6 @@ from handlers.features.consultations import (
     item_heading,
     item_progress,
     status_text,
-    title,
     window,
 )
 from handlers.features.interview import enter_agenda, enter_question
@@ -144,17 +144,13 @@ class ReviewStep(Step):
             agenda_item=item.id,
             reference=reference,
         )
-        zone = row.timezone
-        from zoneinfo import ZoneInfo
-
         ctx.say(
             t._(
-                "Thank you. Your submission on {heading} of {consultation} was received on "
-                "{when}.\nReference: {reference}\nYou can change your answers until {deadline}.",
-                heading=item_heading(t, item),
-                consultation=title(row, t),
+                "Thank you. Your submission on agenda item {number} was received on {when}.\n"
+                "Reference: {reference}\nYou can change your answers until {deadline}.",
+                number=item.number,
                 # The receipt says whose clock it is read on, as the deadline does.
-                when=t._("{when} ({zone} time)", when=t.when(ctx.now, ZoneInfo(zone)), zone=zone),
+                when=t.received(ctx.now, ZoneInfo(row.timezone)),
                 reference=reference,
                 deadline=deadline_text(ctx, row),
             )

@@ -57,6 +57,9 @@ class Rejected:
     """Input that is not a valid answer, and why, in the participant's language."""
 
     reason: str
+    too_long: int | None = None
+    """For a text over its question's limit: that limit. The text is then kept for the
+    participant to choose what to do with it (`handlers.features.overflow`)."""
 
 
 class FieldKind(StrEnum):

@@ -65,8 +65,8 @@ class TextKind(QuestionKind[TextValue]):
 
     def hint(self, question: Question, t: Translator, options: EngineOptions) -> str:
         return t._(
-            "Type your answer (at most {limit} characters).",
-            limit=text_limit(question, options.max_text_chars),
+            "Type your answer. Up to {limit} characters.",
+            limit=t.number(text_limit(question, options.max_text_chars)),
         )
 
     def from_text(
@@ -77,11 +77,11 @@ class TextKind(QuestionKind[TextValue]):
         if len(cleaned) > limit:
             return Rejected(
                 t._(
-                    "Your answer has {length} characters; the limit here is {limit}. "
-                    "Nothing was saved: please shorten it and send it again.",
-                    length=len(cleaned),
-                    limit=limit,
-                )
+                    "Your answer has {length} characters; the limit here is {limit}.",
+                    length=t.number(len(cleaned)),
+                    limit=t.number(limit),
+                ),
+                too_long=limit,
             )
         if question.min_length and len(cleaned) < question.min_length:
             return Rejected(

@@ -172,7 +172,7 @@ def answer_item_2(database_url: str, files: Path) -> None:
             await alice.press("Keep")  # when an edit goes on to the next question
         assert "Review" in alice.text
         await alice.press("Submit")
-        assert "Thank you. Your submission on Agenda item 2" in alice.text
+        assert "Thank you. Your submission on agenda item 2" in alice.text
 
     with_store(database_url, work)
 
@@ -389,7 +389,7 @@ async def test_trust_05_published_export_holds_only_what_was_submitted(
     await chat.press("Skip ›")
     await chat.press("Skip ›")
     await chat.press("Submit")
-    assert "Thank you. Your submission on Agenda item 3" in chat.text
+    assert "Thank you. Your submission on agenda item 3" in chat.text
     clock.set(NOW + timedelta(hours=2))
     await chat.press("Agenda item 3")
     await chat.press("Change answer 2")

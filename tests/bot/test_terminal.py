@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.terminal import TerminalChannel, render, to_event
+from bot.adapters.terminal.channel import CUT_WARNING, TTY_LINE
 from handlers.engine import Engine
 from handlers.events import Button, OutgoingDocument, Reply
 from storage.db import create_engine, session_factory
@@ -283,3 +284,25 @@ def read_until(fd: int, marker: bytes, timeout: float = 60.0) -> bytes:
             assert chunk, seen
             seen += chunk
     return seen
+
+
+async def test_a_paste_a_terminal_cut_is_said_and_a_text_file_is_read_whole(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # A real terminal in canonical mode passes 4,095 characters of a 10,000-character line.
+    controller, terminal = pty.openpty()
+    shown: list[str] = []
+    with os.fdopen(terminal, "r", encoding="utf-8", closefd=True) as stdin:
+        channel = TerminalChannel(
+            engine, user="u", stdin=stdin, write=shown.append, line_limit=TTY_LINE
+        )
+        os.write(controller, b"x" * 10_000 + b"\n\x04")  # then Ctrl-D: end of input
+        await asyncio.wait_for(channel.receive(asyncio.Event()), 30)
+    os.close(controller)
+    assert shown[0] == CUT_WARNING
+    assert len(shown) == 2  # then the engine's answer to the 4,095 characters that arrived
+
+    long_text = tmp_path / "comments.txt"
+    long_text.write_text("Électronique. " * 1000, encoding="utf-8")
+    event = to_event(f"{long_text}\n", [], user="u")
+    assert (event.text, event.document) == ("Électronique. " * 1000, None)

@@ -97,13 +97,15 @@ async def test_forged_consultation_and_item_payloads(at_question: Chat, store: S
 async def test_text_answer_length_limits(at_question: Chat, store: Store) -> None:
     await at_question.press("We contributed")
     await at_question.press("Yes")
-    assert "at most 3000 characters" in at_question.text
+    assert "Up to 3,000 characters." in at_question.text
     before = await snapshot(store)
     await at_question.say("too short")
     assert "Please write at least 20 characters (you wrote 9)." in at_question.text
-    await at_question.say("y" * 3001)
-    assert "Your answer has 3001 characters; the limit here is 3000." in at_question.text
     assert await snapshot(store) == before
+    await at_question.say("y" * 3001)
+    assert "Your answer has 3,001 characters; the limit here is 3,000." in at_question.text
+    # No answer is saved; the text is kept in the step, to keep its first part or get it back.
+    assert (await snapshot(store))[1] == before[1]
 
 
 @pytest.mark.parametrize(

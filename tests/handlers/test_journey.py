@@ -98,7 +98,7 @@ async def test_every_question_type_review_submit_and_receipt(
     assert chat.text.startswith("Review — Agenda item 2")
     assert "Status: not submitted" in chat.text
     await chat.press("Submit")
-    assert "Thank you. Your submission on Agenda item 2" in chat.text
+    assert "Thank you. Your submission on agenda item 2" in chat.text
     assert "Reference: WGIC-18-2027-2-" in chat.text
 
     await chat.press("Agenda item 3")
@@ -246,8 +246,8 @@ async def test_closed_2023_consultation_is_shown_read_only(
     chat = Chat(engine, "bob")
     await onboard(chat, code)
     assert chat.labels == [
-        "Constructive dialogue 2023 (WGIC 14)",
         "Constructive dialogue 2027 (WGIC 18)",
+        "Constructive dialogue 2023 (WGIC 14) (closed)",
     ]
     assert "— closed" in chat.text
     await chat.press("Constructive dialogue 2023")

@@ -33,10 +33,8 @@ EXPECTED = {
         "Do you agree that we process your information for this purpose?",
         "Category: Non-governmental organization",
         "Question 1 of 3 · required",
-        "Thank you. Your submission on Agenda item 2: Briefing on the developments and outcomes "
-        "of the review process of Written comments for the constructive dialogue following the "
-        "eighteenth meeting of the Working Group on International Cooperation was received on "
-        "15 January 2027, 11:00 (Europe/Vienna time).",
+        "Thank you. Your submission on agenda item 2 was received on 15 January 2027 at 11:00 "
+        "(Vienna time, UTC+1).",
         "You can change your answers until 31 May 2027, 23:59 (Europe/Vienna time).",
         "• Agenda item 2: Briefing on the developments and outcomes of the review process"
         " — 3 of 3 questions answered · submitted",
@@ -45,8 +43,8 @@ EXPECTED = {
         f"Acceptez-vous que nous traitions vos informations à cette fin{NB}?",
         f"Catégorie{NB}: Organisation non gouvernementale",
         "Question 1 sur 3 · obligatoire",
-        "Merci. Votre contribution a été reçue le 15 janvier 2027, 11:00 "
-        f"(fuseau horaire Europe/Vienna){NB}:",
+        "Merci. Votre contribution au titre du point 2 de l'ordre du jour a été reçue le "
+        "15 janvier 2027 à 11:00 (heure de Vienne, UTC+1).",
         "Vous pouvez modifier vos réponses jusqu'au 31 mai 2027, 23:59 "
         "(fuseau horaire Europe/Vienna).",
         f"• Point 2 de l'ordre du jour{NB}: Exposé sur l'évolution et les résultats du processus "
@@ -56,8 +54,8 @@ EXPECTED = {
         "¿Acepta que tratemos su información con este fin?",
         "Categoría: Organización no gubernamental",
         "Pregunta 1 de 3 · obligatoria",
-        "Gracias. Su contribución se recibió el 15 de enero de 2027, 11:00 "
-        "(huso horario Europe/Vienna):",
+        "Gracias. Su contribución sobre el tema 2 del programa se recibió el 15 de enero de "
+        "2027 a las 11:00 (hora de Viena, UTC+1).",
         "Puede modificar sus respuestas hasta el 31 de mayo de 2027, 23:59 "
         "(huso horario Europe/Vienna).",
         "• Tema 2 del programa: Exposición informativa sobre la evolución y los resultados del "
@@ -67,7 +65,8 @@ EXPECTED = {
         "Согласны ли вы на обработку вашей информации в этих целях?",
         "Категория: Неправительственная организация",
         "Вопрос 1 из 3 · обязательный",
-        "Спасибо. Ваши материалы получены 15 января 2027 года, 11:00 (часовой пояс Europe/Vienna):",
+        "Спасибо. Ваши материалы по пункту 2 повестки дня получены 15 января 2027 года в 11:00 "
+        "(часовой пояс: Вена, UTC+1).",
         "Вы можете изменить свои ответы до 31 мая 2027 года, 23:59 (часовой пояс Europe/Vienna).",
         "• Пункт 2 повестки дня: Брифинг о ходе и результатах процесса обзора"
         " — отвечено на 3 из 3 вопросов · отправлено",
@@ -76,7 +75,7 @@ EXPECTED = {
         "您是否同意我们为此目的处理您的信息？",
         "类别：非政府组织",
         "第1题，共3题 · 必答",
-        "谢谢。我们已于2027年1月15日 11:00（Europe/Vienna时间）收到您提交的材料：",
+        "谢谢。我们已于2027年1月15日 11:00（维也纳时间，UTC+1）收到您就议程项目2提交的材料。",
         "您可在2027年5月31日 23:59（Europe/Vienna时间）之前修改答复。",
         "• 议程项目2：关于审议进程的进展情况和成果的通报 — 已回答3个问题中的3个 · 已提交",
     ],
@@ -84,8 +83,8 @@ EXPECTED = {
         "هل توافقون على أن نعالج معلوماتكم لهذا الغرض؟",
         "الفئة: منظمة غير حكومية",
         "السؤال 1 من 3 · إلزامي",
-        f"شكراً لكم. وردت مساهمتكم في {FSI}15 كانون الثاني/يناير 2027، 11:00 "
-        f"(بتوقيت Europe/Vienna){PDI}:",
+        "شكراً لكم. وردت مساهمتكم بشأن البند 2 من جدول الأعمال في "
+        f"15 كانون الثاني/يناير 2027، الساعة 11:00 (بتوقيت فيينا، {FSI}UTC+1{PDI}).",
         # The deadline mixes Arabic and a Latin time zone, so it sits in an isolate.
         f"يمكنكم تعديل إجاباتكم حتى {FSI}31 أيار/مايو 2027، 23:59 (بتوقيت Europe/Vienna){PDI}.",
         "• البند 2 من جدول الأعمال: إحاطة بشأن تطورات عملية الاستعراض ونتائجها"

@@ -10,6 +10,8 @@ from handlers.events import Button, Inbound, IncomingDocument, Reply
 from handlers.labels import typed_button
 
 PLATFORM = "terminal"
+MAX_TEXT_FILE = 1024 * 1024
+"""The largest .txt file whose path is read as text (the engine refuses far less)."""
 _MIME = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -47,6 +49,10 @@ def to_event(line: str, buttons: list[Button], *, user: str) -> Inbound:
     if pressed is not None:
         return Inbound(PLATFORM, user, user, payload=pressed.payload)
     path = _existing_file(stripped)
+    if path is not None and path.suffix.lower() == ".txt" and path.stat().st_size <= MAX_TEXT_FILE:
+        # A long text is typed as the path of a file that holds it: a terminal line is cut.
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return Inbound(PLATFORM, user, user, text=text, numbered=True)
     if path is not None:
 
         async def read() -> bytes:
