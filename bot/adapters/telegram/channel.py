@@ -19,6 +19,7 @@ from bot.adapters.relaying import Sender, Workers, either
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
+from bot.adapters.telegram.polling import Outage, position
 from bot.adapters.telegram.translate import (
     MAX_MESSAGE_CHARS,
     PLATFORM,
@@ -405,7 +406,7 @@ class TelegramChannel:
         await self.limiter.run(None, self.api.delete_webhook, counted=False)
         offset: int | None = None
         asked: int | None = None
-        outage = _Outage()
+        outage = Outage()
         try:
             while not stop.is_set():
                 asked = offset
@@ -442,7 +443,7 @@ class TelegramChannel:
         Raises:
             BadAnswer: No update of the answer has a readable update_id to move past.
         """
-        readable = [_position(update) for update in updates]
+        readable = [position(update) for update in updates]
         if not any(position is not None for position in readable):
             raise BadAnswer("getUpdates answered updates without a readable update_id")
         try:
@@ -460,50 +461,6 @@ def _kind(exc: BaseException) -> str:
     """An exception as one line for the log: its type and its first line."""
     text = str(exc).splitlines()[0][:200] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class _Outage:
-    """getUpdates failing: said when it starts (or its cause changes) and when it ends, not
-    at every retry, so an overlapping deploy is one clear line, not one a second."""
-
-    def __init__(self) -> None:
-        self.failures = 0
-        self._cause: type[Exception] | None = None
-
-    def failed(self, exc: Exception) -> float:
-        """Note one failure; the seconds to wait before the next try."""
-        self.failures += 1
-        delay = exc.seconds if isinstance(exc, RetryLater) else min(60.0, 2.0**self.failures)
-        if type(exc) is self._cause:
-            log.debug("getUpdates failed again (%s); again in %s s", exc, delay)
-            return delay
-        self._cause = type(exc)
-        if isinstance(exc, PollingConflict):
-            log.warning(
-                "Telegram: another process takes this bot's updates (409 Conflict: %s). "
-                "Stop the other `intersessional run` (or remove the webhook of a `serve`) with "
-                "this TELEGRAM_BOT_TOKEN; until then getUpdates is retried with backoff",
-                exc,
-            )
-        else:
-            log.warning("Telegram: getUpdates failed (%s); retrying with backoff", exc)
-        return delay
-
-    def recovered(self) -> None:
-        """getUpdates answered: say so if it had been failing."""
-        if self.failures:
-            log.info("Telegram: getUpdates works again (after %d failed attempts)", self.failures)
-        self.failures = 0
-        self._cause = None
-
-
-def _position(update: Any) -> int | None:
-    """An update's place in the queue (its update_id, even one sent as a string of digits):
-    what the offset moves past, whether or not the update itself can be read."""
-    update_id = update.get("update_id") if isinstance(update, Mapping) else None
-    if isinstance(update_id, str) and update_id.isdigit():
-        return int(update_id)
-    return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
 
 
 def from_settings(
