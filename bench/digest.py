@@ -10,6 +10,11 @@ consultation with a fuller questionnaire would.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
@@ -339,3 +344,30 @@ async def measure(
         del digest
     await database.dispose()
     return row
+
+
+def in_own_process(
+    url: str, submissions: int, *, formats: Sequence[str], naive: Sequence[str]
+) -> dict[str, Any]:
+    """`measure` in a fresh interpreter: the resident peaks then count the digest, the
+    interpreter and its libraries, not what the benchmarks run before it left behind."""
+    command = [sys.executable, "-m", "bench.digest", url, str(submissions)]
+    command += [f"--format={fmt}" for fmt in formats] + [f"--naive={fmt}" for fmt in naive]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.digest")
+    parser.add_argument("url")
+    parser.add_argument("submissions", type=int)
+    parser.add_argument("--format", action="append", default=[], choices=FORMATS)
+    parser.add_argument("--naive", action="append", default=[], choices=tuple(NAIVE))
+    arguments = parser.parse_args()
+    row = asyncio.run(
+        measure(
+            arguments.url, arguments.submissions, formats=arguments.format, naive=arguments.naive
+        )
+    )
+    print(json.dumps(row))
