@@ -281,81 +281,83 @@ def _rendered(digest: Digest, fmt: str, path: str) -> dict[str, Any]:
     }
 
 
-async def measure(
-    url: str, submissions: int, *, formats: Sequence[str] = (), naive: Sequence[str] = ()
-) -> dict[str, Any]:
-    """Seed `submissions` submissions of 20 answers each, then time one digest.
-
-    Args:
-        url: An empty database.
-        submissions: How many participants submit all three agenda items.
-        formats: Renderings to time one by one from the same digest ('md', 'docx', 'xlsx').
-        naive: Of those, the ones to time again as they were made before (`NAIVE`).
+async def seeded(url: str, submissions: int) -> dict[str, Any]:
+    """An empty database migrated and seeded with `submissions` submissions.
 
     Returns:
-        One table row (sizes, seconds, peak memory), and under "formats" one row per
-        rendering: wall and CPU seconds and the resident peak while it ran, which includes
-        the interpreter, its libraries and the digest it renders.
+        The sizes seeded and the seconds it took.
     """
     database = create_engine(url)
     await migrate.upgrade(database)
     started = time.perf_counter()
-    seeded = await seed(database, submissions)
-    seeding = time.perf_counter() - started
+    sizes = await seed(database, submissions)
+    await database.dispose()
+    return {**sizes, "seed_s": round(time.perf_counter() - started, 2)}
+
+
+async def measure(
+    url: str, submissions: int, *, formats: Sequence[str] = (), naive: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Time one digest of a seeded database, then each format rendered from it.
+
+    Args:
+        url: A database `seeded` with `submissions` submissions.
+        submissions: How many participants submitted all three agenda items.
+        formats: Renderings to time one by one from the same digest ('md', 'docx', 'xlsx').
+        naive: Of those, the ones to time again as they were made before (`NAIVE`).
+
+    Returns:
+        One table row (seconds, peak memory), and under "formats" one row per rendering:
+        wall and CPU seconds and the resident peak while it ran, which includes the
+        interpreter, its libraries and the digest it renders.
+    """
+    database = create_engine(url)
     store = Store(session_factory(database))
     since = NOW - timedelta(days=7)
     # Timed without tracemalloc (which slows allocation-heavy code several-fold), then
     # built again under tracemalloc for the Python-level peak; the resident peak (which
-    # also counts memory held outside Python's allocator) is taken in the timed run.
+    # also counts memory held outside Python's allocator) is taken in the timed runs.
     _reset_rss()
     started, cpu = time.perf_counter(), time.process_time()
     digest = await build(store, CONSULTATION, now=NOW, since=since)
     built, built_cpu = time.perf_counter() - started, time.process_time() - cpu
-    build_rss = _rss_mb()
-    html = render(digest, "html")
-    elapsed = time.perf_counter() - started
-    rss = _rss_mb()
+    row: dict[str, Any] = {
+        "build_s": round(built, 2),
+        "build_cpu_s": round(built_cpu, 2),
+        "build_rss_mb": _rss_mb(),
+    }
+    html = _rendered(digest, "html", "now")
+    rows = [html] + [_rendered(digest, fmt, "now") for fmt in formats if fmt != "html"]
+    # The old paths last: what they leave behind cannot weigh on today's figures.
+    rows += [_rendered(digest, fmt, "naive") for fmt in formats if fmt in naive]
     del digest
     with _traced() as peak:
         render(await build(store, CONSULTATION, now=NOW, since=since), "html")
-    row: dict[str, Any] = {
-        "database": url.split("+", 1)[0].split(":", 1)[0],
-        **seeded,
-        "seed_s": round(seeding, 2),
-        "build_s": round(built, 2),
-        "build_cpu_s": round(built_cpu, 2),
-        "build_rss_mb": build_rss,
-        "build_and_html_s": round(elapsed, 2),
-        "peak_mb": peak[0],
-        "rss_peak_mb": rss,
-        "html_kb": len(html) // 1024,
-    }
-    del html
-    if formats:
-        digest = await build(store, CONSULTATION, now=NOW, since=since)
-        rows = [{"submissions": submissions, **_rendered(digest, fmt, "now")} for fmt in formats]
-        # The old paths last: what they leave behind cannot weigh on today's figures.
-        rows += [
-            {"submissions": submissions, **_rendered(digest, fmt, "naive")}
-            for fmt in formats
-            if fmt in naive
-        ]
-        row["formats"] = rows
-        del digest
     await database.dispose()
+    row |= {
+        "build_and_html_s": round(built + html["s"], 2),
+        "peak_mb": peak[0],
+        "rss_peak_mb": max(row["build_rss_mb"], html["rss_peak_mb"]),
+        "html_kb": round(html["size_mb"] * 1024),
+    }
+    if formats:
+        row["formats"] = [{"submissions": submissions, **r} for r in rows]
     return row
 
 
 def in_own_process(
     url: str, submissions: int, *, formats: Sequence[str], naive: Sequence[str]
 ) -> dict[str, Any]:
-    """`measure` in a fresh interpreter: the resident peaks then count the digest, the
-    interpreter and its libraries, not what the benchmarks run before it left behind."""
-    command = [sys.executable, "-m", "bench.digest", url, str(submissions)]
-    command += [f"--format={fmt}" for fmt in formats] + [f"--naive={fmt}" for fmt in naive]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    """The database seeded in one fresh interpreter, the digest measured in another: the
+    resident peaks count the digest, the interpreter and its libraries, not what seeding
+    or the benchmarks run before left behind."""
+    row = {"database": url.split("+", 1)[0].split(":", 1)[0]}
+    for step in (["--seed"], [f"--format={fmt}" for fmt in formats]):
+        command = [sys.executable, "-m", "bench.digest", url, str(submissions), *step]
+        command += [f"--naive={fmt}" for fmt in naive] if step != ["--seed"] else []
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        row |= json.loads(done.stdout)
+    return row
 
 
 if __name__ == "__main__":
@@ -364,10 +366,17 @@ if __name__ == "__main__":
     parser.add_argument("submissions", type=int)
     parser.add_argument("--format", action="append", default=[], choices=FORMATS)
     parser.add_argument("--naive", action="append", default=[], choices=tuple(NAIVE))
+    parser.add_argument("--seed", action="store_true", help="only seed the database")
     arguments = parser.parse_args()
-    row = asyncio.run(
-        measure(
-            arguments.url, arguments.submissions, formats=arguments.format, naive=arguments.naive
+    if arguments.seed:
+        done = asyncio.run(seeded(arguments.url, arguments.submissions))
+    else:
+        done = asyncio.run(
+            measure(
+                arguments.url,
+                arguments.submissions,
+                formats=arguments.format,
+                naive=arguments.naive,
+            )
         )
-    )
-    print(json.dumps(row))
+    print(json.dumps(done))

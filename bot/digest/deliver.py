@@ -48,8 +48,8 @@ FORMATS: dict[str, str] = {
 def render(digest: Digest, fmt: str) -> bytes:
     """The digest in one format.
 
-    Each renderer is imported when first used: they bring matplotlib, python-docx and
-    openpyxl, which a process that never sends that format need not load at start.
+    Each renderer is imported when first used: they bring matplotlib, Jinja2, lxml and
+    XlsxWriter, which a process that never sends that format need not load at start.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
