@@ -10,6 +10,12 @@ consultation with a fuller questionnaire would.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import importlib
+import json
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
@@ -21,7 +27,6 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench import naive_docx, naive_xlsx
 from bot.app import load_into
 from bot.digest.build import Digest, build, collector_paused
 from bot.digest.deliver import render
@@ -253,8 +258,9 @@ def _traced() -> Iterator[list[float]]:
         tracemalloc.stop()
 
 
-NAIVE = {"docx": naive_docx.render, "xlsx": naive_xlsx.render}
-"""The renderers as they were before issue 14, measured beside today's."""
+NAIVE = {"docx": "bench.naive_docx", "xlsx": "bench.naive_xlsx"}
+"""The renderers as they were before issue 14, measured beside today's; imported only when
+measured, so that python-docx and openpyxl weigh on no other figure."""
 
 
 def _rendered(digest: Digest, fmt: str, path: str) -> dict[str, Any]:
@@ -262,8 +268,9 @@ def _rendered(digest: Digest, fmt: str, path: str) -> dict[str, Any]:
     _reset_rss()
     started, cpu = time.perf_counter(), time.process_time()
     if path == "naive":
+        renderer = importlib.import_module(NAIVE[fmt])
         with collector_paused():
-            content = NAIVE[fmt](digest)
+            content: bytes = renderer.render(digest)
     else:
         content = render(digest, fmt)
     return {
@@ -276,66 +283,102 @@ def _rendered(digest: Digest, fmt: str, path: str) -> dict[str, Any]:
     }
 
 
-async def measure(
-    url: str, submissions: int, *, formats: Sequence[str] = (), naive: Sequence[str] = ()
-) -> dict[str, Any]:
-    """Seed `submissions` submissions of 20 answers each, then time one digest.
-
-    Args:
-        url: An empty database.
-        submissions: How many participants submit all three agenda items.
-        formats: Renderings to time one by one from the same digest ('md', 'docx', 'xlsx').
-        naive: Of those, the ones to time again as they were made before (`NAIVE`).
+async def seeded(url: str, submissions: int) -> dict[str, Any]:
+    """An empty database migrated and seeded with `submissions` submissions.
 
     Returns:
-        One table row (sizes, seconds, peak memory), and under "formats" one row per
-        rendering: wall and CPU seconds and the resident peak while it ran, which includes
-        the interpreter, its libraries and the digest it renders.
+        The sizes seeded and the seconds it took.
     """
     database = create_engine(url)
     await migrate.upgrade(database)
     started = time.perf_counter()
-    seeded = await seed(database, submissions)
-    seeding = time.perf_counter() - started
+    sizes = await seed(database, submissions)
+    await database.dispose()
+    return {**sizes, "seed_s": round(time.perf_counter() - started, 2)}
+
+
+async def measure(
+    url: str, submissions: int, *, formats: Sequence[str] = (), naive: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Time one digest of a seeded database, then each format rendered from it.
+
+    Args:
+        url: A database `seeded` with `submissions` submissions.
+        submissions: How many participants submitted all three agenda items.
+        formats: Renderings to time one by one from the same digest ('md', 'docx', 'xlsx').
+        naive: Of those, the ones to time again as they were made before (`NAIVE`).
+
+    Returns:
+        One table row (seconds, peak memory), and under "formats" one row per rendering:
+        wall and CPU seconds and the resident peak while it ran, which includes the
+        interpreter, its libraries and the digest it renders.
+    """
+    database = create_engine(url)
     store = Store(session_factory(database))
     since = NOW - timedelta(days=7)
     # Timed without tracemalloc (which slows allocation-heavy code several-fold), then
     # built again under tracemalloc for the Python-level peak; the resident peak (which
-    # also counts memory held outside Python's allocator) is taken in the timed run.
+    # also counts memory held outside Python's allocator) is taken in the timed runs.
     _reset_rss()
     started, cpu = time.perf_counter(), time.process_time()
     digest = await build(store, CONSULTATION, now=NOW, since=since)
     built, built_cpu = time.perf_counter() - started, time.process_time() - cpu
-    build_rss = _rss_mb()
-    html = render(digest, "html")
-    elapsed = time.perf_counter() - started
-    rss = _rss_mb()
+    row: dict[str, Any] = {
+        "build_s": round(built, 2),
+        "build_cpu_s": round(built_cpu, 2),
+        "build_rss_mb": _rss_mb(),
+    }
+    html = _rendered(digest, "html", "now")
+    rows = [html] + [_rendered(digest, fmt, "now") for fmt in formats if fmt != "html"]
+    # The old paths last: what they leave behind cannot weigh on today's figures.
+    rows += [_rendered(digest, fmt, "naive") for fmt in formats if fmt in naive]
     del digest
     with _traced() as peak:
         render(await build(store, CONSULTATION, now=NOW, since=since), "html")
-    row: dict[str, Any] = {
-        "database": url.split("+", 1)[0].split(":", 1)[0],
-        **seeded,
-        "seed_s": round(seeding, 2),
-        "build_s": round(built, 2),
-        "build_cpu_s": round(built_cpu, 2),
-        "build_rss_mb": build_rss,
-        "build_and_html_s": round(elapsed, 2),
-        "peak_mb": peak[0],
-        "rss_peak_mb": rss,
-        "html_kb": len(html) // 1024,
-    }
-    del html
-    if formats:
-        digest = await build(store, CONSULTATION, now=NOW, since=since)
-        rows = [{"submissions": submissions, **_rendered(digest, fmt, "now")} for fmt in formats]
-        # The old paths last: what they leave behind cannot weigh on today's figures.
-        rows += [
-            {"submissions": submissions, **_rendered(digest, fmt, "naive")}
-            for fmt in formats
-            if fmt in naive
-        ]
-        row["formats"] = rows
-        del digest
     await database.dispose()
+    row |= {
+        "build_and_html_s": round(built + html["s"], 2),
+        "peak_mb": peak[0],
+        "rss_peak_mb": max(row["build_rss_mb"], html["rss_peak_mb"]),
+        "html_kb": round(html["size_mb"] * 1024),
+    }
+    if formats:
+        row["formats"] = [{"submissions": submissions, **r} for r in rows]
     return row
+
+
+def in_own_process(
+    url: str, submissions: int, *, formats: Sequence[str], naive: Sequence[str]
+) -> dict[str, Any]:
+    """The database seeded in one fresh interpreter, the digest measured in another: the
+    resident peaks count the digest, the interpreter and its libraries, not what seeding
+    or the benchmarks run before left behind."""
+    row = {"database": url.split("+", 1)[0].split(":", 1)[0]}
+    for step in (["--seed"], [f"--format={fmt}" for fmt in formats]):
+        command = [sys.executable, "-m", "bench.digest", url, str(submissions), *step]
+        command += [f"--naive={fmt}" for fmt in naive] if step != ["--seed"] else []
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        row |= json.loads(done.stdout)
+    return row
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.digest")
+    parser.add_argument("url")
+    parser.add_argument("submissions", type=int)
+    parser.add_argument("--format", action="append", default=[], choices=FORMATS)
+    parser.add_argument("--naive", action="append", default=[], choices=tuple(NAIVE))
+    parser.add_argument("--seed", action="store_true", help="only seed the database")
+    arguments = parser.parse_args()
+    if arguments.seed:
+        done = asyncio.run(seeded(arguments.url, arguments.submissions))
+    else:
+        done = asyncio.run(
+            measure(
+                arguments.url,
+                arguments.submissions,
+                formats=arguments.format,
+                naive=arguments.naive,
+            )
+        )
+    print(json.dumps(done))

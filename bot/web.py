@@ -17,7 +17,6 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.app import App
-from bot.console.routes import mount as console_mount
 
 if TYPE_CHECKING:
     from bot.adapters import Channel
@@ -134,6 +133,9 @@ def create_web_app(app: App, channels: Sequence[Channel] = ()) -> Starlette:
         except Exception:  # Reported, not raised: that is what a health check is for.
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    # The console (its pages, Jinja2) loads when a web app is made, not with the command line.
+    from bot.console.routes import mount as console_mount
 
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"]), console_mount(app)]
     routes += [route for channel in channels for route in channel.routes]

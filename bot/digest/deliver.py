@@ -53,7 +53,8 @@ FORMATS: tuple[str, ...] = _formats()
 
 def renderer(fmt: str) -> ModuleType:
     """The module of a format, imported when first used: the renderers bring matplotlib,
-    Jinja2 and XlsxWriter, which a process that never sends that format need not load."""
+    Jinja2, lxml and XlsxWriter, which a process that never sends that format need not
+    load at start."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
     return importlib.import_module(f"bot.digest.render_{fmt}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
@@ -110,10 +110,13 @@ def _details(answer: DigestAnswer) -> str:
     return ", ".join(details)
 
 
-def _grid(columns: int) -> list[int]:
-    """Column widths in twentieths of a point: the first (a name, a label) wide, the rest
-    equal, across the text width of an A4 page with the template's margins."""
+def _grid(columns: int, shares: Sequence[int] | None = None) -> list[int]:
+    """Column widths in twentieths of a point across the text width of an A4 page with the
+    template's margins: in these shares, or the first column (a name, a label) wide and the
+    rest equal."""
     width = 9_400
+    if shares:
+        return [width * share // sum(shares) for share in shares]
     first = width // 2 if columns > 2 else width * 2 // 3
     rest = (width - first) // max(columns - 1, 1)
     return [first, *[rest] * (columns - 1)]
