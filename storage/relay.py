@@ -263,12 +263,14 @@ class Relay:
             )
 
     async def finish(self, row_id: int, outcome: str, now: datetime) -> None:
-        """Mark a row done: `sent`, `unreachable` or `failed`."""
+        """Mark a row done: `sent`, `unreachable` or `failed`. Its replies are dropped (they
+        may hold a participant's answers, or their whole data for /mydata): what stays is
+        where and when, and how it went."""
         async with self.database.begin() as connection:
             await connection.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == row_id)
-                .values(done_at=now, outcome=outcome)
+                .values(done_at=now, outcome=outcome, body="")
             )
 
     async def enqueue(self, platform: str, chat_id: str, body: str, now: datetime) -> None:

@@ -17,6 +17,9 @@ from storage.relay import Relay, Unsent
 
 log = logging.getLogger(__name__)
 
+MAX_SEND_ATTEMPTS = 3
+"""Sends of one outbox row that raised before it is marked failed (a row that cannot be
+sent at all must not be tried again forever)."""
 WORKERS = 4
 """Updates one process handles at once per platform (each of a different chat)."""
 IDLE_LOOK = 1.0
@@ -154,6 +157,7 @@ class Sender:
         self._done: set[int] = set()
         """Rows in hand whose send ended: a look that began before it ended may still have
         read them unsent, so they leave `_in_hand` only when the next look begins."""
+        self._attempts: dict[int, int] = {}
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.leading = False
@@ -216,7 +220,15 @@ class Sender:
 
     async def _send(self, row: Unsent) -> None:
         try:
-            outcome = await self._send_row(row)
+            try:
+                outcome = await self._send_row(row)
+            except Exception:  # A bug, or the database away while marking progress.
+                attempts = self._attempts[row.id] = self._attempts.get(row.id, 0) + 1
+                if attempts < MAX_SEND_ATTEMPTS:
+                    raise
+                log.exception("%s: replies to %s cannot be sent", self.platform, row.chat_id)
+                outcome = "failed"
+            self._attempts.pop(row.id, None)
             await self.relay.finish(row.id, outcome, self._now())
         except Exception as exc:  # Left unsent: the next look sends it again.
             log.warning(

@@ -13,6 +13,7 @@ from storage.db import create_engine
 from storage.relay import Incoming, Relay
 from storage.repositories import Store
 from tests.conftest import database_kind
+from tests.faults.bot_process import scalar_rows
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -64,7 +65,7 @@ async def test_an_update_delivered_twice_waits_once(store: Store) -> None:
 
 
 async def test_a_row_keeps_its_progress_until_it_is_done_and_is_forgotten_a_week_later(
-    store: Store,
+    store: Store, database_url: str
 ) -> None:
     relay = store.relay
     await relay.enqueue("telegram", "42", "body", NOW)
@@ -76,6 +77,8 @@ async def test_a_row_keeps_its_progress_until_it_is_done_and_is_forgotten_a_week
     assert await relay.unsent("telegram", skip={row.id}) == []
     await relay.finish(row.id, "sent", NOW)
     assert await relay.unsent("telegram", skip=set()) == []
+    kept = await scalar_rows(database_url, "SELECT chat_id, body, outcome FROM outbox")
+    assert kept == [("42", "", "sent")]  # the replies are not kept once sent
     assert await relay.forget_sent(NOW) == 0
     assert await relay.forget_sent(NOW + timedelta(seconds=1)) == 1
 
