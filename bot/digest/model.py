@@ -115,6 +115,15 @@ class DigestAnswer:
     """Its machine translation into English, when one was asked for and it is in another
     language."""
 
+    def notes(self) -> list[str]:
+        """What is said after its time: its language, a draft, how it may be published."""
+        notes = [f"language: {self.language}"] if self.language else []
+        if not self.submitted:
+            notes.append("draft, not yet submitted")
+        if self.publication:
+            notes.append(self.publication)
+        return notes
+
     @property
     def translated(self) -> str:
         """The translation with its mark, or why there is none, in one text; '' without."""

@@ -101,13 +101,7 @@ def _details(answer: DigestAnswer) -> str:
     """'Non-governmental organization, Kenya, 15 January 2027, 11:00, language: en, …'."""
     details = [part for part in (answer.category, answer.country) if part]
     details.append(un_moment(answer.answered_at))
-    if answer.language:
-        details.append(f"language: {answer.language}")
-    if not answer.submitted:
-        details.append("draft, not yet submitted")
-    if answer.publication:
-        details.append(answer.publication)
-    return ", ".join(details)
+    return ", ".join([*details, *answer.notes()])
 
 
 def _grid(columns: int, shares: Sequence[int] | None = None) -> list[int]:

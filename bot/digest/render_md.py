@@ -40,13 +40,7 @@ def _answer(answer: DigestAnswer) -> list[str]:
     head = (
         f"{escape(answer.organisation)} ({escape(where)})" if where else escape(answer.organisation)
     )
-    details = [un_moment(answer.answered_at)]
-    if answer.language:
-        details.append(f"language: {answer.language}")
-    if not answer.submitted:
-        details.append("draft, not yet submitted")
-    if answer.publication:
-        details.append(answer.publication)
+    details = [un_moment(answer.answered_at), *answer.notes()]
     lines = [f"- {' '.join([*marks, head])} · {' · '.join(details)}"]
     lines += [f"  > {escape(text_line)}" for text_line in answer.text.splitlines() or [""]]
     return lines + _translation(answer)
