@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.cli.common import refuse, since, with_app
+from bot.cli.progress import Begin, stages
 from bot.digest import deliver as digest_deliver
 from bot.digest import period as digest_period
 from bot.digest import schedule as digest_schedule
@@ -21,13 +22,17 @@ from bot.digest.model import Digest
 from bot.reminders import definition_of
 from config.consultation import Attendance, Participation
 from config.settings import Settings
-from handlers.features.admin.common import UnknownConsultation, UnnamedConsultation, choose
+from handlers.events import OutgoingDocument
+from handlers.features.admin.common import UnnamedConsultation, choose
 from storage.models import ConsultationRow
 
 STDOUT = "-"
 """`--out -`: the digest on standard output."""
 _FORMATS = ", ".join(digest_deliver.FORMATS)
 _ATTENDANCE = tuple(Attendance.model_fields)
+DIGEST_SHOWN_FROM = 1_000
+"""Submissions (one per participant and agenda item) from which a digest takes a second
+or more: its stages are shown as it is made."""
 
 
 class BadArgument(ValueError):
@@ -148,24 +153,34 @@ def participation_of(args: argparse.Namespace, row: ConsultationRow) -> Particip
 
 
 async def _chosen(app: App, consultation_id: str | None) -> ConsultationRow | None:
-    """The consultation named, or the only open one; None (and said why) otherwise."""
+    """The consultation named, or the only open one; None (and said why) otherwise.
+
+    A `--consultation` that names nothing loaded was refused before (`with_app`)."""
     async with app.store.transaction() as uow:
         rows = await uow.consultations.rows()
     try:
         return choose(rows, consultation_id, app.clock.now())
     except UnnamedConsultation as exc:
         refuse(f"name the consultation with --consultation ({', '.join(exc.known)})")
-    except UnknownConsultation as exc:
-        refuse(
-            f"no consultation with id {exc.consultation_id!r} is loaded; "
-            f"use one of {', '.join(exc.known) or '(none is loaded)'}"
-        )
     return None
 
 
-def write(digest: Digest, outputs: Outputs) -> list[str]:
-    """The digest in each format to its file, or to standard output; where each went."""
-    documents = [digest_deliver.document(digest, fmt) for fmt in outputs.formats]
+def stage_names(outputs: Outputs) -> list[str]:
+    """The stages a digest is made in, as its progress names them."""
+    return ["reading the answers", *(f"writing the {fmt.upper()}" for fmt in outputs.formats)]
+
+
+def render(digest: Digest, outputs: Outputs, begin: Begin) -> list[OutgoingDocument]:
+    """The digest in each format asked; `begin` is told as each is begun."""
+    documents = []
+    for fmt, name in zip(outputs.formats, stage_names(outputs)[1:], strict=True):
+        begin(name)
+        documents.append(digest_deliver.document(digest, fmt))
+    return documents
+
+
+def write(digest: Digest, outputs: Outputs, documents: Sequence[OutgoingDocument]) -> list[str]:
+    """The documents to their files, or to standard output; where each went."""
     if outputs.to_stdout:
         sys.stdout.buffer.write(documents[0].content)
         sys.stdout.flush()
@@ -204,15 +219,20 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
             start = since(args.since, ZoneInfo(row.timezone)) if args.since else None
         except ValueError as exc:
             return refuse(str(exc))
-        made = await digest_period.next_digest(
-            app.store,
-            row.id,
-            now=now,
-            since=start,
-            participation=figures,
-            translator=app.translator,
-        )
-        targets = write(made, outputs)
+        async with app.store.transaction() as uow:
+            size = await uow.reports.submission_count(row.id)
+        with stages("digest", stage_names(outputs), shown=size >= DIGEST_SHOWN_FROM) as begin:
+            begin(stage_names(outputs)[0])
+            made = await digest_period.next_digest(
+                app.store,
+                row.id,
+                now=now,
+                since=start,
+                participation=figures,
+                translator=app.translator,
+            )
+            documents = render(made, outputs, begin)
+        targets = write(made, outputs, documents)
         if not args.send:  # A digest sent records its period as it is sent.
             await digest_period.record_written(app.store, made, targets=targets, now=now)
             return 0

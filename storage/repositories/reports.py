@@ -227,6 +227,16 @@ class ReportRepository(Repository):
         )
         return result.all()
 
+    async def submission_count(self, consultation_id: str) -> int:
+        """How many submissions (drafts and submitted) a consultation has: how long its
+        digest takes."""
+        counted = await self.session.scalar(
+            select(func.count(Submission.id))
+            .join(AgendaItemRow, Submission.agenda_item_id == AgendaItemRow.id)
+            .where(AgendaItemRow.consultation_id == consultation_id)
+        )
+        return int(counted or 0)
+
     async def invites(self) -> Sequence[Invite]:
         """Every invite."""
         return (await self.session.scalars(select(Invite).order_by(Invite.id))).all()

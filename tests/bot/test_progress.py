@@ -3,6 +3,7 @@ item 10)."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import io
 import os
@@ -10,12 +11,39 @@ import pty
 import select
 import struct
 import termios
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
-from bot.cli.progress import progress
+from bench import digest as bench_digest
+from bot.cli.digest import DIGEST_SHOWN_FROM
+from bot.cli.progress import progress, stages
+from storage.db import create_engine
 from tests.commandline import run
+
+
+def _shown_on_a_terminal(work: Callable[[TextIO], None]) -> str:
+    """Everything `work` drew on a pseudo-terminal of 80 columns."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        with os.fdopen(terminal, "w", encoding="utf-8", closefd=True) as stream:
+            assert stream.isatty()
+            work(stream)
+        shown = b""
+        while select.select([controller], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    return shown.decode("utf-8")
 
 
 def test_plain_lines_when_not_a_terminal() -> None:
@@ -38,26 +66,12 @@ def test_nothing_for_little_work(total: int) -> None:
 
 
 def test_a_bar_on_a_terminal() -> None:
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    try:
-        with os.fdopen(terminal, "w", encoding="utf-8", closefd=True) as stream:
-            assert stream.isatty()
-            with progress("participants reached", 40, stream=stream) as tick:
-                for _ in range(40):
-                    tick()
-        shown = b""
-        while select.select([controller], [], [], 0.5)[0]:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-    finally:
-        os.close(controller)
-    text = shown.decode("utf-8")
+    def work(stream: TextIO) -> None:
+        with progress("participants reached", 40, stream=stream) as tick:
+            for _ in range(40):
+                tick()
+
+    text = _shown_on_a_terminal(work)
     assert "\r" in text  # redrawn in place, not a line per step
     last = text.replace("\r\n", "\n").split("\r")[-1].strip()
     assert last.startswith("participants reached: 100%")
@@ -88,4 +102,63 @@ def test_invite_import_reports_its_progress_in_lines(
     assert result.err.splitlines() == [
         *(f"invites created: {n} of 25" for n in (3, 6, 9, 12, 15, 18, 21, 24, 25)),
         "25 invites created",
+    ]
+
+
+def test_stages_in_plain_lines_when_not_a_terminal() -> None:
+    out = io.StringIO()
+    with stages("digest", ["reading", "writing the MD"], shown=True, stream=out) as begin:
+        begin("reading")
+        begin("writing the MD")
+    assert out.getvalue().splitlines() == [
+        "digest: reading (1 of 2)",
+        "digest: writing the MD (2 of 2)",
+    ]
+
+
+def test_stages_of_small_work_are_not_shown() -> None:
+    out = io.StringIO()
+    with stages("digest", ["reading", "writing the MD"], shown=False, stream=out) as begin:
+        begin("reading")
+        begin("writing the MD")
+    assert out.getvalue() == ""
+
+
+def test_stages_on_a_terminal_are_one_bar_naming_the_stage_in_hand() -> None:
+    def work(stream: TextIO) -> None:
+        names = ["reading the answers", "writing the DOCX"]
+        with stages("digest", names, shown=True, stream=stream) as begin:
+            for name in names:
+                begin(name)
+
+    text = _shown_on_a_terminal(work)
+    assert "\r" in text
+    assert "writing the DOCX" in text  # named while it was in hand
+    last = text.replace("\r\n", "\n").split("\r")[-1].strip()
+    assert last.startswith("digest: 2/2 ")
+    assert last.endswith(" done")
+    assert "(1 of 2)" not in text
+
+
+def test_a_large_digest_reports_its_stages(
+    cli: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def seeded() -> int:
+        database = create_engine(database_url)
+        try:
+            return (await bench_digest.seed(database, 334))["item_submissions"]
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(seeded()) >= DIGEST_SHOWN_FROM
+    result = run(capsys, "digest", "--consultation", "wgic-18-2027", "--format", "md,docx")
+    assert result.code == 0, result.err
+    [md] = [path.name for path in cli.glob("digest-wgic-18-2027-*.md")]
+    [docx] = [path.name for path in cli.glob("digest-wgic-18-2027-*.docx")]
+    assert result.err.splitlines() == [
+        "digest: reading the answers (1 of 3)",
+        "digest: writing the MD (2 of 3)",
+        "digest: writing the DOCX (3 of 3)",
+        f"Digest of wgic-18-2027 written to {md}",
+        f"Digest of wgic-18-2027 written to {docx}",
     ]
