@@ -12,13 +12,14 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.terminal import TerminalChannel, render, to_event
-from bot.adapters.terminal.channel import CUT_WARNING, TTY_LINE
+from bot.adapters.terminal.keys import PASTE_OFF, PASTE_ON
 from handlers.engine import Engine
 from handlers.events import Button, OutgoingDocument, Reply
 from storage.db import create_engine, session_factory
@@ -271,6 +272,20 @@ def test_the_terminal_shows_the_conversation_and_the_log_goes_to_a_file(
     assert LOG_LINE.search(log)
 
 
+def drained(fd: int) -> bytes:
+    """What a terminal has shown and nobody read yet."""
+    seen = b""
+    while select.select([fd], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the other side is closed: nothing more
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
 def read_until(fd: int, marker: bytes, timeout: float = 60.0) -> bytes:
     """What a terminal shows until `marker` appears (the prompt)."""
     seen = b""
@@ -286,21 +301,30 @@ def read_until(fd: int, marker: bytes, timeout: float = 60.0) -> bytes:
     return seen
 
 
-async def test_a_paste_a_terminal_cut_is_said_and_a_text_file_is_read_whole(
+async def test_a_paste_longer_than_a_terminal_line_arrives_whole_and_a_text_file_too(
     engine: Engine, tmp_path: Path
 ) -> None:
-    # A real terminal in canonical mode passes 4,095 characters of a 10,000-character line.
+    # A terminal in canonical mode would pass 4,095 characters of this 10,000-character line
+    # and drop the rest; read key by key, all of it arrives, and the engine says its length.
     controller, terminal = pty.openpty()
     shown: list[str] = []
     with os.fdopen(terminal, "r", encoding="utf-8", closefd=True) as stdin:
-        channel = TerminalChannel(
-            engine, user="u", stdin=stdin, write=shown.append, line_limit=TTY_LINE
-        )
-        os.write(controller, b"x" * 10_000 + b"\n\x04")  # then Ctrl-D: end of input
-        await asyncio.wait_for(channel.receive(asyncio.Event()), 30)
+        channel = TerminalChannel(engine, user="u", stdin=stdin, write=shown.append)
+        receiving = asyncio.create_task(channel.receive(asyncio.Event()))
+        await asyncio.to_thread(read_until, controller, PASTE_ON.encode())  # reading keys
+        os.write(controller, b"x" * 10_000 + b"\r\x04")  # Enter, then Ctrl-D: end of input
+        await asyncio.wait_for(receiving, 30)
+        restored = termios.tcgetattr(terminal)
+    echoed = drained(controller)
     os.close(controller)
-    assert shown[0] == CUT_WARNING
-    assert len(shown) == 2  # then the engine's answer to the 4,095 characters that arrived
+    assert shown == [
+        "That message has 10000 characters; the most I accept is 4000. Nothing was saved: "
+        "please shorten it and send it again.\n"
+    ]
+    assert restored[3] & termios.ICANON  # as it was
+    assert restored[3] & termios.ECHO
+    assert echoed.count(b"x") == 10_000  # the person saw what they pasted
+    assert echoed.endswith(PASTE_OFF.encode())
 
     long_text = tmp_path / "comments.txt"
     long_text.write_text("Électronique. " * 1000, encoding="utf-8")

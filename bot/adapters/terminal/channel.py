@@ -24,14 +24,6 @@ from storage.models import Category
 
 PROMPT = "> "
 """Where a person at a terminal types."""
-TTY_LINE = 4095
-"""The longest line a terminal in canonical mode passes on (Linux's N_TTY_BUF_SIZE, 4,096,
-less the newline): the rest of a longer paste never reaches the program."""
-CUT_WARNING = (
-    "(Your terminal passes at most 4,095 characters in one line, so the end of what you "
-    "pasted may be missing. To send a longer text whole, save it in a .txt file and type the "
-    "file's path.)"
-)
 CAPABILITIES = Capabilities(
     edits=False, checkboxes=False, forms=False, max_text=None, unprompted=False
 )
@@ -57,7 +49,6 @@ class TerminalChannel:
         greeting: str | None = None,
         welcome: Callable[[], Awaitable[str]] | None = None,
         prompt: str = "",
-        line_limit: int | None = None,
     ) -> None:
         """The channel for one person.
 
@@ -71,8 +62,6 @@ class TerminalChannel:
             welcome: Makes the greeting when the channel starts (a person at a terminal).
             prompt: Shown where the person types, before each line is read (a terminal's
                 "> ").
-            line_limit: The longest line stdin passes on (a terminal's `TTY_LINE`): a line
-                that long may have been cut, and the person is told so.
         """
         self.engine = engine
         self.user = user
@@ -80,7 +69,6 @@ class TerminalChannel:
         self.downloads = downloads
         self.greeting = greeting
         self.prompt = prompt
-        self.line_limit = line_limit
         self._write = write
         self._welcome = welcome
         self._buttons: list[Button] = []
@@ -111,8 +99,6 @@ class TerminalChannel:
                 line = await unless_stopped(stop, anext(typed, None))
                 if line is None:
                     return
-                if self.line_limit is not None and len(line.rstrip("\n")) >= self.line_limit:
-                    self._emit(CUT_WARNING)
                 replies = await self.engine.handle(to_event(line, self._buttons, user=self.user))
                 await self.deliver(self.user, replies)
 
@@ -168,6 +154,4 @@ def channel_for(app: App, *, user: str) -> TerminalChannel:
     if not sys.stdin.isatty():
         return TerminalChannel(app.engine, user=user)
     welcome = partial(_welcome, app, user)
-    return TerminalChannel(
-        app.engine, user=user, welcome=welcome, prompt=PROMPT, line_limit=TTY_LINE
-    )
+    return TerminalChannel(app.engine, user=user, welcome=welcome, prompt=PROMPT)
