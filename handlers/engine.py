@@ -347,8 +347,8 @@ class Engine:
                 t._(
                     "That message has {length} characters; the most I accept is {limit}. "
                     "Nothing was saved: please shorten it and send it again.",
-                    length=len(text),
-                    limit=self.options.max_text_chars,
+                    length=t.number(len(text)),
+                    limit=t.number(self.options.max_text_chars),
                 )
             )
             await self._prompt_if_any(ctx)

@@ -318,7 +318,7 @@ async def test_a_paste_longer_than_a_terminal_line_arrives_whole_and_a_text_file
     echoed = drained(controller)
     os.close(controller)
     assert shown == [
-        "That message has 10000 characters; the most I accept is 4000. Nothing was saved: "
+        "That message has 10,000 characters; the most I accept is 4,000. Nothing was saved: "
         "please shorten it and send it again.\n"
     ]
     assert restored[3] & termios.ICANON  # as it was

@@ -44,7 +44,7 @@ async def at_question(chat: Chat, invite: str) -> Chat:
         ({"text": "maybe"}, "Please choose one of the buttons below."),
         (
             {"text": "x" * 10_000},
-            "That message has 10000 characters; the most I accept is 4000. "
+            "That message has 10,000 characters; the most I accept is 4,000. "
             "Nothing was saved: please shorten it and send it again.",
         ),
         ({"payload": "ans:999999:contributed"}, STALE),
