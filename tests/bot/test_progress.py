@@ -105,23 +105,19 @@ def test_invite_import_reports_its_progress_in_lines(
     ]
 
 
-def test_stages_in_plain_lines_when_not_a_terminal() -> None:
+@pytest.mark.parametrize(
+    ("shown", "lines"),
+    [
+        (True, ["digest: reading (1 of 2)", "digest: writing the MD (2 of 2)"]),
+        (False, []),  # small work: done before anyone waits for it
+    ],
+)
+def test_stages_in_plain_lines_when_not_a_terminal(shown: bool, lines: list[str]) -> None:
     out = io.StringIO()
-    with stages("digest", ["reading", "writing the MD"], shown=True, stream=out) as begin:
+    with stages("digest", ["reading", "writing the MD"], shown=shown, stream=out) as begin:
         begin("reading")
         begin("writing the MD")
-    assert out.getvalue().splitlines() == [
-        "digest: reading (1 of 2)",
-        "digest: writing the MD (2 of 2)",
-    ]
-
-
-def test_stages_of_small_work_are_not_shown() -> None:
-    out = io.StringIO()
-    with stages("digest", ["reading", "writing the MD"], shown=False, stream=out) as begin:
-        begin("reading")
-        begin("writing the MD")
-    assert out.getvalue() == ""
+    assert out.getvalue().splitlines() == lines
 
 
 def test_stages_on_a_terminal_are_one_bar_naming_the_stage_in_hand() -> None:
