@@ -119,6 +119,7 @@ async def channel(app: App, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
     built = from_settings(
         app.settings, app.engine, limiter=Limiter(now=timer.now, sleep=timer.sleep)
     )
+    await built.start()  # its workers and sender, as `serve` and `run` start them
     yield built
     await built.close()
 
