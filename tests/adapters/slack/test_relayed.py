@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from bot.adapters.slack import SlackEvents, from_settings
 from bot.adapters.slack.channel import TRIGGER_SECONDS
@@ -96,3 +97,31 @@ async def test_a_request_slack_delivers_again_while_it_waits_is_stored_once(
         await handling.close()
     posts = fake.calls_of("chat.postMessage")
     assert sum("Criminologists without Borders" in str(c.params) for c in posts) == 1
+
+
+async def test_a_request_that_cannot_be_stored_gets_500_and_its_redelivery_is_answered(
+    app: App,
+    fake: FakeSlack,
+    clock: FixedClock,
+    users: Callable[..., SlackUser],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    amina = users("U0AMINA001", "Amina")
+    envelope = amina.envelope("message_im", text=await new_invite(app.store, clock))
+    relay = amina.channel.relay
+    stores = relay.put
+
+    async def database_away(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("the database is away")
+
+    monkeypatch.setattr(relay, "put", database_away)
+    answer = await amina.transport.deliver("events_api", envelope)
+    assert answer.status == 500  # not acknowledged: Slack delivers it again
+    assert await relay.waiting("slack") == 0
+    assert fake.calls_of("chat.postMessage") == []
+    assert any("Slack request failed" in r.getMessage() for r in caplog.records)
+
+    monkeypatch.setattr(relay, "put", stores)
+    await amina.event(envelope, retry=1, reason="http_error")
+    assert "Criminologists without Borders" in amina.text
