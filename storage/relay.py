@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
+from storage.listening import Listener
 from storage.relay_models import INBOX_CHANNEL, OUTBOX_CHANNEL, InboxItem, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class Relay:
         self._busy: dict[str, set[str]] = {}
         self._claiming = asyncio.Lock()
         self._events: dict[tuple[str, str], asyncio.Event] = {}
-        self._listener: AsyncConnection | None = None
+        self._listener: Listener | None = None
         self._local_leases: set[str] = set()
 
     # Wake-ups
@@ -98,33 +99,31 @@ class Relay:
         """Set when updates of `platform` were stored in the inbox."""
         return self.event(INBOX_CHANNEL, platform)
 
+    def wake_all(self) -> None:
+        """Wake every waiter of this process (something may have been missed)."""
+        for event in self._events.values():
+            event.set()
+
     async def listen(self) -> None:
         """Hear the other processes' notifications (PostgreSQL; nothing to do on SQLite).
 
         Wake-ups are hints: a waiter also looks again every second or so, so a notification
-        lost while the connection was away delays, and loses, nothing.
+        lost while the connection was away delays, and loses, nothing. A lost connection is
+        opened again (`storage.listening`), and every waiter looks once it is back.
         """
         if not self.shared or self._listener is not None:
             return
-        connection = await self.database.connect()
-        raw = (await connection.get_raw_connection()).driver_connection
-        if raw is None:
-            await connection.close()
-            return
-
-        def heard(_connection: Any, _pid: int, channel: str, payload: str) -> None:
-            self.wake(channel, payload)
-
-        for channel in (INBOX_CHANNEL, OUTBOX_CHANNEL):
-            await raw.add_listener(channel, heard)
-        self._listener = connection
+        listener = Listener(
+            self.database, (INBOX_CHANNEL, OUTBOX_CHANNEL), self.wake, self.wake_all
+        )
+        if await listener.start():
+            self._listener = listener
 
     async def close(self) -> None:
         """Stop listening."""
         listener, self._listener = self._listener, None
         if listener is not None:
-            with suppress(Exception):  # A connection already gone has nothing to release.
-                await listener.close()
+            await listener.close()
 
     # The inbox
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from functools import partial
 
 from bot.adapters.queues import ChatQueues
+from bot.adapters.sending import ApiCall
+from handlers.engine import Engine
+from handlers.events import Destination, Inbound
+from handlers.ports import Unreachable
 from storage.relay import Relay, Unsent
 
 log = logging.getLogger(__name__)
@@ -238,3 +242,112 @@ class Sender:
             self._done.add(row.id)
             async with self.settled:
                 self.settled.notify_all()
+
+
+MAX_UPDATE_ATTEMPTS = 3
+"""Tries of an update whose processing failed for a transient cause while the database
+answered, before it is set aside (a failure while the database is away is not counted: the
+update waits for it)."""
+
+
+def kind(exc: BaseException) -> str:
+    """An exception as one line for the log: its type and its first line."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Failures:
+    """What a channel's worker does with an update whose handling failed: leave it to be
+    tried again, or set it aside for good with an apology to its sender."""
+
+    def __init__(self, engine: Engine, name: str, transient: tuple[type[Exception], ...]) -> None:
+        """`name` says the platform in the log; `transient` are the failures that may pass."""
+        self.engine = engine
+        self.name = name
+        self.transient = transient
+        self._attempts: dict[str, int] = {}
+
+    def handled(self, key: str) -> None:
+        """The update `key` is handled: its count is forgotten."""
+        self._attempts.pop(key, None)
+
+    async def done_with(
+        self, key: str, exc: Exception, event: Inbound | None, destination: Destination | None
+    ) -> bool:
+        """Whether a failed update is done with: False when it is to be tried again; True
+        once it is recorded as processed, with the apology queued.
+
+        A failure while the database is away says nothing about the update: it waits for the
+        database, however long. A transient cause (a dropped connection, a timeout, a lock)
+        is retried a few times. Anything else would fail again at every redelivery, so it is
+        logged once, recorded like a processed update (a redelivery is then a duplicate) and
+        the participant is asked to try again.
+        """
+        if not await self.engine.available():
+            log.warning("%s update %s waits for the database (%s)", self.name, key, kind(exc))
+            return False
+        if isinstance(exc, self.transient):
+            attempts = self._attempts[key] = self._attempts.get(key, 0) + 1
+            if attempts < MAX_UPDATE_ATTEMPTS:
+                log.warning(
+                    "%s update %s failed (%s); it is tried again", self.name, key, kind(exc)
+                )
+                return False
+        self._attempts.pop(key, None)
+        log.error(
+            "%s update %s failed and is set aside (%s)", self.name, key, kind(exc), exc_info=exc
+        )
+        try:
+            if event is not None:
+                await self.engine.set_aside(event, reply_to=destination)
+        except Exception as again:  # The database failed too: the update is tried again.
+            log.warning("%s update %s not recorded (%s)", self.name, key, kind(again))
+            return False
+        return True
+
+
+async def quiet(relay: Relay, workers: Workers, sender: Sender | None) -> bool:
+    """Whether nothing of a platform waits or is in hand: no update in the inbox, none being
+    handled, no reply unsent (tests, with one process: it sends)."""
+    if workers.in_hand or (sender is not None and sender.busy):
+        return False
+    if await relay.waiting(workers.platform):
+        return False
+    return not await relay.unsent(workers.platform, skip=set(), limit=1)
+
+
+async def settle(relay: Relay, workers: Workers, sender: Sender | None) -> None:
+    """Wait until `quiet`."""
+    while not await quiet(relay, workers, sender):
+        async with workers.settled:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(workers.settled.wait(), 0.05)
+
+
+SendCall = Callable[[ApiCall, int], Awaitable[None]]
+"""Makes one call of a row (with its 1-based place among the row's calls)."""
+
+
+async def send_calls(
+    relay: Relay, row: Unsent, calls: Sequence[ApiCall], send_one: SendCall, name: str
+) -> str:
+    """Make a row's calls from its progress on, in order; its outcome.
+
+    Each call the platform confirmed moves the row's progress (the last is recorded with
+    the outcome), so a sender taking over after a crash repeats at most the call that was on
+    its way. A call that fails is logged once and the next is still made, except when the
+    chat is closed to the bot: then nothing more is sent (`unreachable`).
+    """
+    failed = 0
+    for index, call in enumerate(calls[row.progress :], start=row.progress + 1):
+        if index > row.progress + 1:
+            await relay.advance(row.id, index - 1)
+        try:
+            await send_one(call, index)
+        except Unreachable:
+            log.info("%s chat %s is unreachable", name, row.chat_id)
+            return "unreachable"
+        except Exception as exc:  # Mapped by the client (or by the limiter giving up).
+            failed += 1
+            log.warning("%s %s to chat %s failed: %s", name, call.method, row.chat_id, kind(exc))
+    return "failed" if failed else "sent"

@@ -5,6 +5,7 @@ whose handling failed stays; a lease has one holder."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -115,3 +116,52 @@ async def test_a_lease_is_held_once_in_one_process(store: Store) -> None:
         with pytest.raises(RuntimeError):
             async with store.relay.lease("sender", stop):
                 pass
+
+
+async def _listeners(database_url: str) -> list[int]:
+    """The backends LISTENing for the relay's wake-ups."""
+    rows = await scalar_rows(
+        database_url,
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'intersessional-listen'"
+        " AND datname = current_database()",
+    )
+    return [int(row[0]) for row in rows]
+
+
+async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
+    """Wait (briefly polling) until `condition()` is true; fail after 5 s."""
+    for _ in range(250):
+        if await condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not within 5 s")
+
+
+@pytest.mark.skipif(database_kind() != "postgresql", reason="SQLite wakes in-process")
+async def test_the_listener_comes_back_after_its_connection_is_killed_and_looks_once(
+    database_url: str,
+) -> None:
+    engines = [create_engine(database_url), create_engine(database_url)]
+    listening, putting = (Relay(engine) for engine in engines)
+    woken = listening.worker_event("telegram")
+    try:
+        await listening.listen()
+        [pid] = await _listeners(database_url)
+        woken.clear()
+        await scalar_rows(database_url, f"SELECT pg_terminate_backend({pid})")
+
+        async def back() -> bool:
+            return bool(set(await _listeners(database_url)) - {pid})
+
+        await _until(back)
+        # Notifications may have been missed while it was away: the workers look once.
+        async with asyncio.timeout(5):
+            await woken.wait()
+        woken.clear()
+        await putting.put([incoming("1", "amina")], NOW)  # another process stores an update
+        async with asyncio.timeout(2):  # woken by its NOTIFY, not by a worker's next look
+            await woken.wait()
+    finally:
+        await listening.close()
+        for engine in engines:
+            await engine.dispose()

@@ -39,7 +39,7 @@ async def channel_for(app: App, mode: Mode) -> Channel | None:
     """
     settings = app.settings
     if mode is Mode.SEND:
-        return from_settings(settings, app.engine)
+        return from_settings(settings, app.engine, relaying=False)
     await check_token(settings)
     if mode is Mode.SERVE:
         if settings.slack_signing_secret is None:

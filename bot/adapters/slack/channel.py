@@ -10,19 +10,33 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.routing import BaseRoute
 
 from bot.adapters import Capabilities
+from bot.adapters.relaying import Failures, Sender, Workers, kind, send_calls, settle
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.slack.client import SlackApi
 from bot.adapters.slack.limiter import Limiter, RetryLater, Transient
+from bot.adapters.slack.stored import (
+    BUTTON,
+    COMMAND,
+    FORM,
+    HOME,
+    MESSAGE,
+    SAVED,
+    SUBMITTED,
+    Stored,
+    incoming,
+    read,
+    user_of,
+)
 from bot.adapters.slack.translate import (
     BUTTON_ACTION,
-    COMMAND,
     FORM_ACTION,
     FORM_CALLBACK,
     MAX_SECTION_CHARS,
@@ -41,13 +55,15 @@ from bot.adapters.slack.translate import (
     kind_of,
     to_calls,
 )
+from bot.adapters.slack.translate import COMMAND as SLASH_COMMAND
 from config.settings import Settings
 from handlers.actions import Resume
 from handlers.engine import Engine
-from handlers.events import Inbound, Reply
+from handlers.events import Destination, Inbound, Reply, from_outbox_body
 from handlers.features.onboarding import how_to_join
 from handlers.i18n import negotiate, translator
 from handlers.ports import Unreachable
+from storage.relay import Unsent
 
 log = logging.getLogger(__name__)
 
@@ -56,46 +72,21 @@ CAPABILITIES = Capabilities(
     edits=True, checkboxes=True, forms=True, max_text=MAX_SECTION_CHARS, unprompted=True
 )
 """Block Kit messages in the DM (a choice group as checkboxes), the App Home and forms."""
-
-
-class Ticket:
-    """One request whose work runs after its ack; ends once."""
-
-    def __init__(self, inflight: Inflight) -> None:
-        self._inflight = inflight
-        self._ended = False
-
-    def end(self) -> None:
-        """The work is finished (or there was none)."""
-        if not self._ended:
-            self._ended = True
-            self._inflight.ended()
-
-
-class Inflight:
-    """Counts requests acknowledged whose work is still running, so one can wait for them."""
-
-    def __init__(self) -> None:
-        self._count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    def begin(self) -> Ticket:
-        """A request arrived."""
-        self._count += 1
-        self._idle.clear()
-        return Ticket(self)
-
-    def ended(self) -> None:
-        """A request's work finished."""
-        self._count -= 1
-        if self._count == 0:
-            self._idle.set()
-
-    async def wait(self) -> None:
-        """Return once no work is running."""
-        await self._idle.wait()
-
+TRIGGER_SECONDS = 2.0
+"""How long after its press a form is still opened: Slack's trigger_id lives three seconds,
+and views.open must reach Slack within them. A worker later than this (a queue, a process
+that died) shows the item's questions in the DM instead."""
+TRANSIENT: tuple[type[Exception], ...] = (
+    Transient,
+    RetryLater,
+    ConnectionError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+)
+"""Failures that may pass if the request is handled again."""
+SENDER_LEASE = "slack-sender"
+"""The lease of the process that sends the app's replies (one Slack app per deployment)."""
 
 Listener = Callable[..., Awaitable[None]]
 
@@ -103,10 +94,12 @@ Listener = Callable[..., Awaitable[None]]
 class SlackChannel:
     """Holds the engine, speaks Slack through Bolt and the Web API; it is Slack's `Outbox`.
 
-    Bolt is transport only: it acknowledges and routes payloads whose signature and shape
-    were checked before it sees them (`SlackEvents`, `translate.check_payload`). Every listener
-    acknowledges first and works after the ack (`process_before_response=False`), except
-    the form submission, whose validation errors must travel in the ack itself.
+    Bolt is transport only: it routes payloads whose signature and shape were checked before
+    it sees them (`SlackEvents`, `translate.check_payload`). A listener stores its request in
+    the inbox and only then acknowledges it (`process_before_response`), so an acknowledged
+    request is never lost; a worker of any process handles it, one participant's requests in
+    order, and its replies wait in the outbox for the elected sender. The form submission
+    alone is validated in the request, whose answer carries its errors.
     """
 
     platform = PLATFORM
@@ -120,13 +113,20 @@ class SlackChannel:
         *,
         signing_secret: str | None,
         limiter: Limiter | None = None,
+        relaying: bool = True,
     ) -> None:
+        """The channel of one app; `relaying`: handle stored requests and send queued
+        replies once started (False for a command that only sends)."""
         self.engine = engine
         self.api = api
         self.signing_secret = signing_secret.encode() if signing_secret else None
         self.limiter = limiter or Limiter()
-        self.inflight = Inflight()
+        self.relay = engine.store.relay
+        self._relaying = relaying
         self._profiles: dict[str, Profile] = {}
+        self.failures = Failures(engine, "Slack", TRANSIENT)
+        self.workers = Workers(self.relay, PLATFORM, self._handle_stored)
+        self.sender: Sender | None = None
         self.app = AsyncApp(
             name="intersessional",
             client=api.client,
@@ -134,7 +134,8 @@ class SlackChannel:
             # SlackEvents checks the signature on the raw bytes before anything parses them,
             # then hands Bolt the payload it checked; Socket Mode requests are not signed.
             request_verification_enabled=False,
-            process_before_response=False,
+            # The answer goes back once the listener stored the request.
+            process_before_response=True,
             # What no listener takes reaches `_on_bolt_error`: acknowledged, one line.
             raise_error_for_unhandled_request=True,
         )
@@ -142,54 +143,57 @@ class SlackChannel:
         self._register()
 
     def _register(self) -> None:
-        app, claim = self.app, [self._claim]
-        app.event("message", matchers=claim)(self._tracked(self._on_message))
-        app.event("app_home_opened", matchers=claim)(self._tracked(self._on_home))
-        app.action(re.compile(rf"^{BUTTON_ACTION}:"), matchers=claim)(
-            self._tracked(self._on_button)
-        )
-        app.action(TOGGLE_ACTION, matchers=claim)(self._tracked(self._on_toggle))
-        app.action(FORM_ACTION, matchers=claim)(self._tracked(self._on_form))
-        app.view(FORM_CALLBACK, matchers=claim)(self._tracked(self._on_submission))
-        app.command(COMMAND, matchers=claim)(self._tracked(self._on_command))
+        app = self.app
+        app.event("message")(self._storing(MESSAGE))
+        app.event("app_home_opened")(self._storing(HOME))
+        app.action(re.compile(rf"^{BUTTON_ACTION}:"))(self._storing(BUTTON))
+        app.action(TOGGLE_ACTION)(self._on_toggle)
+        app.action(FORM_ACTION)(self._storing(FORM))
+        app.view(FORM_CALLBACK)(self._on_submission)
+        app.command(SLASH_COMMAND)(self._storing(COMMAND))
 
-    async def _claim(self, context: AsyncBoltContext) -> bool:
-        # Bolt runs a listener's matchers in order and stops at the first that fails, so
-        # this last one runs exactly when the listener is chosen — before the ack goes back,
-        # while the listener itself starts after it. Waiting on `inflight` therefore never
-        # misses acknowledged work that has not started yet.
-        context["ticket"] = self.inflight.begin()
-        return True
-
-    def _tracked(self, work: Listener) -> Listener:
-        async def listener(body: dict[str, Any], ack: Any, context: AsyncBoltContext) -> None:
-            try:
-                await work(body, ack)
-            except Exception:  # Logged: one failed request must not stop the channel.
-                log.exception("Slack request could not be processed")
-            finally:
-                ticket = context.get("ticket")
-                if isinstance(ticket, Ticket):
-                    ticket.end()
+    def _storing(self, kind: str) -> Listener:
+        async def listener(body: dict[str, Any], ack: Any) -> None:
+            if _worth_storing(kind, body):
+                await self.accept(kind, body)
+            await ack()
 
         return listener
 
-    async def idle(self) -> None:
-        """Wait until every acknowledged request's work is done."""
-        await self.inflight.wait()
+    async def accept(self, kind: str, payload: dict[str, Any]) -> None:
+        """Store a checked request in the inbox (one stored already is stored once); once
+        this returns it is safe, and Slack may be told."""
+        now = self.engine.clock.now()
+        await self.relay.put([incoming(kind, payload, now)], now)
 
     async def start(self) -> None:
-        """Nothing to open: the Web API is called as needed (sending only)."""
+        """When relaying, start the workers and stand for the sender's lease (once)."""
+        if not self._relaying or self.sender is not None:
+            return
+        await self.relay.listen()
+        self.sender = Sender(
+            self.relay, PLATFORM, SENDER_LEASE, self._send_row, self.engine.clock.now
+        )
+        self.workers.start()
+        self.sender.start()
 
     async def receive(self, stop: asyncio.Event) -> None:
         """Requests arrive by the route (`SlackEvents`) or the connection (`SocketMode`)."""
         await stop.wait()
 
     async def close(self) -> None:
-        """Finish the work in hand."""
-        await self.idle()
+        """Finish the requests in hand, send what they queued (when this process is the
+        sender) and release the lease."""
+        await self.workers.stop()
+        if self.sender is not None:
+            await self.sender.stop()
 
-    # Receiving
+    async def idle(self) -> None:
+        """Wait until no request waits or is in hand and every queued reply is sent (tests,
+        with one process: it sends)."""
+        await settle(self.relay, self.workers, self.sender)
+
+    # Handling what was stored
 
     async def profile(self, user_id: str) -> Profile:
         """The user's locale, time zone and name from users.info, asked once per process."""
@@ -206,81 +210,128 @@ class SlackChannel:
         self._profiles[user_id] = found
         return found
 
-    async def _on_message(self, body: dict[str, Any], ack: Any) -> None:
-        user = (body.get("event") or {}).get("user")
-        if not isinstance(user, str):
-            return
-        received = from_message(body, profile=await self.profile(user), fetch=self._download)
-        if received is not None:
-            await self._process(received)
+    async def _handle_stored(self, body: str) -> bool:
+        """Handle a request a worker took from the inbox; False: leave it to be tried again."""
+        try:
+            stored = read(body)
+        except (ValueError, KeyError, TypeError) as exc:  # Checked when stored: never expected.
+            log.error("a stored Slack request cannot be read (%s); dropped", exc)
+            return True
+        try:
+            return await self._dispatch(stored, user_of(stored.kind, stored.payload))
+        except Exception as exc:  # Before the engine: users.info, conversations.open.
+            return await self.failures.done_with(stored.key, exc, None, None)
 
-    async def _on_button(self, body: dict[str, Any], ack: Any) -> None:
-        await ack()
-        user = str((body.get("user") or {}).get("id", ""))
-        received = from_action(body, profile=await self.profile(user))
-        if received is not None:
-            await self._process(received)
+    async def _dispatch(self, stored: Stored, user: str) -> bool:
+        payload = stored.payload
+        if stored.kind == MESSAGE:
+            received = from_message(payload, profile=await self.profile(user), fetch=self._download)
+            return received is None or await self._process(stored.key, received)
+        if stored.kind == BUTTON:
+            received = from_action(payload, profile=await self.profile(user))
+            return received is None or await self._process(stored.key, received)
+        if stored.kind == COMMAND:
+            dm = await self.limiter.run(None, partial(self.api.open_dm, user))
+            event = from_command(payload, channel=dm, profile=await self.profile(user))
+            return await self._process(stored.key, Received((event,), dm))
+        if stored.kind == FORM:
+            return await self._open_form(stored, user)
+        if stored.kind in (SAVED, SUBMITTED):
+            await self.publish_home(user)
+            item_id, _ = form_values(payload.get("view") or {})
+            if stored.kind == SAVED or item_id is None:
+                return True
+            return await self._in_dm(stored.key, user, item_id)
+        if stored.kind == HOME:
+            await self.publish_home(user)
+        return True
 
-    async def _on_toggle(self, body: dict[str, Any], ack: Any) -> None:
-        # A checkbox changed: the selection is read from the message when Done is pressed.
-        await ack()
-
-    async def _on_command(self, body: dict[str, Any], ack: Any) -> None:
-        await ack()
-        user = str(body["user_id"])
-        dm = await self.limiter.run(None, partial(self.api.open_dm, user))
-        event = from_command(body, channel=dm, profile=await self.profile(user))
-        await self._process(Received((event,), dm))
-
-    async def _process(self, received: Received) -> None:
-        replies: list[Reply] = []
-        for event in received.events:
-            # Only the last event's replies are shown: the earlier ones are the toggles of
-            # a multi-choice question sent together with its Done.
-            replies = await self.engine.handle(event)
-        if replies and received.channel is not None:
-            await self._send_safely(
-                received.channel,
-                to_calls(replies, channel=received.channel, update_ts=received.message_ts),
-            )
+    async def _process(self, key: str, received: Received) -> bool:
+        """Handle the events of one request, the replies of the last queued in the outbox
+        (the earlier ones are the toggles of a multi-choice question sent with its Done);
+        False when it is to be tried again."""
+        destination = None
+        if received.channel is not None:
+            destination = Destination(received.channel, {"update_ts": received.message_ts})
+        *toggles, last = received.events
+        try:
+            for event in toggles:
+                await self.engine.handle(event)
+            await self.engine.handle(last, reply_to=destination)
+        except Exception as exc:  # Decided by `Failures`: tried again, or set aside.
+            return await self.failures.done_with(key, exc, last, destination)
+        self.failures.handled(key)
+        return True
 
     async def _download(self, file_id: str) -> bytes:
         return await self.limiter.run(None, partial(self.api.download, file_id))
 
+    async def _in_dm(self, key: str, user: str, item_id: int) -> bool:
+        """Show what is next for an agenda item in the DM: its first unanswered question, or
+        the review with its Submit button."""
+        profile = await self.profile(user)
+        dm = await self.limiter.run(None, partial(self.api.open_dm, user))
+        event = Inbound(
+            PLATFORM,
+            user,
+            dm,
+            payload=Resume(item_id).payload(),
+            update_id=key,
+            locale=profile.locale,
+            timezone=profile.timezone,
+            display_name=profile.display_name,
+        )
+        return await self._process(key, Received((event,), dm))
+
     # App Home and the form
 
-    async def _on_home(self, body: dict[str, Any], ack: Any) -> None:
-        event = body.get("event") or {}
-        if event.get("tab", "home") == "home" and isinstance(event.get("user"), str):
-            await self.publish_home(event["user"])
-
     async def publish_home(self, user_id: str) -> None:
-        """Show the user's consultations and progress in the App Home tab."""
+        """Show the user's consultations and progress in the App Home tab (a view that
+        replaces the whole tab: a failure is logged, the next opening shows it anew)."""
         profile = await self.profile(user_id)
         overview = await self.engine.overview(
             PLATFORM, user_id, locale=profile.locale, timezone=profile.timezone
         )
         t = translator(overview.language if overview else negotiate(profile.locale))
         view = home_view(overview, t, how_to_join=how_to_join(t))
-        await self.limiter.run(None, partial(self.api.publish_home, user_id, view))
+        try:
+            await self.limiter.run(None, partial(self.api.publish_home, user_id, view))
+        except (Transient, RetryLater, Unreachable, SlackApiError) as exc:
+            log.warning("the App Home of a Slack user was not published: %s", kind(exc))
 
-    async def _on_form(self, body: dict[str, Any], ack: Any) -> None:
+    async def _on_toggle(self, ack: Any) -> None:
+        # A checkbox changed: the selection is read from the message when Done is pressed.
         await ack()
-        user = str((body.get("user") or {}).get("id", ""))
-        item_id = form_item(body)
-        trigger = body.get("trigger_id")
-        if item_id is None or not user or not isinstance(trigger, str):
-            return
+
+    async def _open_form(self, stored: Stored, user: str) -> bool:
+        """Open the form of "Answer in a form" while its trigger_id lives; later, or when
+        Slack refuses it, the item's questions are asked in the DM: the press is answered."""
+        item_id = form_item(stored.payload)
+        if item_id is None:
+            return True
         profile = await self.profile(user)
         form = await self.engine.form(PLATFORM, user, item_id, locale=profile.locale)
         if form is None:
             log.info("form for agenda item %s refused to a Slack user", item_id)
-            return
-        view = form_view(form, translator(form.language))
-        # A trigger_id expires three seconds after the press: no pacing before this call.
-        await self.api.open_view(trigger, view)
+            return True
+        late = (self.engine.clock.now() - stored.received_at).total_seconds()
+        if late <= TRIGGER_SECONDS:
+            try:
+                # No pacing before this call: the trigger_id expires.
+                await self.api.open_view(
+                    str(stored.payload["trigger_id"]), form_view(form, translator(form.language))
+                )
+                return True
+            except (Transient, RetryLater, SlackApiError) as exc:
+                log.info("a Slack form was not opened (%s); its questions go to the DM", kind(exc))
+        else:
+            log.info("a Slack form press waited %.1f s; its questions go to the DM", late)
+        return await self._in_dm(stored.key, user, item_id)
 
     async def _on_submission(self, body: dict[str, Any], ack: Any) -> None:
+        """A form submitted: validated, and its valid answers saved, in the request, whose
+        answer must carry the errors; what follows (the Home tab, the DM's next step) is
+        stored for a worker."""
         view = body.get("view") or {}
         user = str((body.get("user") or {}).get("id", ""))
         item_id, values = form_values(view)
@@ -292,36 +343,30 @@ class SlackChannel:
             PLATFORM, user, item_id, values, locale=profile.locale
         )
         errors = form_errors(result, view)
-        if errors:
-            await ack(response_action="errors", errors=errors)
-        else:
-            await ack()
-        if result.saved:
-            await self.publish_home(user)
         if not errors:
-            # Back in the DM, the engine shows what is next for the item: the first
-            # unanswered question, or the review with its Submit button.
-            dm = await self.limiter.run(None, partial(self.api.open_dm, user))
-            event = Inbound(
-                PLATFORM,
-                user,
-                dm,
-                payload=Resume(item_id).payload(),
-                locale=profile.locale,
-                timezone=profile.timezone,
-                display_name=profile.display_name,
-            )
-            await self._process(Received((event,), dm))
+            await self.accept(SUBMITTED, body)
+            await ack()
+            return
+        if result.saved:
+            await self.accept(SAVED, body)
+        await ack(response_action="errors", errors=errors)
 
     # Sending
 
-    async def _send_safely(self, channel: str, calls: Sequence[ApiCall]) -> None:
-        try:
-            await self._send_all(channel, calls)
-        except Unreachable:
-            log.info("Slack channel %s is unreachable", channel)
-        except (Transient, RetryLater, SlackApiError):
-            log.exception("replies to Slack channel %s were not delivered", channel)
+    async def _send_row(self, row: Unsent) -> str:
+        """Send one outbox row from where it stands (`relaying.send_calls`); its outcome."""
+        replies, note = from_outbox_body(row.body)
+        update_ts = note.get("update_ts")
+        calls = to_calls(
+            replies,
+            channel=row.chat_id,
+            update_ts=update_ts if isinstance(update_ts, str) else None,
+        )
+
+        async def send_one(call: ApiCall, _index: int) -> None:
+            await send(self.limiter, row.chat_id, call, self.api.send, refused=SlackApiError)
+
+        return await send_calls(self.relay, row, calls, send_one, "Slack")
 
     async def _send_all(self, channel: str, calls: Sequence[ApiCall]) -> None:
         for call in calls:
@@ -334,6 +379,28 @@ class SlackChannel:
             Unreachable: The DM cannot be reached any more (account deactivated, app removed).
         """
         await self._send_all(chat_id, to_calls(replies, channel=chat_id))
+
+
+def _worth_storing(kind: str, body: dict[str, Any]) -> bool:
+    """Whether a request asks something of a worker (a bot's message, an edit, a press of
+    no button of ours, a form press without a trigger: only acknowledged)."""
+    if kind == MESSAGE:
+        return from_message(body, profile=None, fetch=_never) is not None
+    if kind == HOME:
+        event = body.get("event") or {}
+        return event.get("tab", "home") == "home" and isinstance(event.get("user"), str)
+    if kind == BUTTON:
+        return from_action(body, profile=None) is not None
+    if kind == FORM:
+        user = (body.get("user") or {}).get("id")
+        return (
+            form_item(body) is not None and bool(user) and isinstance(body.get("trigger_id"), str)
+        )
+    return True
+
+
+async def _never(file_id: str) -> bytes:
+    raise AssertionError("nothing is downloaded before a request is stored")
 
 
 def bolt_request(
@@ -354,16 +421,17 @@ def bolt_request(
 async def _on_bolt_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
     """Bolt's error handler: a request no listener takes (another event type, a view closed,
     an action of no button of ours) is acknowledged so Slack does not retry it; anything
-    else failed in Bolt's own code and is answered 500."""
+    else failed (the inbox could not be written: the database is away, most likely) and is
+    answered 500, so Slack delivers it again."""
     if isinstance(error, BoltUnhandledRequestError):
         log.info("Slack request not handled (%s): acknowledged", kind_of(body))
         return BoltResponse(status=200, body="")
-    log.error("Slack request failed in Bolt (%s)", type(error).__name__, exc_info=error)
+    log.error("Slack request failed (%s); answered 500", type(error).__name__, exc_info=error)
     return BoltResponse(status=500, body="")
 
 
 def from_settings(
-    settings: Settings, engine: Engine, *, limiter: Limiter | None = None
+    settings: Settings, engine: Engine, *, limiter: Limiter | None = None, relaying: bool = True
 ) -> SlackChannel:
     """The channel for the configured app, calling the Web API at SLACK_API_URL.
 
@@ -379,4 +447,5 @@ def from_settings(
         api,
         signing_secret=secret.get_secret_value() if secret is not None else None,
         limiter=limiter,
+        relaying=relaying,
     )

@@ -55,13 +55,15 @@ class SlackEvents(Around[SlackChannel]):
         )
 
     async def start(self) -> None:
-        """Nothing to open: Slack's requests come to the route."""
+        """Start the channel's workers and sender; Slack's requests come to the route."""
+        await self.channel.start()
         log.info("Slack: receiving events at /slack/events")
 
     async def endpoint(self, request: Request) -> Response:
         """POST /slack/events: the signature first (401 when missing, wrong or older than five
-        minutes), then the payload's shape (400 when it is not what Slack sends), then Bolt
-        acknowledges, and the work runs after the answer.
+        minutes), then the payload's shape (400 when it is not what Slack sends), then Bolt's
+        listener stores it in the inbox and it is acknowledged (500 when it cannot be stored:
+        Slack delivers it again); a worker of any process handles it.
 
         The body was bounded by the web app's `BodyLimit` before it got here. Bolt is given
         the payload as it was checked, so nothing parses the body a second time.

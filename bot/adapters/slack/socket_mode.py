@@ -50,6 +50,7 @@ class SocketMode(Around[SlackChannel]):
         Raises:
             ConfigError: Slack refused the app token; retrying would not help.
         """
+        await self.channel.start()
         await self.connect()
         log.info("Slack: connected in Socket Mode")
 
@@ -77,8 +78,8 @@ class SocketMode(Around[SlackChannel]):
         await self.client.connect()  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
-        """Finish the work in hand while the connection stands, close it, finish the rest."""
-        await self.channel.idle()
+        """Close the connection (every envelope received was stored and acknowledged), then
+        finish the requests in hand and send what they queued."""
         await self.client.close()  # type: ignore[no-untyped-call]
         await self.channel.close()
 

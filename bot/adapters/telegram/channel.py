@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 from telegram.error import BadRequest
 
 from bot.adapters import Capabilities
-from bot.adapters.relaying import Sender, Workers, either
+from bot.adapters.relaying import Failures, Sender, Workers, either, kind, settle
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
@@ -41,10 +41,6 @@ from storage.relay import Incoming, Unsent
 
 log = logging.getLogger(__name__)
 
-MAX_UPDATE_ATTEMPTS = 3
-"""Tries of an update whose processing failed for a transient cause while the database
-answered, before it is set aside (a failure while the database is away is not counted: the
-update waits for it)."""
 CONFIRM_TIMEOUT = 1.0
 """Seconds a stopping poller gives Telegram to take the last offset: a stop is due in 2 s."""
 TRANSIENT: tuple[type[Exception], ...] = (
@@ -103,7 +99,7 @@ class TelegramChannel:
         self.poll_timeout = poll_timeout
         self.relay = engine.store.relay
         self._sleep = sleep
-        self._attempts: dict[int, int] = {}
+        self.failures = Failures(engine, "Telegram", TRANSIENT)
         self._waits = 0
         self._relaying = relaying
         self.workers = Workers(self.relay, PLATFORM, self._handle_stored, sleep=sleep)
@@ -137,18 +133,7 @@ class TelegramChannel:
     async def settle(self) -> None:
         """Wait until no update waits or is in hand and every queued reply is sent (tests,
         with one process: it sends)."""
-        while not await self._quiet():
-            async with self.workers.settled:
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self.workers.settled.wait(), 0.05)
-
-    async def _quiet(self) -> bool:
-        if self.workers.in_hand or (self.sender is not None and self.sender.busy):
-            return False
-        if await self.relay.waiting(PLATFORM):
-            return False
-        async with self.engine.store.transaction() as uow:
-            return not await uow.outbox.unsent(PLATFORM)
+        await settle(self.relay, self.workers, self.sender)
 
     async def receive(self, stop: asyncio.Event) -> None:
         """`run`: the command menu, then long polling while this process holds the poller's
@@ -255,44 +240,16 @@ class TelegramChannel:
         except Exception as exc:  # Decided below: tried again, or set aside for good.
             if not await self._after_failure(received, exc, destination):
                 return False
-        self._attempts.pop(received.update_id, None)
+        self.failures.handled(str(received.update_id))
         return True
 
     async def _after_failure(
         self, received: Received, exc: Exception, destination: Destination | None
     ) -> bool:
-        """Whether a failed update is done with: False when it is to be tried again; True
-        once it is recorded as processed, with the apology queued.
-
-        A failure while the database is away says nothing about the update: it waits for the
-        database, however long. A transient cause (a dropped connection, a timeout, a lock)
-        is retried a few times. Anything else would fail again at every redelivery, so it is
-        logged once, recorded like a processed update (a redelivery is then a duplicate) and
-        the participant is asked to try again.
-        """
-        update_id = received.update_id
-        if not await self.engine.available():
-            log.warning("Telegram update %s waits for the database (%s)", update_id, _kind(exc))
-            return False
-        if isinstance(exc, TRANSIENT):
-            attempts = self._attempts[update_id] = self._attempts.get(update_id, 0) + 1
-            if attempts < MAX_UPDATE_ATTEMPTS:
-                log.warning(
-                    "Telegram update %s failed (%s); it is tried again", update_id, _kind(exc)
-                )
-                return False
-        self._attempts.pop(update_id, None)
-        log.error(
-            "Telegram update %s failed and is set aside (%s)", update_id, _kind(exc), exc_info=exc
+        """Whether a failed update is done with (`relaying.Failures`)."""
+        return await self.failures.done_with(
+            str(received.update_id), exc, received.event, destination
         )
-        event = received.event
-        try:
-            if event is not None:
-                await self.engine.set_aside(event, reply_to=destination)
-        except Exception as again:  # The database failed too: the update is tried again.
-            log.warning("Telegram update %s not recorded (%s)", update_id, _kind(again))
-            return False
-        return True
 
     def _calls(
         self, chat_id: str, replies: Sequence[Reply], edit_message_id: int | None = None
@@ -431,7 +388,7 @@ class TelegramChannel:
             async with asyncio.timeout(CONFIRM_TIMEOUT):
                 await self.api.get_updates(offset=offset, wait=0)
         except Exception as exc:  # They come again at the next start, recognised as processed.
-            log.info("Telegram: updates before %s not confirmed at stop (%s)", offset, _kind(exc))
+            log.info("Telegram: updates before %s not confirmed at stop (%s)", offset, kind(exc))
 
     async def _batch(self, updates: Sequence[Any], stop: asyncio.Event) -> int | None:
         """Store one getUpdates answer in the inbox; the offset to confirm it with (None:
@@ -450,17 +407,11 @@ class TelegramChannel:
             await self.accept(updates)
         except Exception as exc:  # The database is away: the updates are asked for again.
             self._waits += 1
-            log.warning("Telegram: updates not stored (%s); asked for again", _kind(exc))
+            log.warning("Telegram: updates not stored (%s); asked for again", kind(exc))
             await unless_stopped(stop, self._sleep(min(10.0, 2.0**self._waits)))
             return None
         self._waits = 0
         return max(position for position in readable if position is not None) + 1
-
-
-def _kind(exc: BaseException) -> str:
-    """An exception as one line for the log: its type and its first line."""
-    text = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def from_settings(

@@ -119,6 +119,7 @@ async def channel(app: App, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
     built = from_settings(
         app.settings, app.engine, limiter=Limiter(now=timer.now, sleep=timer.sleep)
     )
+    await built.start()  # its workers and sender, as `serve` and `run` start them
     yield built
     await built.close()
 
@@ -191,6 +192,15 @@ class Socket:
         return Answer(200, envelope.ack.get("payload"))
 
 
+class Settles(Protocol):
+    """What tells when the bot has handled everything delivered and sent every reply: the
+    channel itself, or the database the processes share."""
+
+    async def idle(self) -> None:
+        """Return once nothing waits or is in hand and every queued reply is sent."""
+        ...
+
+
 class SlackUser:
     """A person in Slack: sends payloads shaped like the recorded ones (over HTTP, signed, or
     over Socket Mode), reads the bot's answers as the fake server holds them."""
@@ -199,7 +209,7 @@ class SlackUser:
         self,
         fake: FakeSlack,
         transport: Transport,
-        channel: SlackChannel,
+        channel: Settles,
         ids: Iterator[int],
         *,
         user_id: str,

@@ -214,7 +214,7 @@ async def test_trust_12_a_request_no_listener_takes_is_acknowledged_in_one_line(
         )
         assert response.status_code == 200
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bot")]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bot.adapters.slack")]
     assert lines == [
         "Slack request not handled (event_callback/reaction_added): acknowledged",
         "Slack request not handled (view_closed): acknowledged",
