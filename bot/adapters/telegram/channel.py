@@ -110,9 +110,11 @@ class TelegramChannel:
         self.sender: Sender | None = None
 
     async def start(self) -> None:
-        """Open the connection to the Bot API and check the token; then, when relaying,
-        start the workers and stand for the sender's lease."""
+        """Open the connection to the Bot API and check the token, and pace every message
+        in the windows the bot's processes share; then, when relaying, start the workers
+        and stand for the sender's lease."""
         await self.api.start()
+        self.limiter.share(self.engine.store.pace, f"{PLATFORM}:{self.api.bot_id}")
         if not self._relaying:
             return
         await self.relay.listen()
