@@ -18,7 +18,7 @@ from bot.adapters import Capabilities
 from bot.adapters.relaying import Sender, Workers, either
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
-from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
+from bot.adapters.telegram.limiter import Limiter, Limits, RetryLater, Sleep, Transient, Window
 from bot.adapters.telegram.polling import Outage, position
 from bot.adapters.telegram.translate import (
     MAX_MESSAGE_CHARS,
@@ -485,4 +485,6 @@ def from_settings(
         base_url=settings.telegram_base_url,
         base_file_url=file_base_url(settings.telegram_base_url, settings.telegram_base_file_url),
     )
+    if limiter is None:
+        limiter = Limiter(Limits(overall=Window(settings.telegram_messages_per_second, 1.0)))
     return TelegramChannel(engine, api, limiter=limiter, sleep=sleep, relaying=relaying)

@@ -192,3 +192,9 @@ async def check_ledger(app: App, blocked: int) -> None:
     assert participant.unreachable
     assert str(blocked) not in outcomes
     assert set(outcomes.values()) == {"sent"}
+
+
+async def test_the_overall_pace_comes_from_the_settings(app: App, settings: Settings) -> None:
+    assert from_settings(settings, app.engine).limiter.limits.overall == Window(30, 1.0)
+    paced = settings.model_copy(update={"telegram_messages_per_second": 12})
+    assert from_settings(paced, app.engine).limiter.limits.overall == Window(12, 1.0)
