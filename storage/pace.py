@@ -65,6 +65,17 @@ _GIVE_BACK = text(
     "WHERE key = :key AND slot = :slot"
 )
 
+_FORGET = text(
+    """
+    DELETE FROM pace
+    WHERE free_at < extract(epoch FROM clock_timestamp()) - :quiet AND key IN (
+        SELECT key FROM pace GROUP BY key
+        HAVING max(free_at) < extract(epoch FROM clock_timestamp()) - :quiet
+    )
+    """
+)
+"""The windows quiet for `quiet` seconds (each row checked again: one taken meanwhile stays)."""
+
 
 @dataclass(frozen=True)
 class Place:
@@ -127,6 +138,15 @@ class Pace:
             except BaseException:
                 await self._disconnect()
                 raise
+
+    async def forget_quiet(self, seconds: float) -> int:
+        """Forget the windows nothing was sent in for `seconds` (a chat's, mostly: a window is
+        made again when next used); how many places."""
+        if not self.shared:
+            return 0
+        async with self.database.begin() as connection:
+            result = await connection.execute(_FORGET, {"quiet": seconds})
+        return int(result.rowcount or 0)
 
     async def _connect(self) -> AsyncConnection:
         if self._connection is None:

@@ -139,6 +139,11 @@ class Pacer:
     (`_gate`): the one at the head sleeps, the others wait on the lock rather than each
     waking up whenever a place frees. A chat's own window and pause are waited out before
     taking the turn, so a held chat never holds up the others.
+
+    Shared windows (`share`) count the same way, on the database's clock: a place is taken
+    (after the chat's own window, and for the overall window under the gate) before the
+    message goes, and given back when its request completed, free a window later. The
+    argument above then holds for the messages of every process together.
     """
 
     service = "platform"

@@ -105,3 +105,24 @@ async def test_one_process_on_sqlite_takes_its_places_at_once(database_url: str)
     finally:
         await pace.close()
         await engine.dispose()
+
+
+@postgresql
+async def test_quiet_windows_are_forgotten_and_made_again(database_url: str) -> None:
+    engine = create_engine(database_url)
+    pace = Pace(engine)
+    try:
+        quiet = await pace.take("bot:chat-1", 3)
+        busy = await pace.take("bot:chat-2", 3)
+        assert isinstance(quiet, Place)
+        assert isinstance(busy, Place)
+        await pace.give_back([(quiet, -7200.0)])  # Its message went two hours ago.
+        await pace.give_back([(busy, 1.0)])
+        assert await pace.forget_quiet(3600) == 3
+        async with engine.connect() as connection:
+            keys = await connection.scalars(select(PacePlace.key).distinct())
+            assert list(keys) == ["bot:chat-2"]
+        assert isinstance(await pace.take("bot:chat-1", 3), Place)  # Made again.
+    finally:
+        await pace.close()
+        await engine.dispose()
