@@ -3,7 +3,8 @@ tables on stdout, JSON in bench/results/.
 
 `python -m bench --quick` runs the small sizes only. PostgreSQL is measured as well when
 BENCH_DATABASE_URL or DATABASE_URL names a PostgreSQL database (its tables are reused, so
-use a database of its own).
+use a database of its own), and then so are the benchmarks of many processes: one pace
+across three (`bench.pace`) and the throughput of two against one (`bench.processes`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import digest, engine, fanout, floor, startup, telegram
+from bench import digest, engine, fanout, floor, pace, processes, startup, telegram
 from config.settings import async_database_url
 
 RESULTS = Path(__file__).parent / "results"
@@ -43,6 +44,10 @@ async def main(quick: bool) -> None:
     updates = 50 if quick else 200
     # 20 people stay under the outbound ceiling (30 messages a second); 100 saturate it.
     telegram_sizes = ((20, 100),) if quick else ((20, 200), (100, 1000))
+    # Reminders and replies from three processes at Telegram's 30 a second (PostgreSQL).
+    paced = 200 if quick else 1000
+    # Two `serve` processes against one, limits lifted: enough people to keep them busy.
+    crowd = (100, 300) if quick else (300, 900)
     steps: list[dict[str, Any]] = []
     builds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,6 +82,21 @@ async def main(quick: bool) -> None:
             fanouts.append(await fanout.measure(workdir, fanout_size, concurrent=concurrent))
         (Path(tmp) / "startup").mkdir()
         starts = [await startup.measure(Path(tmp) / "startup", updates)]
+        paces = []
+        if postgres.startswith("postgres"):
+            for shared in (True, False):
+                workdir = Path(tmp) / f"pace-{shared}"
+                workdir.mkdir()
+                url = async_database_url(postgres)
+                paces.append(await pace.measure(url, workdir, paced, shared=shared))
+        throughputs: list[dict[str, Any]] = []
+        if postgres.startswith("postgres"):
+            for count in (1, 2, 1, 2):  # Alternated: the machine's load changes meanwhile.
+                workdir = Path(tmp) / f"processes-{count}-{len(throughputs)}"
+                workdir.mkdir()
+                url = async_database_url(postgres)
+                row = await processes.measure(url, workdir, count, *crowd)
+                throughputs.append({**row, "load": round(os.getloadavg()[0], 1)})
         telegrams = []
         for people, count in telegram_sizes:
             for mode in ("polling", "webhook"):
@@ -88,6 +108,8 @@ async def main(quick: bool) -> None:
     _table("Digest: build (and HTML with charts) for N participants", builds)
     _table("Digest: each format from the same digest (now, and naive: before issue 14)", renderings)
     _table("Reminder fan-out: Telegram channel, fake Bot API enforcing 30 msg/s", fanouts)
+    _table("One pace across processes: reminders and replies, 3 processes, 30 msg/s", paces)
+    _table("Throughput: serve processes on one PostgreSQL, webhook, limits lifted", throughputs)
     _table("intersessional run: start-up to first getUpdates, peak RSS (VmHWM)", starts)
     _table("Telegram end to end: update to first reply, fake Bot API", telegrams)
     machine = {
@@ -107,6 +129,8 @@ async def main(quick: bool) -> None:
                 "digest": builds,
                 "digest_formats": renderings,
                 "fanout": fanouts,
+                "pace": paces,
+                "processes": throughputs,
                 "startup": starts,
                 "telegram": telegrams,
             },

@@ -46,9 +46,10 @@ class App:
             return await uow.kv.setdefault(key, value, self.clock.now())
 
     async def close(self) -> None:
-        """Release the database connections (the listener's among them) and the translation
-        service's client."""
+        """Release the database connections (the listener's and the pace's among them) and
+        the translation service's client."""
         await self.store.relay.close()
+        await self.store.pace.close()
         if self.translator is not None:
             await self.translator.aclose()
         await self.database.dispose()

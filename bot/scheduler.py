@@ -30,6 +30,8 @@ UPDATE_MEMORY = timedelta(days=7)
 """How long a processed update id is remembered. Telegram keeps an unconfirmed update for
 24 hours and Slack retries an event within minutes, so a week covers every redelivery;
 without forgetting, the table would grow with every message ever received."""
+QUIET_WINDOW_SECONDS = 3600.0
+"""A shared window of the outbound pace unused this long is forgotten (`storage.pace`)."""
 
 Job = Callable[[], Awaitable[object]]
 
@@ -57,6 +59,8 @@ def default_jobs(app: App) -> dict[str, Job]:
         sent = await app.store.relay.forget_sent(app.clock.now() - UPDATE_MEMORY)
         if sent:
             log.info("forgot %d sent replies older than %s", sent, UPDATE_MEMORY)
+        # The windows of chats written to long ago: made again when next used.
+        await app.store.pace.forget_quiet(QUIET_WINDOW_SECONDS)
         # Files an erasure marked for removal are removed after its commit; a process that
         # died in between leaves them marked, and this sweep finishes the work.
         removed = await app.store.collect_files(app.files.remove)

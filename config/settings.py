@@ -33,6 +33,8 @@ _FIXES: dict[str, str] = {
     "translate_max_chars": "set TRANSLATE_MAX_CHARS to a number of characters, e.g. 5000",
     "telegram_webhook_secret": "use letters, digits, _ and - only (at most 256), "
     "or unset it to have one generated",
+    "telegram_messages_per_second": "set TELEGRAM_MESSAGES_PER_SECOND to a number from 1 to "
+    "1000, e.g. 30 (Telegram's limit)",
 }
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 ADMIN_PLATFORMS = frozenset({"telegram", "slack", "terminal"})
@@ -58,6 +60,9 @@ class Settings(BaseSettings):
     """The public URL of `serve`'s /telegram/webhook route; when set, `serve` registers it."""
     telegram_webhook_secret: SecretStr | None = None
     """The webhook's secret token; generated once and kept in the database when not set."""
+    telegram_messages_per_second: int = Field(default=30, ge=1, le=1000)
+    """The bot's messages a second to all chats together, whichever of its processes sends
+    them: Telegram's limit is about 30 (lower it to leave room for another sender)."""
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -1,11 +1,11 @@
 """The tables that carry what a process once kept in memory: updates waiting to be handled
-(`inbox`) and replies waiting to be sent (`outbox`)."""
+(`inbox`), replies waiting to be sent (`outbox`) and the outbound pace (`pace`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -55,3 +55,18 @@ class OutboxItem(Base):
     done_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(20))
     """`sent`, `unreachable` (the chat is closed to the bot) or `failed`."""
+
+
+class PacePlace(Base):
+    """One place of an outbound window shared by every process (`storage.pace`): a window
+    of `count` messages is `count` rows, each free again at `free_at`."""
+
+    __tablename__ = "pace"
+
+    key: Mapped[str] = mapped_column(String(140), primary_key=True)
+    """The window: `telegram:<bot id>` overall, `telegram:<bot id>:<chat id>` for one chat."""
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    free_at: Mapped[float] = mapped_column(Float)
+    """When the place may be taken again, in seconds since the epoch on the database's
+    clock: a window length after its message's request completed, or, while the message
+    is in flight, a bound on how long that may take (a dead process's place frees itself)."""

@@ -9,6 +9,11 @@ go and before its answer comes back. So a message occupies its windows from the 
 is let go until one window length after its request *completes*: whatever the transit
 times, no window of the platform's can then hold more messages than ours allows (see
 `Pacer`). It also means at most `count` messages of a window are in flight at once.
+
+When several processes send for one bot (PostgreSQL), each message also takes a place in
+the windows they share (`storage.pace`, counted the same way, `Pacer.share`), so the bot
+keeps one pace whichever process sends: the elected sender's replies, a sweep's reminders,
+a command's broadcast.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
+
+from storage.pace import Pace, Place
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,9 @@ Sleep = Callable[[float], Awaitable[None]]
 
 QUIET_KEYS_KEPT = 10_000
 """Above this many chats with recorded sends, the quiet ones are forgotten."""
+SHARED_LOOK = 0.02
+"""Seconds between looks at a shared window whose places are all in flight (no completion
+says yet when one frees)."""
 
 
 class RetryLater(Exception):
@@ -65,12 +75,14 @@ class Retries:
 
 
 class _Sent:
-    """One message let go: in flight until `done`, when its request completed."""
+    """One message let go: in flight until `done`, when its request completed; the places it
+    holds in shared windows, each with the window's seconds."""
 
-    __slots__ = ("done",)
+    __slots__ = ("done", "places")
 
-    def __init__(self) -> None:
+    def __init__(self, places: Sequence[tuple[Place, float]] = ()) -> None:
         self.done: float | None = None
+        self.places = places
 
 
 class _Ledger:
@@ -127,6 +139,11 @@ class Pacer:
     (`_gate`): the one at the head sleeps, the others wait on the lock rather than each
     waking up whenever a place frees. A chat's own window and pause are waited out before
     taking the turn, so a held chat never holds up the others.
+
+    Shared windows (`share`) count the same way, on the database's clock: a place is taken
+    (after the chat's own window, and for the overall window under the gate) before the
+    message goes, and given back when its request completed, free a window later. The
+    argument above then holds for the messages of every process together.
     """
 
     service = "platform"
@@ -147,6 +164,16 @@ class Pacer:
         self._paused: dict[str | None, float] = {}
         self._gate = asyncio.Lock()
         self._completed = asyncio.Event()
+        self._shared: Pace | None = None
+        self._scope = ""
+        self._shared_away = False
+
+    def share(self, pace: Pace | None, scope: str) -> None:
+        """Count every message in the windows `pace` shares with the other processes that
+        send for the same bot too, named by `scope` (`telegram:<bot id>`); None: in this
+        process's own windows only."""
+        self._shared = pace if pace is not None and pace.shared else None
+        self._scope = scope
 
     def window_for(self, chat_id: str) -> Window | None:
         """The window that applies to messages to one chat (None: no per-chat limit)."""
@@ -200,15 +227,21 @@ class Pacer:
             await self._until_free((None, chat_id) if chat_id is not None else (None,), None)
             return None
         while True:
+            places: list[tuple[Place, float]] = []
             if chat_id is not None:
                 await self._until_free((None, chat_id), self._ledger(chat_id), reserve)
+                window = self.window_for(chat_id)
+                if window is not None:
+                    places += await self._take_shared(chat_id, window, reserve)
             async with self._gate:
                 await self._until_free((None,), self._overall)
                 # The chat may have been paused, or filled, while this one waited its turn.
                 # (Its ledger is looked up again: quiet ones are forgotten, under the gate.)
                 chat = self._ledger(chat_id) if chat_id is not None else None
                 if chat_id is None or self._delay((chat_id,), chat, reserve) == 0.0:
-                    sent = _Sent()
+                    if self._overall is not None:
+                        places += await self._take_shared(None, self._overall.window, 0)
+                    sent = _Sent(places)
                     if self._overall is not None:
                         self._overall.sent.append(sent)
                     if chat is not None:
@@ -216,14 +249,54 @@ class Pacer:
                     if len(self._chats) > QUIET_KEYS_KEPT:
                         self._forget_quiet_chats()
                     return sent
+            await self._give_back([(place, 0.0) for place, _ in places])  # Not used.
 
-    def _complete(self, sent: _Sent | None) -> None:
+    async def _take_shared(
+        self, chat_id: str | None, window: Window, reserve: int
+    ) -> list[tuple[Place, float]]:
+        """Wait for a place in the shared window of `chat_id` (None: overall); none when
+        nothing is shared, or the database cannot be reached (this process's own windows
+        still hold: the platform's 429, if it comes, is waited out)."""
+        pace = self._shared
+        if pace is None:
+            return []
+        key = self._scope if chat_id is None else f"{self._scope}:{chat_id}"
+        reserve = reserve if window.count > reserve else 0
+        while True:
+            try:
+                found = await pace.take(key, window.count, reserve=reserve)
+            except Exception as exc:  # The database is away: pace on our own meanwhile.
+                if not self._shared_away:
+                    log.warning(
+                        "%s: the shared pace cannot be reached (%s); this process paces alone",
+                        self.service,
+                        type(exc).__name__,
+                    )
+                self._shared_away = True
+                return []
+            if self._shared_away:
+                log.info("%s: the shared pace is back", self.service)
+                self._shared_away = False
+            if isinstance(found, Place):
+                return [(found, window.seconds)]
+            await self._sleep(found if found <= window.seconds else SHARED_LOOK)
+
+    async def _give_back(self, places: Sequence[tuple[Place, float]]) -> None:
+        if self._shared is None or not places:
+            return
+        try:
+            await self._shared.give_back(places)
+        except Exception as exc:  # Left in flight: they free themselves (IN_FLIGHT_SECONDS).
+            log.warning("%s: shared places not given back (%s)", self.service, type(exc).__name__)
+
+    async def _complete(self, sent: _Sent | None) -> None:
         if sent is None:
             return
         sent.done = self._now()
         # Wake whoever waits for a place held by a message in flight, then start afresh.
         self._completed.set()
         self._completed = asyncio.Event()
+        await self._give_back(sent.places)
 
     def _forget_quiet_chats(self) -> None:
         now = self._now()
@@ -245,7 +318,7 @@ class Pacer:
         try:
             yield
         finally:
-            self._complete(sent)
+            await self._complete(sent)
 
     async def run(
         self,

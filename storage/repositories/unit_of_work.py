@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.pace import Pace
 from storage.relay import Relay
 from storage.repositories.administration import AdminRepository, AuditRepository, KeyValueRepository
 from storage.repositories.answers import AnswerRepository, BlobRepository, SubmissionRepository
@@ -84,6 +85,8 @@ class Store:
         """The structure kept between transactions of this process (see `StructureCache`)."""
         self.relay = Relay(sessions.kw["bind"])
         """The inbox, the outbox's sending side, leases and wake-ups (see `Relay`)."""
+        self.pace = Pace(sessions.kw["bind"])
+        """The outbound windows every process of a bot shares (see `Pace`)."""
 
     async def reachable(self) -> bool:
         """Whether the database answers now."""

@@ -230,3 +230,17 @@ def test_log_level_is_checked_and_any_case_works(monkeypatch: pytest.MonkeyPatch
             "Value error, not a log level: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
         )
     ]
+
+
+@pytest.mark.parametrize("pace", ["0", "1001", "fast"])
+def test_a_telegram_pace_out_of_range_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, pace: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_MESSAGES_PER_SECOND", pace)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    [problem] = caught.value.problems
+    assert (problem.path, problem.fix) == (
+        "TELEGRAM_MESSAGES_PER_SECOND",
+        "set TELEGRAM_MESSAGES_PER_SECOND to a number from 1 to 1000, e.g. 30 (Telegram's limit)",
+    )

@@ -232,6 +232,8 @@ class FakeTelegram:
         """Telegram's flood limits, enforced only when a test calls `enforce_limits`."""
         self.floods = 0
         """429 answers the bot provoked by breaking the enforced limits."""
+        self.blocked: set[int] = set()
+        """Chats whose person blocked the bot: every message to them is answered 403."""
         self.on_answered: Callable[[Call], None] | None = None
         """Called with each call the fake answers successfully, before the answer leaves
         (a benchmark timestamps the replies of each chat with it)."""
@@ -421,6 +423,8 @@ class FakeTelegram:
                 {"retry_after": failure.retry_after} if failure.retry_after is not None else None
             )
             return self._error(call, failure.status, failure.description, parameters)
+        if method in _MESSAGES and int(params.get("chat_id") or 0) in self.blocked:
+            return self._error(call, 403, "Forbidden: bot was blocked by the user")
         if self.limits is not None and method in _MESSAGES and "chat_id" in params:
             wait = self.limits.retry_after(int(params["chat_id"]))
             if wait is not None:

@@ -18,7 +18,7 @@ from bot.adapters import Capabilities
 from bot.adapters.relaying import Failures, Sender, Workers, either, kind, settle
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
-from bot.adapters.telegram.limiter import Limiter, RetryLater, Sleep, Transient
+from bot.adapters.telegram.limiter import Limiter, Limits, RetryLater, Sleep, Transient, Window
 from bot.adapters.telegram.polling import Outage, position
 from bot.adapters.telegram.translate import (
     MAX_MESSAGE_CHARS,
@@ -106,9 +106,11 @@ class TelegramChannel:
         self.sender: Sender | None = None
 
     async def start(self) -> None:
-        """Open the connection to the Bot API and check the token; then, when relaying,
-        start the workers and stand for the sender's lease."""
+        """Open the connection to the Bot API and check the token, and pace every message
+        in the windows the bot's processes share; then, when relaying, start the workers
+        and stand for the sender's lease."""
         await self.api.start()
+        self.limiter.share(self.engine.store.pace, f"{PLATFORM}:{self.api.bot_id}")
         if not self._relaying:
             return
         await self.relay.listen()
@@ -434,4 +436,6 @@ def from_settings(
         base_url=settings.telegram_base_url,
         base_file_url=file_base_url(settings.telegram_base_url, settings.telegram_base_file_url),
     )
+    if limiter is None:
+        limiter = Limiter(Limits(overall=Window(settings.telegram_messages_per_second, 1.0)))
     return TelegramChannel(engine, api, limiter=limiter, sleep=sleep, relaying=relaying)
