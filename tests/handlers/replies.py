@@ -63,6 +63,28 @@ CONTRIBUTION = (
 )
 ONE = "Choose one answer."
 TYPE = "Type your answer. Up to 3,000 characters."
+STRANGER = (
+    "This bot collects inputs from organisations invited by the secretariat. Please open the "
+    "invitation link you received, or send /start followed by your invite code. If you have "
+    "no invitation, please contact the secretariat."
+)
+HELP = "\n".join(
+    [
+        "I collect your organisation's inputs on the agenda items of the constructive "
+        "dialogues. Answer the questions one at a time with the buttons or by typing; every "
+        "answer is saved as soon as you send it.",
+        "",
+        "/start — Start, or continue where you left off",
+        "/status — Your progress and deadlines",
+        "/language — Change the language",
+        "/mydata — Get a copy of your data",
+        "/forget — Erase your data",
+        "/reminders — Turn reminders before deadlines off or on (off / on)",
+        "/cancel — Stop what you are doing and go back to your consultations",
+        "/link — Use the same profile on another platform (Telegram or Slack)",
+        "/help — What this bot does and its commands",
+    ]
+)
 SAVED = (
     "Saved. Every answer you sent is kept; choose the agenda item again whenever you want to "
     "continue."
@@ -169,3 +191,13 @@ def receipt(item: int) -> re.Pattern[str]:
         + "[0-9A-Z]{6}"
         + re.escape(f"\nYou can change your answers until {DEADLINE}.")
     )
+
+
+def first_question() -> str:
+    """Agenda item 2's first question, unanswered."""
+    return step(ITEM_2, "Question 1 of 3 · required", FAMILIARITY, ONE)
+
+
+def document_question() -> str:
+    """Agenda item 4's last question, which asks for a document."""
+    return step(ITEM_4, "Question 4 of 4", SUBMISSION)

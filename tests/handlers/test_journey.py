@@ -27,6 +27,7 @@ from tests.handlers.replies import (
     REVIEW_3,
     REVIEW_4,
     SAVED,
+    STRANGER,
     SUBMISSION,
     TYPE,
     WELCOME,
@@ -463,8 +464,4 @@ async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: o
     assert isinstance(files, FileStore)
     assert [p for p in files.root.rglob("*") if p.is_file()] == []
     await chat.say("hello")
-    assert chat.texts == [
-        "This bot collects inputs from organisations invited by the secretariat. Please open the "
-        "invitation link you received, or send /start followed by your invite code. If you have "
-        "no invitation, please contact the secretariat."
-    ]
+    assert chat.texts == [STRANGER]
