@@ -85,6 +85,22 @@ HELP = "\n".join(
         "/help — What this bot does and its commands",
     ]
 )
+LINK_OFFER = (
+    "To continue on another platform (Telegram or Slack) with the same profile and answers, "
+    "send this there within 15 minutes:\n/link {code}"
+)
+LINKED = (
+    "Linked. This account now shares the profile and answers of Criminologists without "
+    "Borders; continue where you left off."
+)
+LINK_INVALID = (
+    "This link code is not valid any more. Send /link on the account you registered with to "
+    "get a new one."
+)
+ERASED = (
+    "Your personal data has been erased. Thank you for your contributions. To take part again, "
+    "please ask the secretariat for a new invitation."
+)
 SAVED = (
     "Saved. Every answer you sent is kept; choose the agenda item again whenever you want to "
     "continue."
@@ -198,6 +214,6 @@ def first_question() -> str:
     return step(ITEM_2, "Question 1 of 3 · required", FAMILIARITY, ONE)
 
 
-def document_question() -> str:
-    """Agenda item 4's last question, which asks for a document."""
-    return step(ITEM_4, "Question 4 of 4", SUBMISSION)
+def document_question(most: str = "1 MB") -> str:
+    """Agenda item 4's last question, which asks for a document of at most `most`."""
+    return step(ITEM_4, "Question 4 of 4", SUBMISSION.replace("at most 1 MB", f"at most {most}"))
