@@ -38,6 +38,8 @@ CONSULTATION = (
     "Working Group on International Cooperation"
 )
 DEADLINE = "31 May 2027, 23:59 (Europe/Vienna time)"
+CONSULTATIONS = f"Your consultations:\n• {CONSULTATION} — open until {DEADLINE}"
+"""The list of consultations of a participant invited to the 2027 one."""
 ITEM_2 = "Agenda item 2: Briefing on the developments and outcomes of the review process"
 ITEM_3 = (
     "Agenda item 3: Spotlight on the eighteenth meeting of the Working Group on International "
@@ -178,8 +180,8 @@ def step(item: str, position: str, *lines: str) -> str:
     return "\n".join([item, position, "", *lines])
 
 
-def review_2(platform: str, status: str, *after: str) -> str:
-    """Agenda item 2's review with the first answer "We contributed to it" and no comment."""
+def review_2(platform: str, status: str, *after: str, comment: str = "— not answered") -> str:
+    """Agenda item 2's review with the first answer "We contributed to it"."""
     return "\n".join(
         [
             f"Review — {ITEM_2}",
@@ -189,7 +191,7 @@ def review_2(platform: str, status: str, *after: str) -> str:
             f"2. {PLATFORM.splitlines()[0]}",
             f"   → {platform}",
             f"3. {CONTRIBUTION}",
-            "   → — not answered",
+            f"   → {comment}",
             "",
             f"Status: {status}",
             *after,
@@ -197,12 +199,12 @@ def review_2(platform: str, status: str, *after: str) -> str:
     )
 
 
-def receipt(item: int) -> re.Pattern[str]:
+def receipt(item: int, consultation: str = "WGIC-18-2027") -> re.Pattern[str]:
     """The receipt of a submission on 15 January 2027, its reference made up at random."""
     return re.compile(
         re.escape(
             f"Thank you. Your submission on agenda item {item} was received on 15 January 2027 "
-            f"at 11:00 (Vienna time, UTC+1).\nReference: WGIC-18-2027-{item}-"
+            f"at 11:00 (Vienna time, UTC+1).\nReference: {consultation}-{item}-"
         )
         + "[0-9A-Z]{6}"
         + re.escape(f"\nYou can change your answers until {DEADLINE}.")
@@ -217,3 +219,13 @@ def first_question() -> str:
 def document_question(most: str = "1 MB") -> str:
     """Agenda item 4's last question, which asks for a document of at most `most`."""
     return step(ITEM_4, "Question 4 of 4", SUBMISSION.replace("at most 1 MB", f"at most {most}"))
+
+
+def comment_question() -> str:
+    """Agenda item 2's last question, a free text, after the first two are answered."""
+    return step(ITEM_2, "Question 3 of 3", CONTRIBUTION, TYPE)
+
+
+def balance_question() -> str:
+    """Agenda item 3's second question, a scale."""
+    return step(ITEM_3, "Question 2 of 4 · required", BALANCE)

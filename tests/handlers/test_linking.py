@@ -10,6 +10,7 @@ from storage.repositories import Store
 from tests.conftest import Chat, onboard
 from tests.handlers.replies import (
     CONSULTATION,
+    CONSULTATIONS,
     DEADLINE,
     ITEM_2,
     ITEM_3,
@@ -21,8 +22,6 @@ from tests.handlers.replies import (
     PLATFORM,
     step,
 )
-
-CONSULTATIONS = f"Your consultations:\n• {CONSULTATION} — open until {DEADLINE}"
 
 
 def code_in(text: str) -> str:
