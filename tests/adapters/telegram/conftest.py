@@ -249,15 +249,20 @@ class TelegramUser:
         raise AssertionError(f"no button {label!r} among {self.labels}")
 
     @property
-    def text(self) -> str:
-        """What the user read after their last action (as Telegram shows it)."""
+    def texts(self) -> list[str]:
+        """Each message the user read after their last action, whole (as Telegram shows it)."""
         shown = []
         for call in self.calls:
             if call.method in ("sendMessage", "editMessageText"):
                 shown.append(parse_html(call.params["text"]))
             elif call.method == "sendDocument" and "caption" in call.params:
                 shown.append(parse_html(call.params["caption"]))
-        return "\n".join(shown)
+        return shown
+
+    @property
+    def text(self) -> str:
+        """What the user read after their last action (as Telegram shows it)."""
+        return "\n".join(self.texts)
 
     @property
     def labels(self) -> list[str]:
