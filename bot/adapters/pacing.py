@@ -119,8 +119,9 @@ class _Ledger:
 class Pacer(Generic[L]):
     """Spaces out sends overall and per chat, and retries what can be retried.
 
-    Subclasses take their platform's `Limits` (`limits`), say which window applies to a
-    chat (`window_for`) and what a 429 pauses (`on_rate_limited`: by default only the chat
+    Subclasses say what their platform's limits are by default (`default_limits`), which
+    window applies to all messages together (`overall_window`: by default none) and to a
+    chat (`window_for`), and what a 429 pauses (`on_rate_limited`: by default only the chat
     it came from).
 
     Why a message counts from its release until a window length after its request
@@ -141,20 +142,28 @@ class Pacer(Generic[L]):
 
     def __init__(
         self,
-        limits: L,
+        limits: L | None = None,
         *,
-        overall: Window | None,
         now: Now = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.limits = limits
+        self.limits = limits if limits is not None else self.default_limits()
         self._now = now
         self._sleep = sleep
+        overall = self.overall_window()
         self._overall = _Ledger(overall) if overall is not None else None
         self._chats: dict[str, _Ledger] = {}
         self._paused: dict[str | None, float] = {}
         self._gate = asyncio.Lock()
         self._completed = asyncio.Event()
+
+    def default_limits(self) -> L:
+        """The platform's limits when none are given."""
+        raise NotImplementedError
+
+    def overall_window(self) -> Window | None:
+        """The window that applies to all messages together (None: no overall limit)."""
+        return None
 
     def window_for(self, chat_id: str) -> Window | None:
         """The window that applies to messages to one chat (None: no per-chat limit)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.adapters import pacing
-from bot.adapters.pacing import Now, Pacer, RetryLater, Sleep, Transient, Window
+from bot.adapters.pacing import Pacer, RetryLater, Transient, Window
 
 __all__ = ["Limiter", "Limits", "RetryLater", "Transient"]
 
@@ -31,16 +30,13 @@ class Limiter(Pacer[Limits]):
 
     service = "Slack"
 
-    def __init__(
-        self,
-        limits: Limits | None = None,
-        *,
-        now: Now = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        limits = limits or Limits()
-        super().__init__(limits, overall=None, now=now, sleep=sleep)
-        self._channel_window = Window(limits.per_channel, limits.window)
+    def default_limits(self) -> Limits:
+        """Slack's limits as documented."""
+        return Limits()
+
+    @cached_property
+    def _channel_window(self) -> Window:
+        return Window(self.limits.per_channel, self.limits.window)
 
     def window_for(self, chat_id: str) -> Window:
         """Every channel has the same window."""

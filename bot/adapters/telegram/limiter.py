@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass, field
 
 from bot.adapters import pacing
-from bot.adapters.pacing import Now, Pacer, RetryLater, Sleep, Transient, Window
+from bot.adapters.pacing import Pacer, RetryLater, Sleep, Transient, Window
 
 __all__ = ["Limiter", "Limits", "RetryLater", "Sleep", "Transient", "Window"]
 
@@ -33,15 +31,13 @@ class Limiter(Pacer[Limits]):
 
     service = "Telegram"
 
-    def __init__(
-        self,
-        limits: Limits | None = None,
-        *,
-        now: Now = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        limits = limits or Limits()
-        super().__init__(limits, overall=limits.overall, now=now, sleep=sleep)
+    def default_limits(self) -> Limits:
+        """Telegram's limits as documented."""
+        return Limits()
+
+    def overall_window(self) -> Window:
+        """About 30 messages a second to all chats together."""
+        return self.limits.overall
 
     def window_for(self, chat_id: str) -> Window:
         """Groups (negative chat ids) have their own, slower window."""
