@@ -180,14 +180,20 @@ def step(item: str, position: str, *lines: str) -> str:
     return "\n".join([item, position, "", *lines])
 
 
-def review_2(platform: str, status: str, *after: str, comment: str = "— not answered") -> str:
-    """Agenda item 2's review with the first answer "We contributed to it"."""
+def review_2(
+    platform: str,
+    status: str,
+    *after: str,
+    comment: str = "— not answered",
+    familiarity: str = "We contributed to it",
+) -> str:
+    """Agenda item 2's review: its three answers, its status, then `after`."""
     return "\n".join(
         [
             f"Review — {ITEM_2}",
             "",
             f"1. {FAMILIARITY}",
-            "   → We contributed to it",
+            f"   → {familiarity}",
             f"2. {PLATFORM.splitlines()[0]}",
             f"   → {platform}",
             f"3. {CONTRIBUTION}",

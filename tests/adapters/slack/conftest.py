@@ -452,4 +452,6 @@ async def onboard(user: SlackUser, code: str) -> None:
     await user.press("No, do not publish")
     await user.press("This is correct")
     await user.press("Prefer not to say")
-    assert "Your consultations:" in user.text
+    done, consultations = user.texts
+    assert done == "Thank you, you are all set."
+    assert consultations.startswith("Your consultations:\n• ")
