@@ -37,8 +37,16 @@ def test_both_platforms_state_their_limits_on_the_shared_policy() -> None:
 
 
 @BOTH
-async def test_failures_are_tried_again_with_the_same_backoff(
-    make: Callable[[FakeTimer], Pacer[Any]],
+@pytest.mark.parametrize(
+    ("failure", "sleeps"),
+    [
+        (Transient("502"), [0.25, 0.4]),  # three tries: the wait doubled, then capped
+        (RetryLater(1), [1.0, 1.0]),  # the first 429, then two honoured
+    ],
+    ids=["5xx", "429"],
+)
+async def test_a_failing_call_is_tried_as_often_as_the_policy_says(
+    make: Callable[[FakeTimer], Pacer[Any]], failure: Exception, sleeps: list[float]
 ) -> None:
     timer = FakeTimer()
     attempts = 0
@@ -46,27 +54,9 @@ async def test_failures_are_tried_again_with_the_same_backoff(
     async def call() -> None:
         nonlocal attempts
         attempts += 1
-        raise Transient("502")
+        raise failure
 
-    with pytest.raises(Transient):
+    with pytest.raises(type(failure)):
         await make(timer).run("42", call)
     assert attempts == 3
-    assert timer.sleeps == [0.25, 0.4]  # doubled, then capped by max_backoff
-
-
-@BOTH
-async def test_429s_are_honoured_as_often_as_the_policy_says(
-    make: Callable[[FakeTimer], Pacer[Any]],
-) -> None:
-    timer = FakeTimer()
-    attempts = 0
-
-    async def call() -> None:
-        nonlocal attempts
-        attempts += 1
-        raise RetryLater(1)
-
-    with pytest.raises(RetryLater):
-        await make(timer).run("42", call)
-    assert attempts == 3  # the first answer, then two honoured
-    assert timer.sleeps == [1.0, 1.0]
+    assert timer.sleeps == sleeps

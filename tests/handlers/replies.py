@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from handlers.i18n import translator
+
 WELCOME = (
     "Welcome! You were invited on behalf of Criminologists without Borders. This bot collects "
     "your organisation's inputs for the constructive dialogues of the review mechanism of the "
@@ -235,3 +237,13 @@ def comment_question() -> str:
 def balance_question() -> str:
     """Agenda item 3's second question, a scale."""
     return step(ITEM_3, "Question 2 of 4 · required", BALANCE)
+
+
+def welcome(language: str) -> list[str]:
+    """The two messages an invite code is answered with, before a language is chosen."""
+    t = translator(language)
+    template = WELCOME.replace("Criminologists without Borders", "{organisation}")
+    return [
+        t._(template).format(organisation="Criminologists without Borders"),
+        t._("Which language would you like me to use?"),
+    ]

@@ -9,7 +9,6 @@ import yaml
 
 from bot.app import App, load_into
 from config.consultation import load_consultations
-from handlers.i18n import translator
 from handlers.ports import FixedClock
 from tests.adapters.slack.conftest import SlackUser, onboard
 from tests.conftest import new_invite
@@ -24,12 +23,12 @@ from tests.handlers.replies import (
     ITEM_4,
     REVIEW_3,
     REVIEW_4,
-    WELCOME,
     balance_question,
     document_question,
     first_question,
     receipt,
     review_2,
+    welcome,
 )
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -61,13 +60,7 @@ async def test_the_whole_journey_in_the_dm(
 
     # The bare invite code in the DM; until she chooses, her Slack locale speaks.
     await amina.say(code)
-    fr = translator("fr")
-    assert amina.texts == [
-        fr._(WELCOME.replace("Criminologists without Borders", "{organisation}")).format(
-            organisation="Criminologists without Borders"
-        ),
-        fr._("Which language would you like me to use?"),
-    ]
+    assert amina.texts == welcome("fr")
     assert amina.texts[0].startswith("Bienvenue")
     assert amina.labels[0] == "Français"
     await amina.press("English")

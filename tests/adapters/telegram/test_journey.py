@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 
 from bot.app import App
-from handlers.i18n import translator
 from handlers.ports import FixedClock
 from storage.models import Document
 from tests.adapters.telegram.conftest import TelegramUser
@@ -20,13 +19,13 @@ from tests.handlers.replies import (
     NOTICE,
     REVIEW_3,
     REVIEW_4,
-    WELCOME,
     balance_question,
     document_question,
     first_question,
     profile,
     receipt,
     review_2,
+    welcome,
 )
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -59,13 +58,7 @@ async def test_the_whole_journey(
     # The invite deep link t.me/<bot>?start=CODE arrives as "/start CODE".
     # Until she chooses, she is addressed in her Telegram app's language (language_code).
     await alice.say(f"/start {code}")
-    fr = translator("fr")
-    assert alice.texts == [
-        fr._(WELCOME.replace("Criminologists without Borders", "{organisation}")).format(
-            organisation="Criminologists without Borders"
-        ),
-        fr._("Which language would you like me to use?"),
-    ]
+    assert alice.texts == welcome("fr")
     assert alice.texts[0].startswith("Bienvenue")
     assert alice.labels[0] == "Français"
     await alice.press("English")
