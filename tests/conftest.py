@@ -218,6 +218,11 @@ class Chat:
         return "\n".join(r.text for r in self.replies)
 
     @property
+    def texts(self) -> list[str]:
+        """The text of each of the last replies, in order: compare it whole."""
+        return [r.text for r in self.replies]
+
+    @property
     def labels(self) -> list[str]:
         """Every button label of the last replies, a chosen option's with a check mark before
         it, as a channel that shows buttons draws it."""
@@ -276,7 +281,9 @@ async def onboard(chat: Chat, code: str, *, publish: bool = True) -> None:
         await chat.press("No, do not publish")
     await chat.press("This is correct")
     await chat.press("Female")
-    assert "Your consultations" in chat.text
+    done, consultations = chat.texts
+    assert done == "Thank you, you are all set."
+    assert consultations.startswith("Your consultations:\n• ")
 
 
 async def answer_agenda_item_2(chat: Chat, comment: str, *, submit: bool = True) -> None:
@@ -289,7 +296,8 @@ async def answer_agenda_item_2(chat: Chat, comment: str, *, submit: bool = True)
     assert chat.text.startswith("Review — Agenda item 2")
     if submit:
         await chat.press("Submit")
-        assert "Thank you. Your submission on agenda item 2" in chat.text
+        receipt, _overview = chat.texts
+        assert receipt.startswith("Thank you. Your submission on agenda item 2 was received on ")
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Outbound pacing shared by the channels: sliding windows, waits on 429, bounded retries.
 
 Each platform states its own limits (`bot/adapters/telegram/limiter.py`,
-`bot/adapters/slack/limiter.py`); the mechanism is this one. Time comes from `now` and
+`bot/adapters/slack/limiter.py`) as a subclass of `Limits`, which carries the retry policy
+they share; the mechanism is this one. Time comes from `now` and
 waiting from `sleep`, so tests inject a fake clock and never sleep for real.
 
 A platform counts a message when its request *arrives*, which is some time after we let it
@@ -25,7 +26,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from storage.pace import Pace, Place
 
@@ -62,16 +63,22 @@ class Window:
     seconds: float
 
 
-@dataclass(frozen=True)
-class Retries:
-    """How often one call is tried again, and how long to wait between tries."""
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """A platform's limits: its windows, stated by a subclass, and how often one call is
+    tried again and how long to wait between tries, the same for every platform."""
 
     max_attempts: int = 4
     """Tries of one call that fails with a 5xx answer or a timeout."""
     max_rate_limited: int = 8
-    """429 answers honoured for one call before giving up."""
+    """429 answers (Telegram's "flood waits") honoured for one call before giving up."""
     backoff: float = 0.5
+    """Seconds before the second try; each further try waits twice as long."""
     max_backoff: float = 30.0
+    """The longest wait between two tries."""
+
+
+L = TypeVar("L", bound=Limits)
 
 
 class _Sent:
@@ -121,11 +128,13 @@ class _Ledger:
         return not self.sent
 
 
-class Pacer:
+class Pacer(Generic[L]):
     """Spaces out sends overall and per chat, and retries what can be retried.
 
-    Subclasses say which window applies to a chat (`window_for`) and what a 429 pauses
-    (`on_rate_limited`: by default only the chat it came from).
+    Subclasses say what their platform's limits are by default (`default_limits`), which
+    window applies to all messages together (`overall_window`: by default none) and to a
+    chat (`window_for`), and what a 429 pauses (`on_rate_limited`: by default only the chat
+    it came from).
 
     Why a message counts from its release until a window length after its request
     completes: say the platform counted k messages in some window of its own ending at
@@ -150,15 +159,15 @@ class Pacer:
 
     def __init__(
         self,
+        limits: L | None = None,
         *,
-        overall: Window | None,
-        retries: Retries,
         now: Now = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._retries = retries
+        self.limits = limits if limits is not None else self.default_limits()
         self._now = now
         self._sleep = sleep
+        overall = self.overall_window()
         self._overall = _Ledger(overall) if overall is not None else None
         self._chats: dict[str, _Ledger] = {}
         self._paused: dict[str | None, float] = {}
@@ -174,6 +183,14 @@ class Pacer:
         process's own windows only."""
         self._shared = pace if pace is not None and pace.shared else None
         self._scope = scope
+
+    def default_limits(self) -> L:
+        """The platform's limits when none are given."""
+        raise NotImplementedError
+
+    def overall_window(self) -> Window | None:
+        """The window that applies to all messages together (None: no overall limit)."""
+        return None
 
     def window_for(self, chat_id: str) -> Window | None:
         """The window that applies to messages to one chat (None: no per-chat limit)."""
@@ -346,7 +363,7 @@ class Pacer:
             Transient: The call kept failing.
         """
         limited = failures = 0
-        retries = self._retries
+        retries = self.limits
         while True:
             try:
                 async with self.sending(chat_id, counted=counted, reserve=reserve):

@@ -28,7 +28,7 @@ class ApiCall:
 
 
 async def send(
-    pacer: Pacer,
+    pacer: Pacer[Any],
     chat_id: str,
     call: ApiCall,
     make: Callable[[ApiCall], Awaitable[T]],

@@ -24,6 +24,7 @@ from storage.models import (
 )
 from storage.repositories import Store
 from tests.conftest import Chat, new_invite, onboard
+from tests.handlers.replies import CONSULTATIONS, review_2
 
 UNKNOWN = "I do not know that command. Send /help to see what I can do."
 
@@ -204,7 +205,14 @@ async def test_a_closed_agenda_item_is_read_only(
     alice = await answered_participant(admin_engine, store, clock)
     await Chat(admin_engine, "sec").say("/admin close wgic-18-2027 2")
     await alice.press("No")
-    assert "Submissions for this consultation are closed; nothing was changed." in alice.text
+    assert alice.texts == [
+        "Submissions for this consultation are closed; nothing was changed.",
+        review_2(
+            "— missing (required)",
+            "not submitted",
+            "Submissions are closed; these answers can no longer be changed.",
+        ),
+    ]
     async with store.transaction() as uow:
         answers = await uow.answers.for_participant(1)
     assert len(answers) == 1
@@ -360,9 +368,13 @@ async def test_approval_pending_approved_can_answer(
     for label in ("English", "I agree", "Yes, they may", "My organisation", "This is correct"):
         await alice.press(label)
     await alice.press("Female")
-    assert alice.text.startswith("Thank you. The secretariat approves registrations")
+    waiting = (
+        "Thank you. The secretariat approves registrations for this consultation; I will write "
+        "to you here as soon as it has decided."
+    )
+    assert alice.texts == [waiting]
     await alice.say("/status")
-    assert "Please finish the steps above first." in alice.text
+    assert alice.texts == ["Please finish the steps above first.", waiting]
     await alice.payload("resume:1")
     assert "Your consultations" not in alice.text
 
@@ -383,7 +395,7 @@ async def test_approval_pending_approved_can_answer(
         )
     ]
     await alice.say("/start")
-    assert "Your consultations" in alice.text
+    assert alice.texts == ["Welcome back! Here is where you left off.", CONSULTATIONS]
     await alice.press("Constructive dialogue 2027")
     await alice.press("Agenda item 2")
     await alice.press("We contributed to it")

@@ -19,6 +19,7 @@ from handlers.ports import FileStore, FixedClock
 from storage.repositories import INVITE_ALPHABET, Store
 from tests.commandline import run, with_store
 from tests.conftest import NOW, Chat, new_invite, onboard
+from tests.handlers.replies import receipt, review_2
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invites"
 CODE = re.compile(f"^[{INVITE_ALPHABET}]{{8}}$")
@@ -408,10 +409,10 @@ def prepare_submissions(database_url: str, files: Path) -> None:
             await chat.press("We contributed to it")
             await chat.press("Yes")
             await chat.press("Skip")
-            assert "Review" in chat.text
+            assert chat.texts == [review_2("Yes", "not submitted")]
             if submit:
                 await chat.press("Submit")
-                assert "Thank you. Your submission" in chat.text
+                assert receipt(2).fullmatch(chat.texts[0]), chat.texts
 
     with_store(database_url, work)
 

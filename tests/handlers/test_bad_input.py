@@ -12,6 +12,18 @@ from handlers.events import Inbound
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat, new_invite, onboard
+from tests.handlers.replies import (
+    CONTRIBUTION,
+    HELP,
+    ITEM_2,
+    ONE,
+    PLATFORM,
+    STRANGER,
+    TYPE,
+    document_question,
+    first_question,
+    step,
+)
 
 STALE = "That button is no longer active. Here is where you are:"
 
@@ -30,7 +42,7 @@ async def at_question(chat: Chat, invite: str) -> Chat:
     await onboard(chat, invite)
     await chat.press("Constructive dialogue 2027")
     await chat.press("Agenda item 2")
-    assert "Question 1 of 3" in chat.text
+    assert chat.texts == [first_question()]
     return chat
 
 
@@ -60,8 +72,7 @@ async def test_bad_input_is_answered_and_changes_nothing(
 ) -> None:
     before = await snapshot(store)
     await at_question._send(**fields)
-    step = at_question.explained(expected)
-    assert "Question 1 of 3" in step.text  # the step is shown again
+    assert at_question.explained(expected).text == first_question()  # the step again
     assert await snapshot(store) == before
 
 
@@ -97,13 +108,19 @@ async def test_forged_consultation_and_item_payloads(at_question: Chat, store: S
 async def test_text_answer_length_limits(at_question: Chat, store: Store) -> None:
     await at_question.press("We contributed")
     await at_question.press("Yes")
-    assert "Up to 3,000 characters." in at_question.text
+    comment = step(ITEM_2, "Question 3 of 3", CONTRIBUTION, TYPE)  # "Up to 3,000 characters."
+    assert at_question.texts == [comment]
     before = await snapshot(store)
     await at_question.say("too short")
-    assert "Please write at least 20 characters (you wrote 9)." in at_question.text
+    explanation = "Please write at least 20 characters (you wrote 9)."
+    assert at_question.explained(explanation).text == comment
     assert await snapshot(store) == before
     await at_question.say("y" * 3001)
-    assert "Your answer has 3,001 characters; the limit here is 3,000." in at_question.text
+    assert at_question.texts == [
+        "Your answer has 3,001 characters; the limit here is 3,000. I kept it: keep its first "
+        "part, or get it back as a file to shorten it."
+    ]
+    assert at_question.labels == ["Keep the first 3,000 characters", "Send it back to me as a file"]
     # No answer is saved; the text is kept in the step, to keep its first part or get it back.
     assert (await snapshot(store))[1] == before[1]
 
@@ -114,8 +131,18 @@ async def test_text_answer_length_limits(at_question: Chat, store: Store) -> Non
         ("virus.exe", b"MZ\x90\x00", None, "Please send a PDF, DOCX or ODT file."),
         ("fake.pdf", b"MZ\x90\x00 not a pdf", None, "This file is not a valid PDF document."),
         ("fake.docx", b"%PDF-1.4", None, "This file is not a valid DOCX document."),
-        ("big.pdf", b"%PDF-1.4", 5 * 1024 * 1024, "This file is larger than 1 MB"),
-        ("lies.pdf", b"%PDF-" + b"0" * (1024 * 1024 + 1), 10, "This file is larger than 1 MB"),
+        (
+            "big.pdf",
+            b"%PDF-1.4",
+            5 * 1024 * 1024,
+            "This file is larger than 1 MB; please send a smaller one.",
+        ),
+        (
+            "lies.pdf",
+            b"%PDF-" + b"0" * (1024 * 1024 + 1),
+            10,
+            "This file is larger than 1 MB; please send a smaller one.",
+        ),
     ],
 )
 async def test_bad_documents_are_refused(
@@ -135,15 +162,15 @@ async def test_bad_documents_are_refused(
     await chat.say("Standardised request forms would help civil society follow cases.")
     before = await snapshot(store)
     await chat.upload(name, content, size=size)
-    assert expected in chat.text
-    assert "Send a PDF, DOCX or ODT file" in chat.replies[-1].text
+    assert chat.explained(expected).text == document_question()
     assert await snapshot(store) == before
 
 
 async def test_document_where_none_is_expected(at_question: Chat, store: Store) -> None:
     before = await snapshot(store)
     await at_question.upload("note.pdf", b"%PDF-1.4")
-    assert "A document is only expected when a question asks for one." in at_question.text
+    explanation = "A document is only expected when a question asks for one."
+    assert at_question.explained(explanation).text == first_question()
     assert await snapshot(store) == before
 
 
@@ -155,19 +182,22 @@ async def test_text_where_a_document_is_expected(chat: Chat, invite: str) -> Non
     await chat.press("Skip ›")
     await chat.say("Standardised request forms would help civil society follow cases.")
     await chat.say("here is my file")
-    assert "This question asks for a document: please send it as a file." in chat.text
+    explanation = "This question asks for a document: please send it as a file."
+    assert chat.explained(explanation).text == document_question()
 
 
 async def test_stranger_without_invite_reaches_nothing(chat: Chat, store: Store) -> None:
-    for text in ("hello", "/status", "/mydata", "/forget", "/start", "/language"):
+    for text in ("hello", "/status", "/mydata", "/forget", "/language"):
         await chat.say(text)
-        assert "organisations invited by the secretariat" in chat.text, text
+        assert chat.texts == [STRANGER], text
+    await chat.say("/start")
+    assert chat.texts == [f"Welcome! {STRANGER}"]
     await chat.payload("cons:wgic-18-2027")
-    assert "organisations invited by the secretariat" in chat.text
+    assert chat.texts == [STRANGER]
     await chat.say("/start NOSUCHCODE")
-    assert "I could not find the invite code NOSUCHCODE." in chat.text
+    assert chat.texts == [f"I could not find the invite code NOSUCHCODE. {STRANGER}"]
     await chat.say("/help")
-    assert "/mydata — Get a copy of your data" in chat.text
+    assert chat.texts == [HELP]
     async with store.transaction() as uow:
         assert list(await uow.reports.participants()) == []
 
@@ -179,7 +209,9 @@ async def test_revoked_expired_and_used_up_invites(
     await Chat(engine, "first").say(f"/start {code}")
     second = Chat(engine, "second")
     await second.say(f"/start {code}")
-    assert "already been used as often as it allows" in second.text
+    assert second.texts == [
+        f"This invite code has already been used as often as it allows. {STRANGER}"
+    ]
 
     expired = await new_invite(store, clock, organisation="COMEXI")
     revoked = await new_invite(store, clock, organisation="Meta")
@@ -191,9 +223,9 @@ async def test_revoked_expired_and_used_up_invites(
         assert gone is not None
         gone.revoked_at = clock.now()
     await second.say(f"/start {expired}")
-    assert "This invite code has expired." in second.text
+    assert second.texts == [f"This invite code has expired. {STRANGER}"]
     await second.say(revoked.lower())  # a bare code, typed in lower case
-    assert "This invite code has been withdrawn." in second.text
+    assert second.texts == [f"This invite code has been withdrawn. {STRANGER}"]
 
 
 async def test_a_redelivered_update_is_recorded_once(at_question: Chat, store: Store) -> None:
@@ -205,7 +237,9 @@ async def test_a_redelivered_update_is_recorded_once(at_question: Chat, store: S
         payload=at_question.button("We contributed").payload,
     )
     first = await at_question.engine.handle(event)
-    assert "Question 2 of 3" in first[-1].text
+    assert [reply.text for reply in first] == [
+        step(ITEM_2, "Question 2 of 3 · required", PLATFORM, ONE)
+    ]
     assert await at_question.engine.handle(event) == []
     records = (await snapshot(store))[1]
     assert isinstance(records, tuple)
@@ -231,12 +265,14 @@ async def test_stale_button_after_moving_on(at_question: Chat) -> None:
     old = at_question.button("We contributed").payload
     await at_question.press("We were not aware")
     await at_question.payload(old)
-    assert "Question 2 of 3" in at_question.explained(STALE).text
+    assert at_question.explained(STALE).text == step(
+        ITEM_2, "Question 2 of 3 · required", PLATFORM, ONE
+    )
 
 
 async def test_unknown_command_for_stranger_is_the_join_hint(chat: Chat) -> None:
     await chat.say("/teleport")
-    assert chat.text.startswith("I do not know that command.")
+    assert chat.texts == ["I do not know that command. Send /help to see what I can do."]
 
 
 async def test_clock_in_tests_is_injected(clock: FixedClock) -> None:
@@ -245,4 +281,4 @@ async def test_clock_in_tests_is_injected(clock: FixedClock) -> None:
 
 async def test_commands_copied_from_arabic_text_are_read(at_question: Chat) -> None:
     await at_question.say("\u2068/help\u2069\u200f")
-    assert "/mydata — Get a copy of your data" in at_question.text
+    assert at_question.texts == [HELP, first_question()]

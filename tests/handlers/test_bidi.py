@@ -13,6 +13,7 @@ from handlers.text import FSI, PDF, PDI, RLO
 from storage.models import Organisation
 from storage.repositories import Store
 from tests.conftest import Chat, new_invite, onboard
+from tests.handlers.replies import WELCOME, profile, review_2
 
 EVIL = f"{RLO}Org evil gpj.exe"
 """Shown raw, an override turns "exe.jpg" into what looks like a picture's name."""
@@ -40,7 +41,7 @@ async def test_trust_16_a_typed_organisation_name_loses_its_override(
     await chat.press("No, do not publish")
     await chat.press("Change name")
     await chat.say(f"{EVIL}\u200b\u2066 ")
-    assert "Name: Org evil gpj.exe\n" in chat.text
+    assert chat.texts == [profile("Org evil gpj.exe", "Non-governmental organization", "Austria")]
     async with store.transaction() as uow:
         names = [p.organisation.name for p in await uow.reports.participants() if p.organisation]
     assert names == ["Org evil gpj.exe"]
@@ -55,7 +56,11 @@ async def test_trust_16_a_stored_name_with_an_override_is_shown_contained(
         await uow.session.execute(update(Organisation).values(name=EVIL))
     chat = Chat(engine, "bob")
     await chat.say(f"/start {code}")
-    assert f"on behalf of {FSI}{EVIL}{PDF}{PDI}. This bot" in chat.replies[0].text
+    contained = f"{FSI}{EVIL}{PDF}{PDI}"
+    assert chat.texts == [
+        WELCOME.replace("Criminologists without Borders", contained),
+        "Which language would you like me to use?",
+    ]
 
 
 async def test_trust_16_an_answer_with_an_override_is_isolated_where_it_is_shown(
@@ -69,7 +74,7 @@ async def test_trust_16_an_answer_with_an_override_is_isolated_where_it_is_shown
     await chat.press("Yes")
     await chat.say(answer)
     # Kept as written, shown closed and isolated: the review's next line is not reordered.
-    assert f"   → {FSI}{answer}{PDF}{PDI}\n" in chat.replies[-1].text + "\n"
+    assert chat.texts == [review_2("Yes", "not submitted", comment=f"{FSI}{answer}{PDF}{PDI}")]
     async with store.transaction() as uow:
         assert [r.answer.text for r in await uow.reports.answers()][-1] == answer
 

@@ -14,6 +14,7 @@ from handlers.ports import FixedClock
 from storage.models import Invite
 from storage.repositories import Store
 from tests.conftest import NOW, Chat, new_invite, onboard
+from tests.handlers.replies import CONSULTATIONS, LINKED
 
 GUESSES = ["GUESS2AB", "GUESS3CD", "GUESS4EF", "GUESS5GH", "GUESS6JK"]
 WELCOME = "Welcome! You were invited"
@@ -107,4 +108,4 @@ async def test_trust_03_link_codes_count_with_invite_codes(
     ]
     clock.set(NOW + timedelta(minutes=15))
     await slack.say(f"/link {code}")
-    assert "Linked. This account now shares the profile and answers of" in slack.text
+    assert slack.texts == [LINKED, CONSULTATIONS]

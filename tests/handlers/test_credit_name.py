@@ -9,6 +9,7 @@ from bot import export
 from handlers.engine import Engine
 from storage.repositories import Store
 from tests.conftest import Chat, answer_agenda_item_2
+from tests.handlers.replies import CONSULTATIONS, profile
 
 ASK = "Please type your name as it should appear with your published comments."
 
@@ -28,10 +29,12 @@ async def test_choosing_to_be_named_asks_for_the_name(
     assert chat.text == ASK
     assert chat.labels == []  # the shell gives no display name to offer
     await chat.say("A")
-    assert chat.text.startswith("A name has 2 to 200 characters.")
+    assert chat.explained("A name has 2 to 200 characters.").text == ASK
     await chat.say("  Ana Pérez ")
-    assert chat.replies[0].text == "Thank you. Published comments will name you as Ana Pérez."
-    assert "Please check your organisation's profile" in chat.replies[1].text
+    assert chat.texts == [
+        "Thank you. Published comments will name you as Ana Pérez.",
+        profile("Criminologists without Borders", "Non-governmental organization", "Austria"),
+    ]
     await chat.press("This is correct")
     await chat.press("Female")
     await answer_agenda_item_2(chat, "Civil society should take part in country reviews.")
@@ -66,6 +69,10 @@ async def test_mydata_shows_the_name_and_mydata_name_changes_it(
     assert chat.replies[0].text == (
         "Thank you. Published comments will name you as Ana María Pérez."
     )
-    assert "Your consultations" in chat.text  # back where the participant was
+    assert chat.texts[1] == CONSULTATIONS  # back where the participant was
     await chat.say("/mydata")
-    assert "Published comments name you as Ana María Pérez." in chat.replies[0].text
+    assert chat.texts == [
+        "Here is everything we hold about you.\n"
+        "Published comments name you as Ana María Pérez. To change it, send /mydata name.",
+        CONSULTATIONS,
+    ]

@@ -18,6 +18,7 @@ from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat
 from tests.fakes.slack_server import view_errors
+from tests.handlers.replies import DEADLINE, receipt
 from tests.handlers.test_bad_input import snapshot
 from tests.handlers.typed_questions import (
     FIXTURES,
@@ -82,7 +83,11 @@ async def test_dates_are_asked_stored_reviewed_and_submitted(
         "Status: not submitted"
     ]
     await chat.press("Submit")
-    assert "Reference: TEST-DATES-2027-6-" in chat.text
+    assert receipt(6, "TEST-DATES-2027").fullmatch(chat.texts[0]), chat.texts
+    assert chat.texts[1] == (
+        f"Dates of international cooperation\nDeadline: {DEADLINE}\n"
+        f"• {HEADING} — 2 of 2 questions answered · submitted"
+    )
     assert await values(store) == {
         "ai6-since": {"date": "1998-03-15"},
         "ai6-next-report": {"date": "2031-09-30"},

@@ -6,9 +6,38 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from handlers.i18n import translator
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat, onboard
+from tests.handlers.replies import (
+    BALANCE,
+    CONSULTATION,
+    CONSULTATIONS,
+    CONTRIBUTION,
+    COUNTRY,
+    DEADLINE,
+    FAMILIARITY,
+    ITEM_2,
+    ITEM_3,
+    ITEM_4,
+    NOTICE,
+    ONE,
+    PLATFORM,
+    REFUSED,
+    REVIEW_3,
+    REVIEW_4,
+    SAVED,
+    STRANGER,
+    SUBMISSION,
+    TYPE,
+    WELCOME,
+    overview,
+    profile,
+    receipt,
+    review_2,
+    step,
+)
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -38,34 +67,41 @@ async def open_item(chat: Chat, number: str) -> None:
 
 async def test_invite_language_consent_profile(chat: Chat, invite: str, store: Store) -> None:
     await chat.say(f"/start {invite}")
-    assert "invited on behalf of Criminologists without Borders" in chat.text
+    assert chat.texts == [WELCOME, "Which language would you like me to use?"]
     assert chat.labels[0] == "English"
     await chat.press("Français")
-    assert chat.replies[0].text.startswith("Before we start") or "Avant" in chat.text
+    assert chat.texts == [translator("fr")._(NOTICE)]
     await chat.say("/language")
     await chat.press("English")
-    assert "Do you agree that we process your information" in chat.text
+    assert chat.texts == ["I will write in English from now on.", NOTICE]
     await chat.press("I agree")
     await chat.press("Yes, they may be published")
     await chat.press("My name and organisation")
     # Credited by name: the name is asked for (issue 14) before the profile.
     assert chat.text == "Please type your name as it should appear with your published comments."
     await chat.say("Alice Martin")
-    assert "Country: Austria" in chat.text
+    assert chat.texts == [
+        "Thank you. Published comments will name you as Alice Martin.",
+        profile("Criminologists without Borders", "Non-governmental organization", "Austria"),
+    ]
     await chat.press("Change name")
     await chat.say("  Criminologists   without Borders (CwB) ")
-    assert "Name: Criminologists without Borders (CwB)" in chat.text
+    cwb = "Criminologists without Borders (CwB)"
+    assert chat.texts == [profile(cwb, "Non-governmental organization", "Austria")]
     await chat.press("Change category")
     await chat.press("Academia")
-    assert "Category: Academia" in chat.text
+    assert chat.texts == [profile(cwb, "Academia", "Austria")]
     await chat.press("Change country")
     await chat.say("Atlantis")
-    assert "I do not know a country called Atlantis." in chat.text
+    assert chat.explained("I do not know a country called Atlantis.").text == COUNTRY
     await chat.say("mexico")
-    assert "Country: Mexico" in chat.text
+    assert chat.texts == [profile(cwb, "Academia", "Mexico")]
     await chat.press("This is correct")
     await chat.press("Prefer not to say")
-    assert "Your consultations:" in chat.text
+    assert chat.texts == [
+        "Thank you, you are all set.",
+        CONSULTATIONS,
+    ]
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
         assert identity is not None
@@ -88,18 +124,18 @@ async def test_every_question_type_review_submit_and_receipt(
 ) -> None:
     await onboard(chat, invite)
     await open_item(chat, "2")
-    assert "Question 1 of 3 · required" in chat.text
+    assert chat.texts == [step(ITEM_2, "Question 1 of 3 · required", FAMILIARITY, ONE)]
     await chat.press("We contributed to it")
-    assert "Question 2 of 3" in chat.text
+    assert chat.texts == [step(ITEM_2, "Question 2 of 3 · required", PLATFORM, ONE)]
     await chat.press("Yes")
-    assert "Question 3 of 3" in chat.text
+    assert chat.texts == [step(ITEM_2, "Question 3 of 3", CONTRIBUTION, TYPE)]
     assert "Skip ›" in chat.labels
-    await chat.say("Nous avons contribué à la liste de contrôle pour l'auto-évaluation en 2026.")
-    assert chat.text.startswith("Review — Agenda item 2")
-    assert "Status: not submitted" in chat.text
+    comment = "Nous avons contribué à la liste de contrôle pour l'auto-évaluation en 2026."
+    await chat.say(comment)
+    assert chat.texts == [review_2("Yes", "not submitted", comment=comment)]
     await chat.press("Submit")
-    assert "Thank you. Your submission on agenda item 2" in chat.text
-    assert "Reference: WGIC-18-2027-2-" in chat.text
+    assert receipt(2).fullmatch(chat.texts[0]), chat.texts
+    assert chat.texts[1] == overview("3 of 3", "submitted", "0 of 4", "not submitted")
 
     await chat.press("Agenda item 3")
     await chat.press("Lengthy mutual legal assistance procedures")
@@ -109,22 +145,23 @@ async def test_every_question_type_review_submit_and_receipt(
     await chat.press(chat.labels[0])  # untoggle the first one again
     assert not chat.labels[0].startswith("✓")
     await chat.press("Done")
-    assert "Question 2 of 4" in chat.text
+    assert chat.texts == [step(ITEM_3, "Question 2 of 4 · required", BALANCE)]
     await chat.press("4")
     await chat.press("Skip ›")
     await chat.press("Skip ›")
-    assert "Review — Agenda item 3" in chat.text
+    assert chat.texts == [REVIEW_3]
     await chat.press("Submit")
+    assert receipt(3).fullmatch(chat.texts[0]), chat.texts
 
     await chat.press("Agenda item 4")
     await chat.press("Capacity-building")
     await chat.press("Skip ›")
     await chat.say("Standardised request forms would help civil society follow cases.")
-    assert "Send a PDF, DOCX or ODT file" in chat.text
+    assert chat.texts == [step(ITEM_4, "Question 4 of 4", SUBMISSION)]
     await chat.upload("Written submission.pdf", PDF)
-    assert "Document: Written submission.pdf" in chat.text
+    assert chat.texts == [REVIEW_4.format(document="Document: Written submission.pdf")]
     await chat.press("Submit")
-    assert "Reference: WGIC-18-2027-4-" in chat.text
+    assert receipt(4).fullmatch(chat.texts[0]), chat.texts
 
     stored = await answers_of(store, "alice")
     assert stored["ai2-familiarity"]["value"] == {"choice": "contributed"}
@@ -160,9 +197,9 @@ async def test_typed_labels_act_as_buttons(chat: Chat, invite: str) -> None:
     await chat.say("constructive dialogue 2027 (wgic 18)")
     await chat.say("Agenda item 2")
     await chat.say("we were not aware of it")
-    assert "Question 2 of 3" in chat.text
+    assert chat.texts == [step(ITEM_2, "Question 2 of 3 · required", PLATFORM, ONE)]
     await chat.say("no")
-    assert "Question 3 of 3" in chat.text
+    assert chat.texts == [step(ITEM_2, "Question 3 of 3", CONTRIBUTION, TYPE)]
 
 
 async def test_required_question_cannot_be_skipped_and_submit_waits(
@@ -172,19 +209,34 @@ async def test_required_question_cannot_be_skipped_and_submit_waits(
     await open_item(chat, "2")
     assert "Skip ›" not in chat.labels
     await chat.payload(chat.button("Save and exit").payload.replace("save", "skip"))
-    assert "This question is required, so it cannot be skipped." in chat.text
+    first = step(ITEM_2, "Question 1 of 3 · required", FAMILIARITY, ONE)
+    assert chat.explained("This question is required, so it cannot be skipped.").text == first
     await chat.press("Save and exit")
-    assert chat.text.startswith("Saved.")
+    assert chat.texts[0] == SAVED
+    assert chat.texts[1] == overview("0 of 3", "not submitted", "0 of 4", "not submitted")
     await chat.press("Agenda item 2")
-    assert "Question 1 of 3" in chat.text
+    assert chat.texts == [first]
     await chat.press("We contributed")
     await chat.press("‹ Back")
-    assert "Your current answer: We contributed to it" in chat.text
+    assert chat.texts == [
+        step(
+            ITEM_2,
+            "Question 1 of 3 · required",
+            FAMILIARITY,
+            "Your current answer: We contributed to it",
+            ONE,
+        )
+    ]
     await chat.press("Keep ›")
     await chat.press("Save and exit")
     await chat.say("/status")
-    assert "Agenda item 2: Briefing" in chat.text
-    assert ": 1/3 · not submitted" in chat.text
+    assert chat.texts == [
+        f"{CONSULTATION}\nDeadline: {DEADLINE}\n"
+        f"• {ITEM_2}: 1/3 · not submitted\n"
+        f"• {ITEM_3}: 0/4 · not submitted\n"
+        f"• {ITEM_4}: 0/4 · not submitted",
+        overview("1 of 3", "not submitted", "0 of 4", "not submitted"),
+    ]
 
 
 async def test_edit_after_submit_keeps_history_and_reopens(
@@ -196,15 +248,20 @@ async def test_edit_after_submit_keeps_history_and_reopens(
     await chat.press("Yes")
     await chat.press("Skip ›")
     await chat.press("Submit")
+    reference = chat.texts[0].splitlines()[1]  # "Reference: …" of the receipt
     await chat.press("Agenda item 2")
-    assert "Status: submitted" in chat.text
-    assert "You can change your answers until" in chat.text
+    assert chat.texts == [
+        review_2("Yes", "submitted", reference, f"You can change your answers until {DEADLINE}.")
+    ]
     await chat.press("Change answer 2")
     await chat.press("No")
-    assert "Your submission for this agenda item is reopened" in chat.text
-    assert "Status: changed since submission" in chat.text
+    assert chat.texts == [
+        "Your change is saved. Your submission for this agenda item is reopened: submit it "
+        "again from the review to send the change.",
+        review_2("No", "changed since submission", reference),
+    ]
     await chat.press("Submit")
-    assert "Thank you." in chat.text
+    assert receipt(2).fullmatch(chat.texts[0]), chat.texts
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
         assert identity is not None
@@ -225,14 +282,25 @@ async def test_after_the_deadline_answers_are_read_only(
     change = chat.button("Yes").payload
     clock.set(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
     await chat.payload(change)
-    assert "Submissions for this consultation are closed; nothing was changed." in chat.text
-    assert "Submissions are closed; these answers can no longer be changed." in chat.text
+    assert chat.texts == [
+        "Submissions for this consultation are closed; nothing was changed.",
+        review_2(
+            "— missing (required)",
+            "not submitted",
+            "Submissions are closed; these answers can no longer be changed.",
+        ),
+    ]
     assert not any(label.startswith("Change answer") for label in chat.labels)
     assert "Submit" not in chat.labels
     stored = await answers_of(store, "alice")
     assert set(stored) == {"ai2-familiarity"}
     await chat.press("‹ Agenda items")
-    assert "Submissions closed on 31 May 2027, 23:59" in chat.text
+    assert chat.texts == [
+        overview("1 of 3", "not submitted", "0 of 4", "not submitted").replace(
+            f"Deadline: {DEADLINE}",
+            f"Submissions closed on {DEADLINE}. Your answers are shown read-only.",
+        )
+    ]
 
 
 async def test_closed_2023_consultation_is_shown_read_only(
@@ -249,26 +317,66 @@ async def test_closed_2023_consultation_is_shown_read_only(
         "Constructive dialogue 2027 (WGIC 18)",
         "Constructive dialogue 2023 (WGIC 14) (closed)",
     ]
-    assert "— closed" in chat.text
+    assert chat.texts[1] == (
+        f"Your consultations:\n• {CONSULTATION} — open until {DEADLINE}\n"
+        f"• {CONSULTATION.replace('eighteenth', 'fourteenth')} — closed"
+    )
     await chat.press("Constructive dialogue 2023")
     await chat.press("Agenda item 3")
-    assert "Review — Agenda item 3" in chat.text
-    assert "Submissions are closed" in chat.text
+    missing, unanswered = "   → — missing (required)", "   → — not answered"
+    assert chat.texts == [
+        "\n".join(
+            [
+                "Review — Agenda item 3: Spotlight on the fourteenth meeting of the Working Group "
+                "on International Cooperation: practical implementation of article 27 of the "
+                "Convention (law enforcement cooperation)",
+                "",
+                "1. Which human rights are, in your experience, most at risk in law enforcement "
+                "cooperation under article 27?",
+                missing,
+                "2. Which safeguard should States parties prioritize to integrate human rights "
+                "into law enforcement cooperation?",
+                missing,
+                "3. Please share practices, anonymized cases or lessons learned in which human "
+                "rights were protected, or breached, in cross-border law enforcement cooperation.",
+                unanswered,
+                "4. How can victims be empowered and protected so that they can contribute to a "
+                "better understanding of how criminal groups operate?",
+                unanswered,
+                "5. How would you rate the level of trust between law enforcement authorities, "
+                "communication service providers and civil society in your country?",
+                missing,
+                "6. Which condition matters most when artificial intelligence is integrated into "
+                "the work of law enforcement agencies?",
+                missing,
+                "7. Does your organization collect or use data on organized crime that are "
+                "disaggregated by sex?",
+                unanswered,
+                "8. What would make public-private partnerships and reporting mechanisms between "
+                "law enforcement authorities and communication service providers more "
+                "effective, while respecting privacy?",
+                unanswered,
+                "",
+                "Status: not submitted",
+                "Submissions are closed; these answers can no longer be changed.",
+            ]
+        )
+    ]
 
 
 async def test_consent_refused_records_nothing_more(chat: Chat, invite: str, store: Store) -> None:
     await chat.say(f"/start {invite}")
     await chat.press("English")
     await chat.press("I do not agree")
-    assert "Without your consent I cannot record any answers" in chat.text
+    assert chat.texts == [REFUSED]
     await chat.say("I changed my mind about nothing")
-    assert "Without your consent" in chat.text
+    assert chat.texts == [REFUSED]
     await chat.say("/status")
-    assert "Please finish the steps above first." in chat.text
+    assert chat.texts == ["Please finish the steps above first.", REFUSED]
     await chat.payload("cons:wgic-18-2027")
-    assert "That button is no longer active" in chat.text
+    assert chat.texts == ["That button is no longer active. Here is where you are:", REFUSED]
     await chat.say("/start")
-    assert "Do you agree that we process your information" in chat.text
+    assert chat.texts == ["Welcome back! Here is where you left off.", NOTICE]
     async with store.transaction() as uow:
         identity = await uow.identities.get("test", "alice")
         assert identity is not None
@@ -295,8 +403,10 @@ async def test_resume_where_left_off_after_a_restart(
     )
     again = Chat(later, "alice", session="2")
     await again.say("/start")
-    assert "Welcome back! Here is where you left off." in again.text
-    assert "Question 2 of 3" in again.text
+    assert again.texts == [
+        "Welcome back! Here is where you left off.",
+        step(ITEM_2, "Question 2 of 3 · required", PLATFORM, ONE),
+    ]
 
 
 async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: object) -> None:
@@ -330,15 +440,18 @@ async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: o
         "Question 4:",
     ]
     assert [c["kind"] for c in data["consents"]] == ["processing", "publication"]
-    assert "Review — Agenda item 4" in chat.replies[-1].text
+    review = REVIEW_4.format(document="Document: note.pdf")
+    assert chat.texts == ["Here is everything we hold about you.", review]
 
     await chat.say("/forget")
     await chat.press("Keep my data")
-    assert "Nothing was erased." in chat.text
-    assert "Review — Agenda item 4" in chat.text
+    assert chat.texts == ["Nothing was erased.", review]
     await chat.say("/forget")
     await chat.press("Erase my data")
-    assert "Your personal data has been erased." in chat.text
+    assert chat.texts == [
+        "Your personal data has been erased. Thank you for your contributions. To take part "
+        "again, please ask the secretariat for a new invitation."
+    ]
     async with store.transaction() as uow:
         assert await uow.identities.get("test", "alice") is None  # the account is forgotten too
         entries = [e.action for e in await uow.audit.since()]
@@ -350,4 +463,4 @@ async def test_mydata_and_forget(chat: Chat, invite: str, store: Store, files: o
     assert isinstance(files, FileStore)
     assert [p for p in files.root.rglob("*") if p.is_file()] == []
     await chat.say("hello")
-    assert "organisations invited by the secretariat" in chat.text
+    assert chat.texts == [STRANGER]

@@ -18,6 +18,7 @@ from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.conftest import Chat
 from tests.fakes.slack_server import view_errors
+from tests.handlers.replies import DEADLINE, receipt
 from tests.handlers.test_bad_input import snapshot
 from tests.handlers.typed_questions import (
     FIXTURES,
@@ -87,7 +88,11 @@ async def test_numbers_are_asked_stored_reviewed_and_submitted(
         "Status: not submitted"
     ]
     await chat.press("Submit")
-    assert "Reference: TEST-NUMBERS-2027-5-" in chat.text
+    assert receipt(5, "TEST-NUMBERS-2027").fullmatch(chat.texts[0]), chat.texts
+    assert chat.texts[1] == (
+        f"Figures on international cooperation\nDeadline: {DEADLINE}\n"
+        f"• {HEADING} — 3 of 3 questions answered · submitted"
+    )
 
     stored = await values(store)
     assert stored == {

@@ -11,6 +11,7 @@ from handlers.places import AgendaPlace, QuestionPlace, ReviewPlace
 from storage.models import Participant
 from storage.repositories import Store
 from tests.conftest import Chat, onboard
+from tests.handlers.replies import CONSULTATIONS, comment_question, review_2
 
 
 def test_a_question_place_is_stored_as_rows_were_before() -> None:
@@ -60,7 +61,7 @@ async def at_text_question(chat: Chat, invite: str) -> None:
     await chat.press("Agenda item 2")
     await chat.press("We contributed")
     await chat.press("Yes")
-    assert "Question 3 of 3" in chat.text
+    assert chat.texts == [comment_question()]
 
 
 async def set_context(store: Store, **context: Any) -> None:
@@ -79,7 +80,13 @@ async def test_a_question_stored_without_its_type_still_takes_a_typed_answer(
     context.pop("type")
     await set_context(store, **context)
     await chat.say("A written round before each meeting, in all six languages.")
-    assert chat.replies[-1].text.startswith("Review — Agenda item 2")
+    assert chat.texts == [
+        review_2(
+            "Yes",
+            "not submitted",
+            comment="A written round before each meeting, in all six languages.",
+        )
+    ]
 
 
 async def test_a_damaged_context_goes_back_to_the_consultations(
@@ -88,4 +95,4 @@ async def test_a_damaged_context_goes_back_to_the_consultations(
     await at_text_question(chat, invite)
     await set_context(store, consultation="wgic-18-2027", item="two", question=None)
     await chat.say("A written round before each meeting, in all six languages.")
-    assert "Your consultations:" in chat.replies[-1].text
+    assert chat.texts == [CONSULTATIONS]

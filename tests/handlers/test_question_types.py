@@ -12,7 +12,8 @@ from handlers.conversation import EngineOptions
 from handlers.i18n import translator
 from storage.repositories import Store
 from tests.conftest import Chat, onboard
-from tests.handlers.test_bad_input import snapshot
+from tests.handlers.replies import balance_question
+from tests.handlers.test_bad_input import STALE, snapshot
 
 STORED: list[dict[str, Any]] = [
     {"text": "Nous avons contribué."},
@@ -46,12 +47,11 @@ async def test_a_forged_scale_button_is_stale_and_changes_nothing(
     await chat.press("Agenda item 3")
     await chat.press("Lengthy mutual legal assistance procedures")
     await chat.press("Done")
-    assert "Question 2 of 4" in chat.text
+    assert chat.texts == [balance_question()]
     real = chat.button("4").payload
     before = await snapshot(store)
     await chat.payload(real.rsplit(":", 1)[0] + ":" + forged)
-    assert chat.replies[0].text == "That button is no longer active. Here is where you are:"
-    assert "Question 2 of 4" in chat.replies[-1].text
+    assert chat.explained(STALE).text == balance_question()
     assert await snapshot(store) == before
 
 
@@ -63,7 +63,7 @@ async def test_a_scale_s_anchors_are_said_with_its_numbers(
     await chat.press("Agenda item 3")
     await chat.press("Lengthy mutual legal assistance procedures")
     await chat.press("Done")
-    assert "Choose a number from 1 (Not at all) to 5 (Fully)." in chat.text
+    assert chat.texts == [balance_question()]  # "Choose a number from 1 (Not at all) to 5 (Fully)."
     assert chat.labels[:5] == ["1", "2", "3", "4", "5"]
     async with store.transaction() as uow:
         balance = next(

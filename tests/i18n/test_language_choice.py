@@ -16,6 +16,20 @@ def wgic18(bundled: list[Consultation]) -> Consultation:
     return next(c for c in bundled if c.id == "wgic-18-2027")
 
 
+def asked(bundled: list[Consultation], language: str, item: int, question: int, *lines: str) -> str:
+    """A question of the 2027 consultation, whole, as asked in `language`: its agenda item's
+    heading, then `lines` (where it stands first), with its text and help after the first."""
+    t = translator(language)
+    agenda = wgic18(bundled).agenda_items[item]
+    shown = agenda.questions[question]
+    heading = t._(
+        "Agenda item {number}: {title}", number=agenda.number, title=agenda.title.get(language)
+    )
+    position, *rest = lines
+    helps = [shown.help.get(language)] if shown.help is not None else []
+    return "\n".join([heading, position, "", shown.text.get(language), *helps, *rest])
+
+
 async def where(store: Store, user: str) -> tuple[str, dict[str, Any], str | None]:
     """A test user's state, step context and chosen language."""
     async with store.transaction() as uow:
@@ -77,32 +91,33 @@ async def test_language_switch_mid_interview_keeps_position_and_answers(
     await chat.press("Constructive dialogue 2027")
     await chat.press("Agenda item 2")
     await chat.press("We contributed to it")
-    assert "Question 2 of 3 · required" in chat.text
+    one = "Choose one answer."
+    assert chat.texts == [asked(bundled, "en", 0, 1, "Question 2 of 3 · required", one)]
     before = await where(store, "alice")
     answered = await answers(store, "alice")
     assert answered == {"ai2-familiarity": ({"choice": "contributed"}, 1)}
 
     await chat.say("/language")
-    assert chat.text.startswith("Which language would you like me to use?")
+    assert chat.texts == ["Which language would you like me to use?"]
     assert chat.labels[0] == "English"
     # Asked twice, the picker still remembers the step it interrupted.
     await chat.say("/language")
     await chat.press("Русский")
 
-    assert chat.replies[0].text == "Теперь я буду писать вам на русском языке."
-    question = chat.replies[1].text.splitlines()
-    assert question[:4] == [
-        "Пункт 2 повестки дня: Брифинг о ходе и результатах процесса обзора",
-        "Вопрос 2 из 3 · обязательный",
-        "",
-        wgic18(bundled).agenda_items[0].questions[1].text.get("ru"),
+    ru = translator("ru")
+    assert chat.texts == [
+        "Теперь я буду писать вам на русском языке.",
+        asked(bundled, "ru", 0, 1, "Вопрос 2 из 3 · обязательный", ru._(one)),
     ]
+    assert chat.texts[1].startswith(
+        "Пункт 2 повестки дня: Брифинг о ходе и результатах процесса обзора\n"
+    )
     assert await where(store, "alice") == (before[0], before[1], "ru")
     assert await answers(store, "alice") == answered
 
-    ru = translator("ru")
     await chat.press(ru._("Yes"))
-    assert "Вопрос 3 из 3" in chat.text
+    limit = ru._("Type your answer. Up to {limit} characters.", limit=ru.number(3000))
+    assert chat.texts == [asked(bundled, "ru", 0, 2, "Вопрос 3 из 3", limit)]
     assert await answers(store, "alice") == {
         "ai2-familiarity": ({"choice": "contributed"}, 1),
         "ai2-data-platform": ({"yes": True}, 1),
@@ -110,7 +125,17 @@ async def test_language_switch_mid_interview_keeps_position_and_answers(
     # Back to the first question: its answer is shown in the new language.
     await chat.press(ru._("‹ Back"))
     await chat.press(ru._("‹ Back"))
-    assert "Ваш текущий ответ: Мы принимали в нем участие" in chat.text
+    assert chat.texts == [
+        asked(
+            bundled,
+            "ru",
+            0,
+            0,
+            "Вопрос 1 из 3 · обязательный",
+            "Ваш текущий ответ: Мы принимали в нем участие",
+            ru._(one),
+        )
+    ]
 
 
 async def test_language_switch_keeps_a_multiple_choice_selection(
@@ -130,13 +155,25 @@ async def test_language_switch_keeps_a_multiple_choice_selection(
 
     assert chat.replies[0].text == "سأكتب إليكم باللغة العربية من الآن فصاعداً."
     assert {r.rtl for r in chat.replies} == {True}
-    assert "السؤال 1 من 4 · إلزامي" in chat.text
+    ar = translator("ar")
+    choose = ar._("Choose all that apply, then press Done.")
+    assert chat.texts[1] == asked(bundled, "ar", 1, 0, "السؤال 1 من 4 · إلزامي", choose)
     checked = [label for label in chat.labels if label.startswith("✓ ")]
     assert checked == [f"✓ {first.label.get('ar')}", f"✓ {third.label.get('ar')}"]
     assert (await where(store, "alice"))[1]["selection"] == [first.id, third.id]
 
     await chat.press(translator("ar")._("Done"))
-    assert "السؤال 2 من 4 · إلزامي" in chat.text
+    balance = wgic18(bundled).agenda_items[1].questions[1]
+    assert balance.scale_min_label is not None
+    assert balance.scale_max_label is not None
+    scale = ar._(
+        "Choose a number from {low} ({low_label}) to {high} ({high_label}).",
+        low=1,
+        low_label=balance.scale_min_label.get("ar"),
+        high=5,
+        high_label=balance.scale_max_label.get("ar"),
+    )
+    assert chat.texts == [asked(bundled, "ar", 1, 1, "السؤال 2 من 4 · إلزامي", scale)]
     assert await answers(store, "alice") == {
         "ai3-obstacles": ({"choices": [first.id, third.id]}, 1)
     }
@@ -149,7 +186,10 @@ async def test_language_switch_during_onboarding_returns_to_the_step(
     await chat.press("English")
     await chat.press("I agree")
     await chat.press("No, do not publish")
-    assert "Please check your organisation's profile" in chat.text
+    assert chat.texts == [
+        "Please check your organisation's profile:\nName: Criminologists without Borders\n"
+        "Category: Non-governmental organization\nCountry: Austria"
+    ]
     await chat.say("/language")
     await chat.press("中文")
     assert [r.text for r in chat.replies] == [

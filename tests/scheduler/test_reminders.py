@@ -12,6 +12,7 @@ from storage.db import create_engine, session_factory
 from storage.models import DeliveryStatus, Identity
 from storage.repositories import Store
 from tests.conftest import Chat, new_invite, onboard
+from tests.handlers.replies import ITEM_2, ITEM_3, ONE, PLATFORM, step
 from tests.scheduler.conftest import (
     DEADLINE,
     SLOT_1D,
@@ -64,6 +65,9 @@ def sweep(store: Store, outbox: RecordingOutbox, clock: FixedClock, **options: o
     return reminders.sweep(store, {outbox.platform: outbox}, clock, **options)  # type: ignore[arg-type]
 
 
+OBSTACLES = "What are the main obstacles to obtaining electronic evidence across borders?"
+
+
 async def test_the_reminder_lists_what_is_missing_with_a_button_per_agenda_item(
     engine: Engine, store: Store, clock: FixedClock, outbox: RecordingOutbox
 ) -> None:
@@ -111,10 +115,17 @@ async def test_the_reminder_lists_what_is_missing_with_a_button_per_agenda_item(
     # The button resumes exactly there, from wherever the participant is.
     await chat.say("/status")
     await chat.payload(reply.all_buttons()[1].payload)
-    assert chat.replies[-1].text.startswith("Agenda item 3: Spotlight on the eighteenth meeting")
-    assert "Question 1 of 4 · required" in chat.text
+    assert chat.texts == [
+        step(
+            ITEM_3,
+            "Question 1 of 4 · required",
+            OBSTACLES,
+            "Choose all that apply, then press Done.",
+        )
+    ]
     await chat.payload(reply.all_buttons()[0].payload)
-    assert "Question 2 of 3 · required" in chat.text  # item 2's first unanswered question
+    # Item 2's first unanswered question.
+    assert chat.texts == [step(ITEM_2, "Question 2 of 3 · required", PLATFORM, ONE)]
 
 
 async def test_a_forged_resume_button_gets_the_stale_answer(

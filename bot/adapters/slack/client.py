@@ -4,12 +4,13 @@ limiter's terms."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.sending import ApiCall
 from bot.adapters.slack.limiter import RetryLater, Transient
@@ -33,6 +34,18 @@ UNREACHABLE_ERRORS = frozenset(
 """Web API errors that mean the person cannot be reached on Slack any more."""
 
 
+async def _answer_of(method: str, call: Awaitable[AsyncSlackResponse]) -> dict[str, Any]:
+    """What one Web API call answered, its failures in the limiter's terms."""
+    try:
+        response = await call
+    except SlackApiError as exc:
+        raise _translated(exc) from exc
+    except (aiohttp.ClientError, TimeoutError, SlackClientError) as exc:
+        raise Transient(f"{method}: {type(exc).__name__}") from exc
+    data = response.data
+    return data if isinstance(data, dict) else {}
+
+
 def _retry_after(headers: Mapping[str, Any]) -> float:
     for name, value in headers.items():
         if name.lower() == "retry-after":
@@ -54,28 +67,13 @@ class SlackApi:
     async def _call(self, method: str, **params: Any) -> dict[str, Any]:
         # The typed methods encode each call as Slack wants it (JSON, form or query).
         typed = getattr(self.client, method.replace(".", "_"))
-        try:
-            response = await typed(**params)
-        except SlackApiError as exc:
-            raise _translated(exc) from exc
-        except (aiohttp.ClientError, TimeoutError, SlackClientError) as exc:
-            raise Transient(f"{method}: {type(exc).__name__}") from exc
-        data = response.data
-        return data if isinstance(data, dict) else {}
+        return await _answer_of(method, typed(**params))
 
     async def send(self, call: ApiCall) -> dict[str, Any]:
         """Make one call from `translate.to_calls`."""
         if call.method == "files.uploadV2" and call.document is not None:
-            try:
-                response = await self.client.files_upload_v2(
-                    content=call.document.content, **call.params
-                )
-            except SlackApiError as exc:
-                raise _translated(exc) from exc
-            except (aiohttp.ClientError, TimeoutError, SlackClientError) as exc:
-                raise Transient(f"files.uploadV2: {type(exc).__name__}") from exc
-            data = response.data
-            return data if isinstance(data, dict) else {}
+            upload = self.client.files_upload_v2(content=call.document.content, **call.params)
+            return await _answer_of(call.method, upload)
         return await self._call(call.method, **call.params)
 
     async def profile(self, user_id: str) -> Profile:

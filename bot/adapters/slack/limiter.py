@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
+from functools import cached_property
 
-from bot.adapters.pacing import Now, Pacer, Retries, RetryLater, Sleep, Transient, Window
+from bot.adapters import pacing
+from bot.adapters.pacing import Pacer, RetryLater, Transient, Window
 
 __all__ = ["Limiter", "Limits", "RetryLater", "Transient"]
 
 
 @dataclass(frozen=True)
-class Limits:
-    """Slack's message pacing and our retry policy."""
+class Limits(pacing.Limits):
+    """Slack's message pacing (the retry policy is every platform's: `pacing.Limits`)."""
 
     per_channel: int = 3
     """Messages to one channel in `window` seconds: Slack allows about one a second, with
     short bursts (a reply is often two or three messages)."""
     window: float = 3.0
-    max_attempts: int = 4
-    max_rate_limited: int = 8
-    backoff: float = 0.5
-    max_backoff: float = 30.0
 
 
-class Limiter(Pacer):
+class Limiter(Pacer[Limits]):
     """Spaces out messages per channel and waits as long as a 429's Retry-After says.
 
     A 429 pauses every call, not only the one that got it: Slack's limits are per method
@@ -34,26 +30,13 @@ class Limiter(Pacer):
 
     service = "Slack"
 
-    def __init__(
-        self,
-        limits: Limits | None = None,
-        *,
-        now: Now = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.limits = limits or Limits()
-        super().__init__(
-            overall=None,
-            retries=Retries(
-                max_attempts=self.limits.max_attempts,
-                max_rate_limited=self.limits.max_rate_limited,
-                backoff=self.limits.backoff,
-                max_backoff=self.limits.max_backoff,
-            ),
-            now=now,
-            sleep=sleep,
-        )
-        self._channel_window = Window(self.limits.per_channel, self.limits.window)
+    def default_limits(self) -> Limits:
+        """Slack's limits as documented."""
+        return Limits()
+
+    @cached_property
+    def _channel_window(self) -> Window:
+        return Window(self.limits.per_channel, self.limits.window)
 
     def window_for(self, chat_id: str) -> Window:
         """Every channel has the same window."""

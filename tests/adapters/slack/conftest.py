@@ -368,17 +368,27 @@ class SlackUser:
         return [c for c in self.calls if c.method == "chat.postMessage"]
 
     @property
-    def text(self) -> str:
-        """What the user read in the DM after their last action."""
+    def texts(self) -> list[str]:
+        """Each message the user read in the DM after their last action, whole: the text of
+        its sections, unescaped."""
         shown = []
         for call in self.calls:
             if call.method in ("chat.postMessage", "chat.update"):
-                for block in call.params.get("blocks", []):
-                    if block["type"] == "section":
-                        shown.append(unescape(block["text"]["text"]))
+                sections = [
+                    unescape(block["text"]["text"])
+                    for block in call.params.get("blocks", [])
+                    if block["type"] == "section"
+                ]
+                if sections:
+                    shown.append("\n".join(sections))
             elif call.method == "files.completeUploadExternal":
                 shown.append(str(call.params.get("initial_comment", "")))
-        return "\n".join(shown)
+        return shown
+
+    @property
+    def text(self) -> str:
+        """What the user read in the DM after their last action."""
+        return "\n".join(self.texts)
 
     @property
     def labels(self) -> list[str]:
@@ -452,4 +462,6 @@ async def onboard(user: SlackUser, code: str) -> None:
     await user.press("No, do not publish")
     await user.press("This is correct")
     await user.press("Prefer not to say")
-    assert "Your consultations:" in user.text
+    done, consultations = user.texts
+    assert done == "Thank you, you are all set."
+    assert consultations.startswith("Your consultations:\n• ")

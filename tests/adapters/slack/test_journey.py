@@ -13,6 +13,23 @@ from handlers.ports import FixedClock
 from tests.adapters.slack.conftest import SlackUser, onboard
 from tests.conftest import new_invite
 from tests.fakes.slack_server import FakeSlack
+from tests.handlers.replies import (
+    CONSULTATION,
+    CONSULTATIONS,
+    DEADLINE,
+    HELP,
+    ITEM_2,
+    ITEM_3,
+    ITEM_4,
+    REVIEW_3,
+    REVIEW_4,
+    balance_question,
+    document_question,
+    first_question,
+    receipt,
+    review_2,
+    welcome,
+)
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -31,6 +48,10 @@ async def answers_of(app: App, user_id: str, platform: str = "slack") -> dict[st
         return result
 
 
+DAKAR = f"{DEADLINE}; 31 May 2027, 21:59 your time"
+"""The deadline as a participant in Dakar reads it: Slack gives the bot her time zone."""
+
+
 async def test_the_whole_journey_in_the_dm(
     app: App, fake: FakeSlack, clock: FixedClock, users: Callable[..., SlackUser]
 ) -> None:
@@ -39,8 +60,8 @@ async def test_the_whole_journey_in_the_dm(
 
     # The bare invite code in the DM; until she chooses, her Slack locale speaks.
     await amina.say(code)
-    assert amina.text.startswith("Bienvenue")
-    assert "Criminologists without Borders" in amina.text
+    assert amina.texts == welcome("fr")
+    assert amina.texts[0].startswith("Bienvenue")
     assert amina.labels[0] == "Français"
     await amina.press("English")
     await amina.press("I agree")
@@ -48,37 +69,46 @@ async def test_the_whole_journey_in_the_dm(
     await amina.press("My organisation only")
     await amina.press("This is correct")
     await amina.press("Female")
-    assert "Your consultations:" in amina.text
+    assert amina.texts == ["Thank you, you are all set.", CONSULTATIONS.replace(DEADLINE, DAKAR)]
 
     # Agenda item 2: choice, yes/no, free text with characters mrkdwn must escape.
     await amina.press("Constructive dialogue 2027")
     assert "📝 Agenda item 2" in amina.labels
     await amina.press("Agenda item 2")
-    assert "Question 1 of 3 · required" in amina.text
+    assert amina.texts == [first_question()]
     await amina.press("We contributed to it")
     await amina.press("Yes")
-    await amina.say("Data <sharing> & trust: we contributed to the checklist in 2026.")
-    assert amina.text.startswith("Review — Agenda item 2")
+    comment = "Data <sharing> & trust: we contributed to the checklist in 2026."
+    await amina.say(comment)
+    assert amina.texts == [review_2("Yes", "not submitted", comment=comment)]
     [review] = amina.calls_of_post()
     assert "&lt;sharing&gt; &amp; trust" in review.params["blocks"][0]["text"]["text"]
     await amina.press("Submit")
-    assert "Reference: WGIC-18-2027-2-" in amina.text
+    assert receipt(2).fullmatch(amina.texts[0].replace(DAKAR, DEADLINE)), amina.texts
 
     # Agenda item 3: multi-choice as checkboxes, then Done; a scale; skip the rest.
     await amina.press("Agenda item 3")
     await amina.tick("Lengthy mutual legal assistance procedures", "Encryption of communications")
-    assert "Question 2 of 4" in amina.text
+    assert amina.texts == [balance_question()]
     await amina.press("4")
     await amina.press("Skip")
     await amina.press("Skip")
-    assert amina.text.startswith("Review — Agenda item 3")
+    both = "Lengthy mutual legal assistance procedures; Encryption of communications"
+    review_3 = REVIEW_3.replace("Encryption of communications", both)
+    assert amina.texts == [review_3]
 
     # Commands as words in the DM, and as the slash command from any channel.
     await amina.say("status")
-    assert "Agenda item 2: Briefing" in amina.text
+    assert amina.texts == [
+        f"{CONSULTATION}\nDeadline: {DAKAR}\n"
+        f"• {ITEM_2}: 3/3 · submitted\n"
+        f"• {ITEM_3}: 2/4 · not submitted\n"
+        f"• {ITEM_4}: 0/4 · not submitted",
+        review_3,
+    ]
     await amina.command("help")
     assert [c.method for c in amina.calls][:2] == ["conversations.open", "chat.postMessage"]
-    assert "/status" in amina.text
+    assert amina.texts == [HELP, review_3]
 
     # Agenda item 4 ends with a document question: the file is shared in the DM.
     await amina.press("‹ Agenda items")
@@ -86,9 +116,14 @@ async def test_the_whole_journey_in_the_dm(
     await amina.press("Capacity-building")
     await amina.press("Skip")
     await amina.say("Fund the participation of small organisations.")
-    assert "Question 4 of 4" in amina.text
+    assert amina.texts == [document_question(most="10 MB")]  # the settings' default
     await amina.upload("position-paper.pdf", PDF, "application/pdf")
-    assert amina.text.startswith("Review — Agenda item 4")
+    assert amina.texts == [
+        REVIEW_4.format(document="Document: position-paper.pdf").replace(
+            "Standardised request forms would help civil society follow cases.",
+            "Fund the participation of small organisations.",
+        )
+    ]
 
     answers = await answers_of(app, "U0AMINA001")
     assert answers["ai2-familiarity"] == {"choice": "contributed"}

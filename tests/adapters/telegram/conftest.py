@@ -249,15 +249,20 @@ class TelegramUser:
         raise AssertionError(f"no button {label!r} among {self.labels}")
 
     @property
-    def text(self) -> str:
-        """What the user read after their last action (as Telegram shows it)."""
+    def texts(self) -> list[str]:
+        """Each message the user read after their last action, whole (as Telegram shows it)."""
         shown = []
         for call in self.calls:
             if call.method in ("sendMessage", "editMessageText"):
                 shown.append(parse_html(call.params["text"]))
             elif call.method == "sendDocument" and "caption" in call.params:
                 shown.append(parse_html(call.params["caption"]))
-        return "\n".join(shown)
+        return shown
+
+    @property
+    def text(self) -> str:
+        """What the user read after their last action (as Telegram shows it)."""
+        return "\n".join(self.texts)
 
     @property
     def labels(self) -> list[str]:
@@ -313,7 +318,9 @@ async def onboard(user: TelegramUser, code: str) -> None:
     await user.press("No, do not publish")
     await user.press("This is correct")
     await user.press("Prefer not to say")
-    assert "Your consultations:" in user.text
+    done, consultations = user.texts
+    assert done == "Thank you, you are all set."
+    assert consultations.startswith("Your consultations:\n• ")
 
 
 @pytest.fixture

@@ -12,6 +12,21 @@ from storage.models import Document
 from tests.adapters.telegram.conftest import TelegramUser
 from tests.conftest import new_invite
 from tests.fakes.telegram_server import FakeTelegram
+from tests.handlers.replies import (
+    CONSULTATIONS,
+    DEADLINE,
+    ERASED,
+    NOTICE,
+    REVIEW_3,
+    REVIEW_4,
+    balance_question,
+    document_question,
+    first_question,
+    profile,
+    receipt,
+    review_2,
+    welcome,
+)
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 ALICE = 5230018431
@@ -43,29 +58,33 @@ async def test_the_whole_journey(
     # The invite deep link t.me/<bot>?start=CODE arrives as "/start CODE".
     # Until she chooses, she is addressed in her Telegram app's language (language_code).
     await alice.say(f"/start {code}")
-    assert "Criminologists without Borders" in alice.text
-    assert alice.text.startswith("Bienvenue")
+    assert alice.texts == welcome("fr")
+    assert alice.texts[0].startswith("Bienvenue")
     assert alice.labels[0] == "Français"
     await alice.press("English")
-    assert "Do you agree that we process your information" in alice.text
+    assert alice.texts == [NOTICE]
     await alice.press("I agree")
     await alice.press("Yes, they may be published")
     await alice.press("My organisation only")
-    assert "Country: Austria" in alice.text
+    assert alice.texts == [
+        profile("Criminologists without Borders", "Non-governmental organization", "Austria")
+    ]
     await alice.press("This is correct")
     await alice.press("Female")
-    assert "Your consultations:" in alice.text
+    assert alice.texts == ["Thank you, you are all set.", CONSULTATIONS]
 
     # Agenda item 2: choice, yes/no, free text.
     await alice.press("Constructive dialogue 2027")
     await alice.press("Agenda item 2")
-    assert "Question 1 of 3 · required" in alice.text
+    assert alice.texts == [first_question()]
     await alice.press("We contributed to it")
     await alice.press("Yes")
-    await alice.say("Nous avons contribué à la liste de contrôle pour l'auto-évaluation en 2026.")
-    assert alice.text.startswith("Review — Agenda item 2")
+    comment = "Nous avons contribué à la liste de contrôle pour l'auto-évaluation en 2026."
+    await alice.say(comment)
+    assert alice.texts == [review_2("Yes", "not submitted", comment=comment)]
     await alice.press("Submit")
-    assert "Reference: WGIC-18-2027-2-" in alice.text
+    assert receipt(2).fullmatch(alice.texts[0]), alice.texts
+    reference = alice.texts[0].splitlines()[1]  # "Reference: …"
 
     # Agenda item 3: multiple choice as toggles that edit the same message, then a scale.
     await alice.press("Agenda item 3")
@@ -82,11 +101,15 @@ async def test_the_whole_journey(
     assert [c.method for c in alice.calls] == ["editMessageText"]
     assert fake.messages[ALICE][-1]["message_id"] == shown["message_id"]
     await alice.press("Done")
-    assert "Question 2 of 4" in alice.text
+    assert alice.texts == [balance_question()]
     await alice.press("4")
     await alice.press("Skip ›")
     await alice.press("Skip ›")
-    assert "Review — Agenda item 3" in alice.text
+    assert alice.texts == [
+        REVIEW_3.replace(
+            "Encryption of communications", "Lengthy mutual legal assistance procedures"
+        )
+    ]
     await alice.press("Submit")
 
     # Agenda item 4: a choice, a skip, text, and a document sent as a Telegram document.
@@ -94,24 +117,29 @@ async def test_the_whole_journey(
     await alice.press("Capacity-building")
     await alice.press("Skip ›")
     await alice.say("Standardised request forms would help civil society follow cases.")
-    assert "Send a PDF, DOCX or ODT file" in alice.text
+    assert alice.texts == [document_question(most="10 MB")]  # the settings' default
     await alice.upload("Written submission.pdf", PDF, "application/pdf")
-    assert "Document: Written submission.pdf" in alice.text
+    assert alice.texts == [REVIEW_4.format(document="Document: Written submission.pdf")]
     assert [c.method for c in fake.calls if c.method in ("getFile", "file")] == [
         "getFile",
         "file",
     ]
     await alice.press("Submit")
-    assert "Reference: WGIC-18-2027-4-" in alice.text
+    assert receipt(4).fullmatch(alice.texts[0]), alice.texts
 
     # Edit after submitting: the submission reopens until submitted again.
     await alice.press("Agenda item 2")
-    assert "Status: submitted" in alice.text
+    until = f"You can change your answers until {DEADLINE}."
+    assert alice.texts == [review_2("Yes", "submitted", reference, until, comment=comment)]
     await alice.press("Change answer 2")
     await alice.press("No")
-    assert "Your submission for this agenda item is reopened" in alice.text
+    assert alice.texts == [
+        "Your change is saved. Your submission for this agenda item is reopened: submit it "
+        "again from the review to send the change.",
+        review_2("No", "changed since submission", reference, comment=comment),
+    ]
     await alice.press("Submit")
-    assert "Thank you." in alice.text
+    assert receipt(2).fullmatch(alice.texts[0]), alice.texts
 
     stored = await answers_of(app, ALICE)
     assert stored["ai2-familiarity"] == {"choice": "contributed"}
@@ -142,7 +170,7 @@ async def test_the_whole_journey(
     # /forget erases everything.
     await alice.say("/forget")
     await alice.press("Erase my data")
-    assert "Your personal data has been erased." in alice.text
+    assert alice.texts == [ERASED]
     async with app.store.transaction() as uow:
         assert await uow.identities.get("telegram", str(ALICE)) is None  # forgotten too
         assert await uow.reports.answers() == []

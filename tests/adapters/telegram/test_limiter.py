@@ -220,7 +220,7 @@ async def test_flood_waits_are_bounded(timer: FakeTimer) -> None:
         raise RetryLater(1)
 
     with pytest.raises(RetryLater):
-        await limiter(timer, max_flood_waits=2).run("42", call)
+        await limiter(timer, max_rate_limited=2).run("42", call)
     assert timer.sleeps == [1.0, 1.0]
 
 
