@@ -15,7 +15,6 @@ from bot.console.base import Console, field
 from handlers.features.admin.broadcast import audience, broadcast_messages, record_broadcast
 from handlers.features.admin.common import AdminError, consultation, counts_text
 from handlers.features.admin.console import Administrator
-from handlers.i18n import translator
 from storage.models import Participant
 
 PAGE = "/console/broadcast"
@@ -48,7 +47,7 @@ async def read(console: Console, request: Request) -> tuple[str, bool, str]:
     form = await request.form()
     text = field(form, "message", limit=MAX_MESSAGE).strip()
     if not text:
-        raise AdminError(translator("en")._("Please add the message to send."))
+        raise AdminError(console.translator(request)._("Please add the message to send."))
     return field(form, "consultation", limit=64), field(form, "audience") == "missing", text
 
 
@@ -56,7 +55,7 @@ async def preview(console: Console, request: Request, admin: Administrator) -> R
     try:
         cid, missing, text = await read(console, request)
         async with console.app.store.transaction() as uow:
-            row = await consultation(uow, translator("en"), cid, console.app.clock.now())
+            row = await consultation(uow, console.translator(request), cid, console.app.clock.now())
             reached = await audience(uow, row.id, only_missing=missing)
     except AdminError as exc:
         return await console.done(request, PAGE, str(exc), ok=False)
@@ -67,7 +66,7 @@ async def preview(console: Console, request: Request, admin: Administrator) -> R
         missing=missing,
         text=text,
         count=len(reached),
-        languages=by_language(reached, text),
+        languages_out=by_language(reached, text),
     )
 
 
@@ -76,7 +75,7 @@ async def send(console: Console, request: Request, admin: Administrator) -> Resp
     try:
         cid, missing, text = await read(console, request)
         async with console.app.store.transaction() as uow:
-            row = await consultation(uow, translator("en"), cid, actor.now)
+            row = await consultation(uow, console.translator(request), cid, actor.now)
             messages = broadcast_messages(await audience(uow, row.id, only_missing=missing), text)
             record_broadcast(
                 uow, actor, row.id, missing=missing, recipients=len(messages), text=text
@@ -85,9 +84,10 @@ async def send(console: Console, request: Request, admin: Administrator) -> Resp
         return await console.done(request, PAGE, str(exc), ok=False)
     services = console.app.engine.services
     if services is None:  # build() always wires them.
-        return await console.done(request, PAGE, "Sending is not available.", ok=False)
+        said = console.translator(request)._("Sending is not available.")
+        return await console.done(request, PAGE, said, ok=False)
     counts = await services.send(messages)
-    said = counts_text(translator("en"), counts, len(messages))
+    said = counts_text(console.translator(request), counts, len(messages))
     return await console.done(request, PAGE, said, ok=not counts.failed)
 
 
