@@ -18,6 +18,8 @@ from handlers.features.admin.console import Administrator
 from storage.models import Participant
 
 PAGE = "/console/broadcast"
+PLATFORMS = {"telegram": "Telegram", "slack": "Slack", "terminal": "terminal"}
+"""The platforms by the names their users know them by."""
 MAX_MESSAGE = 3000
 
 
@@ -87,7 +89,16 @@ async def send(console: Console, request: Request, admin: Administrator) -> Resp
         said = console.translator(request)._("Sending is not available.")
         return await console.done(request, PAGE, said, ok=False)
     counts = await services.send(messages)
-    said = counts_text(console.translator(request), counts, len(messages))
+    t = console.translator(request)
+    said = " ".join(
+        [
+            counts_text(t, counts, len(messages)),
+            *(
+                t._("Through {platform}: {count}.", platform=PLATFORMS.get(p, p), count=n)
+                for p, n in sorted(counts.by_platform.items())
+            ),
+        ]
+    )
     return await console.done(request, PAGE, said, ok=not counts.failed)
 
 
