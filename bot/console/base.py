@@ -175,16 +175,16 @@ class Console:
 
         async def endpoint(request: Request) -> Response:
             session = request.cookies.get(COOKIE, "")
-            admin = None
+            admin = language = None
             if session:
                 async with self.app.store.transaction() as uow:
                     admin = await signed_in(uow, session, self.app.clock.now(), idle=self.idle)
+                    language = await uow.kv.get(language_key(session)) if admin else None
             if admin is None:
                 return RedirectResponse("/console/signin", status_code=303)
             request.state.session = session
             request.state.csrf = csrf_token(session)
-            async with self.app.store.transaction() as uow:
-                request.state.language = await uow.kv.get(language_key(session))
+            request.state.language = language
             if request.method == "POST":
                 given = (await request.form()).get("csrf")
                 if not isinstance(given, str) or not hmac.compare_digest(given, request.state.csrf):
