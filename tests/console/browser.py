@@ -126,6 +126,8 @@ async def served(database_url: str, files: Path, clock: FixedClock) -> AsyncIter
                 ):
                     ids = itertools.count(900_000_000)
                     yield Served(app, url, fake, webhook, slack, events, http, ids)
+                # Slack would have accepted every message the bot sent (Block Kit's limits).
+                assert [(c.method, c.error) for c in slack.refused()] == []
         finally:
             await app.close()
 
