@@ -1,6 +1,6 @@
 """`python -m bench.screenshots` (or `make screenshots`): the console's main pages, signed
 in on invented sample data (`seed-demo`), photographed by Playwright in Debian's Chromium
-into docs/console/ for the README.
+into docs/console/ for the README — in English, and the consultations page in Arabic.
 
 It serves the web app of `serve` on a loopback port (as the tests do) with a temporary
 SQLite database; the clock is fixed, so the pictures change only when the pages do.
@@ -58,6 +58,12 @@ async def _pages(page: Page, base: str) -> None:
     await page.get_by_label("A consultation's YAML file").set_input_files(yaml)
     await page.get_by_role("button", name="Check it").click()
     await page.screenshot(path=OUT / "files.png")
+    # The language switch of the page, as an Arabic-speaking officer uses it: right to left.
+    await page.goto(base + "/console/")
+    await page.get_by_label("Language").select_option("ar")
+    await page.get_by_role("button", name="Change the language").click()
+    await page.wait_for_url(base + "/console/")
+    await page.screenshot(path=OUT / "consultations-ar.png")
 
 
 async def _prepared(folder: Path, base: str) -> App:
@@ -86,7 +92,9 @@ async def shoot() -> None:
                     actor = Actor("screenshots", "cli", NOW)
                     token = await issue_link(uow, translator("en"), actor, *ADMIN)
                 browser = await play.chromium.launch(executable_path=CHROMIUM)
-                page = await browser.new_page(viewport={"width": 1280, "height": 860})
+                page = await browser.new_page(
+                    viewport={"width": 1280, "height": 860}, locale="en-GB"
+                )
                 await page.goto(f"{base}/console/signin/{token}")
                 await page.get_by_role("button", name="Sign in").click()
                 await _pages(page, base)

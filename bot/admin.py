@@ -117,10 +117,11 @@ class Services:
                 if p.status == ParticipantStatus.ERASED
             }
         delivered = unreachable = failed = no_channel = 0
+        by_platform: dict[str, int] = {}
         for participant_id, replies in messages:
             channels = () if participant_id in erased else channels_of(accounts[participant_id])
             try:
-                await deliver(self.outboxes, channels, replies)
+                reached = await deliver(self.outboxes, channels, replies)
             except NoChannel:
                 no_channel += 1
             except AllUnreachable:
@@ -130,8 +131,9 @@ class Services:
                 failed += 1
             else:
                 delivered += 1
+                by_platform[reached.platform] = by_platform.get(reached.platform, 0) + 1
             tick()
-        return DeliveryCounts(delivered, unreachable, failed, no_channel)
+        return DeliveryCounts(delivered, unreachable, failed, no_channel, by_platform)
 
 
 async def bootstrap(store: Store, accounts: Sequence[tuple[str, str]], now: datetime) -> int:

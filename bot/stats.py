@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from handlers.features.consultations import localized
 from handlers.features.onboarding import category_label
-from handlers.i18n import translator
+from handlers.i18n import Translator, translator
 from storage.models import Category, Invite, Participant, SubmissionStatus
 from storage.repositories import Store, UnitOfWork
 
@@ -76,8 +76,9 @@ class ItemProgress:
     cells: dict[Category, ProgressCell]
 
 
-async def progress(uow: UnitOfWork, cid: str) -> list[ItemProgress]:
-    """A consultation's progress: agenda item × category (the console's table)."""
+async def progress(uow: UnitOfWork, cid: str, t: Translator | None = None) -> list[ItemProgress]:
+    """A consultation's progress: agenda item × category (the console's table), the items'
+    titles in `t`'s language (English when not given)."""
     found = scope(cid, await uow.reports.invites(), await uow.reports.participants())
     invited: dict[Category, set[int]] = {c: set() for c in Category}
     for invite in found.invites:
@@ -94,11 +95,11 @@ async def progress(uow: UnitOfWork, cid: str) -> list[ItemProgress]:
         if category is not None:
             key = (item.id, category, submission.status == SubmissionStatus.DRAFT)
             counts[key] = counts.get(key, 0) + 1
-    english = translator("en")
+    shown_in = t or translator("en")
     return [
         ItemProgress(
             item.number,
-            localized(item.title, english),
+            localized(item.title, shown_in),
             item.closed,
             {
                 c: ProgressCell(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -111,6 +111,8 @@ class DeliveryCounts:
     failed: int = 0
     no_channel: int = 0
     """Participants with no account on a running channel."""
+    by_platform: dict[str, int] = field(default_factory=dict)
+    """How many of the delivered went through each platform ("telegram", "slack")."""
 
 
 class AdminServices(Protocol):

@@ -15,13 +15,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.base import Console, field
+from bot.console.words import state
 from bot.reminders.planning import definition_of
 from config.consultation import Consultation
 from handlers.features.admin.common import AdminError, UnnamedConsultation, choose
 from handlers.features.admin.console import Administrator
 from handlers.features.admin.moderation import hide_answer
 from handlers.features.consultations import localized
-from handlers.i18n import translator
+from handlers.features.onboarding import category_label
+from handlers.i18n import LANGUAGE_NAMES, Translator
 from storage.models import Category, ConsultationRow, SubmissionStatus
 from storage.repositories import AnswerRecord, UnitOfWork
 
@@ -91,38 +93,43 @@ def default_consultation(rows: Sequence[ConsultationRow], now: datetime) -> str:
         return rows[0].id if rows else ""
 
 
-async def listing(uow: UnitOfWork, f: Filters, now: datetime) -> dict[str, Any]:
-    """The answers page's values: the filter choices and the answers that pass."""
+async def listing(uow: UnitOfWork, f: Filters, now: datetime, t: Translator) -> dict[str, Any]:
+    """The answers page's values: the filter choices (value, shown in `t`'s language) and
+    the answers that pass."""
     rows = await uow.consultations.rows()
     chosen = f.consultation or default_consultation(rows, now)
     records = await uow.reports.answers(chosen or None, hidden=True)
     definitions = {r.id: definition_of(r) for r in rows if r.id == chosen}
     panels = panels_of(records, definitions)
     passing = [r for r in records if matches(r, panels.get(r.answer.id, ""), f)]
-    english = translator("en")
+    countries = {r.organisation.country for r in records if r.organisation}
+    languages = {r.answer.language for r in records if r.answer.language}
     return {
         "filters": f,
         "chosen": chosen,
         "consultations": [r.id for r in rows],
         "items": sorted({r.item.number for r in records}),
         "questions": sorted({(r.item.number, r.question.key) for r in records}),
-        "categories": [c.value for c in Category],
-        "countries": sorted(
-            {r.organisation.country for r in records if r.organisation and r.organisation.country}
-        ),
-        "languages": sorted({r.answer.language for r in records if r.answer.language}),
+        "categories": [(c.value, category_label(t, c)) for c in Category],
+        "countries": [(c, t.country(c)) for c in sorted(c for c in countries if c)],
+        "answer_languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in sorted(languages)],
         "panels": sorted(set(panels.values())),
-        "statuses": [s.value for s in SubmissionStatus],
+        "statuses": [(s.value, state(t, s.value)) for s in SubmissionStatus],
         "answers": passing[:SHOWN],
         "total": len(passing),
         "panel_of": panels,
-        "item_title": {r.item.number: localized(r.item.title, english) for r in records},
+        "item_title": {r.item.number: localized(r.item.title, t) for r in records},
     }
 
 
 async def answers(console: Console, request: Request, admin: Administrator) -> Response:
     async with console.app.store.transaction() as uow:
-        values = await listing(uow, Filters.of(request.query_params), console.app.clock.now())
+        values = await listing(
+            uow,
+            Filters.of(request.query_params),
+            console.app.clock.now(),
+            console.translator(request),
+        )
     return await console.page(request, "answers.html", **values)
 
 
@@ -131,7 +138,8 @@ async def answer(console: Console, request: Request, admin: Administrator) -> Re
     async with console.app.store.transaction() as uow:
         found = await uow.answers.by_id(answer_id)
         if found is None:
-            return await console.page(request, "missing.html", status=404, what="answer")
+            what = console.translator(request)._("There is no such answer.")
+            return await console.page(request, "missing.html", status=404, what=what)
         revisions = await uow.answers.revisions(answer_id)
         record = next(
             (r for r in await uow.reports.answers(hidden=True) if r.answer.id == answer_id),
@@ -148,7 +156,9 @@ async def moderate(console: Console, request: Request, admin: Administrator) -> 
     reason = field(form, "reason", limit=2000) if request.url.path.endswith("/hide") else None
     try:
         async with console.app.store.transaction() as uow:
-            said = await hide_answer(uow, translator("en"), console.actor(admin), answer_id, reason)
+            said = await hide_answer(
+                uow, console.translator(request), console.actor(admin), answer_id, reason
+            )
     except AdminError as exc:
         return await console.done(request, f"/console/answers/{answer_id}", str(exc), ok=False)
     return await console.done(request, f"/console/answers/{answer_id}", said)

@@ -12,15 +12,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.app import App
+from bot.console.words import same, stamp, state_filter, when_filter
+from config.consultation import LANGUAGES
 from handlers.features.admin.common import Actor
 from handlers.features.admin.console import Administrator, signed_in, token_hash
+from handlers.i18n import LANGUAGE_NAMES, Translator, translator
 
 COOKIE = "console_session"
 """The session cookie: a random token, kept in the database only as its hash."""
@@ -32,17 +37,58 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'"
 )
 """No inline script or style anywhere; the console is never framed by another site."""
-NAVIGATION = (
-    ("/console/", "Consultations"),
-    ("/console/answers", "Answers"),
-    ("/console/invites", "Organisations and invites"),
-    ("/console/digest", "Digest"),
-    ("/console/deadlines", "Deadlines and items"),
-    ("/console/broadcast", "Broadcast"),
-    ("/console/reminders", "Reminders"),
-    ("/console/audit", "Audit log"),
-    ("/console/files", "Consultation files"),
-)
+
+
+def navigation(t: Translator) -> list[tuple[str, str]]:
+    """The console's pages as its menu lists them, in the viewer's language."""
+    return [
+        ("/console/", t._("Consultations")),
+        ("/console/answers", t._("Answers")),
+        ("/console/invites", t._("Organisations and invites")),
+        ("/console/digest", t._("Digest")),
+        ("/console/deadlines", t._("Deadlines and items")),
+        ("/console/broadcast", t._("Broadcast")),
+        ("/console/reminders", t._("Reminders")),
+        ("/console/audit", t._("Audit log")),
+        ("/console/files", t._("Consultation files")),
+    ]
+
+
+def accepted(header: str) -> str:
+    """The console language an Accept-Language header asks for most among the six
+    (fr-CH;q=0.9, ar...); English when it names none of them."""
+    wanted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")[:20]):
+        tag, _, parameters = part.strip().partition(";")
+        quality = 1.0
+        if parameters.strip().startswith("q="):
+            try:
+                quality = float(parameters.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        language = tag.strip().replace("_", "-").split("-")[0].lower()
+        if language in LANGUAGES and quality > 0:
+            wanted.append((-quality, index, language))
+    return min(wanted)[2] if wanted else "en"
+
+
+@pass_context
+def _gettext(context: Context, message: str, **values: Any) -> str:
+    t: Translator = context["t"]
+    return t._(message, **values) if values else t._(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int, **values: Any) -> str:
+    t: Translator = context["t"]
+    return t.n_(singular, plural, count, **values)
+
+
+def with_code(message: str, **codes: str) -> Markup:
+    """A translated sentence with commands put into its {placeholders} as `<code>`, left to
+    right in any language; the sentence and the commands are both escaped."""
+    code = Markup('<code dir="ltr">{}</code>')
+    return escape(message).format(**{k: code.format(v) for k, v in codes.items()})
 
 
 class SecurityHeaders:
@@ -98,6 +144,15 @@ class Console:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        # The bot's catalogue; each page renders with its viewer's translator as `t`.
+        self.templates.install_gettext_callables(  # type: ignore[attr-defined]
+            _gettext, _ngettext, newstyle=False
+        )
+        self.templates.globals["n_"] = _ngettext
+        self.templates.filters.update(
+            with_code=with_code, state=state_filter, zip_same=same, stamp=stamp, when=when_filter
         )
 
     @property
@@ -120,14 +175,16 @@ class Console:
 
         async def endpoint(request: Request) -> Response:
             session = request.cookies.get(COOKIE, "")
-            admin = None
+            admin = language = None
             if session:
                 async with self.app.store.transaction() as uow:
                     admin = await signed_in(uow, session, self.app.clock.now(), idle=self.idle)
+                    language = await uow.kv.get(language_key(session)) if admin else None
             if admin is None:
                 return RedirectResponse("/console/signin", status_code=303)
             request.state.session = session
             request.state.csrf = csrf_token(session)
+            request.state.language = language
             if request.method == "POST":
                 given = (await request.form()).get("csrf")
                 if not isinstance(given, str) or not hmac.compare_digest(given, request.state.csrf):
@@ -135,6 +192,16 @@ class Console:
             return await handler(self, request, admin)
 
         return endpoint
+
+    def translator(self, request: Request) -> Translator:
+        """The viewer's language: the one chosen in this session, else the browser's."""
+        chosen = getattr(request.state, "language", None)
+        return translator(chosen or accepted(request.headers.get("accept-language", "")))
+
+    def render(self, request: Request, template: str, **values: Any) -> str:
+        """A template in the viewer's language."""
+        t = self.translator(request)
+        return self.templates.get_template(template).render(t=t, **values)
 
     async def page(
         self, request: Request, template: str, *, status: int = 200, **values: Any
@@ -146,9 +213,14 @@ class Console:
             async with self.app.store.transaction() as uow:
                 raw = await uow.kv.pop(_said_key(session))
             said = json.loads(raw) if raw else None
-        html = self.templates.get_template(template).render(
+        t = self.translator(request)
+        html = self.render(
+            request,
+            template,
             path=request.url.path,
-            navigation=NAVIGATION,
+            back=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+            navigation=navigation(t),
+            languages=LANGUAGE_NAMES,
             csrf=getattr(request.state, "csrf", ""),
             said=said,
             **values,
@@ -169,6 +241,11 @@ class Console:
 
 def _said_key(session: str) -> str:
     return f"console.said:{token_hash(session)[:32]}"
+
+
+def language_key(session: str) -> str:
+    """Where the language an administrator chose in a session is kept."""
+    return f"console.language:{token_hash(session)[:32]}"
 
 
 def field(form: FormData, name: str, *, limit: int = 10_000) -> str:

@@ -15,10 +15,11 @@ from bot.console.base import Console, field
 from handlers.features.admin.broadcast import audience, broadcast_messages, record_broadcast
 from handlers.features.admin.common import AdminError, consultation, counts_text
 from handlers.features.admin.console import Administrator
-from handlers.i18n import translator
 from storage.models import Participant
 
 PAGE = "/console/broadcast"
+PLATFORMS = {"telegram": "Telegram", "slack": "Slack", "terminal": "terminal"}
+"""The platforms by the names their users know them by."""
 MAX_MESSAGE = 3000
 
 
@@ -48,7 +49,7 @@ async def read(console: Console, request: Request) -> tuple[str, bool, str]:
     form = await request.form()
     text = field(form, "message", limit=MAX_MESSAGE).strip()
     if not text:
-        raise AdminError(translator("en")._("Please add the message to send."))
+        raise AdminError(console.translator(request)._("Please add the message to send."))
     return field(form, "consultation", limit=64), field(form, "audience") == "missing", text
 
 
@@ -56,7 +57,7 @@ async def preview(console: Console, request: Request, admin: Administrator) -> R
     try:
         cid, missing, text = await read(console, request)
         async with console.app.store.transaction() as uow:
-            row = await consultation(uow, translator("en"), cid, console.app.clock.now())
+            row = await consultation(uow, console.translator(request), cid, console.app.clock.now())
             reached = await audience(uow, row.id, only_missing=missing)
     except AdminError as exc:
         return await console.done(request, PAGE, str(exc), ok=False)
@@ -67,7 +68,7 @@ async def preview(console: Console, request: Request, admin: Administrator) -> R
         missing=missing,
         text=text,
         count=len(reached),
-        languages=by_language(reached, text),
+        languages_out=by_language(reached, text),
     )
 
 
@@ -76,7 +77,7 @@ async def send(console: Console, request: Request, admin: Administrator) -> Resp
     try:
         cid, missing, text = await read(console, request)
         async with console.app.store.transaction() as uow:
-            row = await consultation(uow, translator("en"), cid, actor.now)
+            row = await consultation(uow, console.translator(request), cid, actor.now)
             messages = broadcast_messages(await audience(uow, row.id, only_missing=missing), text)
             record_broadcast(
                 uow, actor, row.id, missing=missing, recipients=len(messages), text=text
@@ -85,9 +86,19 @@ async def send(console: Console, request: Request, admin: Administrator) -> Resp
         return await console.done(request, PAGE, str(exc), ok=False)
     services = console.app.engine.services
     if services is None:  # build() always wires them.
-        return await console.done(request, PAGE, "Sending is not available.", ok=False)
+        said = console.translator(request)._("Sending is not available.")
+        return await console.done(request, PAGE, said, ok=False)
     counts = await services.send(messages)
-    said = counts_text(translator("en"), counts, len(messages))
+    t = console.translator(request)
+    said = " ".join(
+        [
+            counts_text(t, counts, len(messages)),
+            *(
+                t._("Through {platform}: {count}.", platform=PLATFORMS.get(p, p), count=n)
+                for p, n in sorted(counts.by_platform.items())
+            ),
+        ]
+    )
     return await console.done(request, PAGE, said, ok=not counts.failed)
 
 

@@ -15,19 +15,18 @@ from handlers.features.admin.common import AdminError
 from handlers.features.admin.console import Administrator
 from handlers.features.admin.deadlines import extend_deadline, set_closed
 from handlers.features.consultations import localized, window
-from handlers.i18n import translator
 
 PAGE = "/console/deadlines"
 
 
 async def page(console: Console, request: Request, admin: Administrator) -> Response:
-    english, now = translator("en"), console.app.clock.now()
+    t, now = console.translator(request), console.app.clock.now()
     shown = []
     async with console.app.store.transaction() as uow:
         for row in await uow.consultations.rows():
             zone = ZoneInfo(row.timezone)
             items = [
-                (i.number, localized(i.title, english), window(row, now, i).value, i.closed)
+                (i.number, localized(i.title, t), window(row, now, i).value, i.closed)
                 for i in await uow.consultations.items(row.id)
             ]
             shown.append(
@@ -50,7 +49,7 @@ async def extend(console: Console, request: Request, admin: Administrator) -> Re
         async with console.app.store.transaction() as uow:
             said = await extend_deadline(
                 uow,
-                translator("en"),
+                console.translator(request),
                 console.actor(admin),
                 field(form, "consultation", limit=64),
                 field(form, "deadline", limit=40),
@@ -67,7 +66,7 @@ async def closing(console: Console, request: Request, admin: Administrator) -> R
         async with console.app.store.transaction() as uow:
             said = await set_closed(
                 uow,
-                translator("en"),
+                console.translator(request),
                 console.actor(admin),
                 field(form, "consultation", limit=64),
                 field(form, "item", limit=16) or None,

@@ -19,6 +19,7 @@ from bot.digest.build import KIND
 from bot.digest.deliver import FORMATS, render
 from handlers.features.admin.common import audit
 from handlers.features.admin.console import Administrator
+from handlers.i18n import Translator
 from storage.models import ConsultationRow
 
 FRAMED_POLICY = (
@@ -31,7 +32,7 @@ shown in a sandboxed frame of the console only, and runs nothing."""
 class Chosen:
     """The consultation and period a digest request names."""
 
-    def __init__(self, row: ConsultationRow, since_text: str) -> None:
+    def __init__(self, row: ConsultationRow, since_text: str, t: Translator) -> None:
         self.row = row
         self.since_text = since_text
         self.since: datetime | None = None
@@ -40,21 +41,23 @@ class Chosen:
             try:
                 self.since = digest_period.since(since_text, ZoneInfo(row.timezone))
             except ValueError:
-                self.problem = f"{since_text[:40]} is not a date such as 2027-03-01."
+                self.problem = t._("{text} is not a date such as 2027-03-01.", text=since_text[:40])
 
 
-async def chosen(console: Console, values: dict[str, str]) -> Chosen | None:
+async def chosen(console: Console, request: Request, values: dict[str, str]) -> Chosen | None:
     async with console.app.store.transaction() as uow:
         rows = await uow.consultations.rows()
     cid = values.get("consultation") or default_consultation(rows, console.app.clock.now())
     row = next((r for r in rows if r.id == cid), None)
-    return None if row is None else Chosen(row, values.get("since", "").strip()[:40])
+    since = values.get("since", "").strip()[:40]
+    return None if row is None else Chosen(row, since, console.translator(request))
 
 
 async def page(console: Console, request: Request, admin: Administrator) -> Response:
-    found = await chosen(console, dict(request.query_params))
+    found = await chosen(console, request, dict(request.query_params))
     if found is None:
-        return await console.page(request, "missing.html", status=404, what="consultation")
+        what = console.translator(request)._("There is no such consultation.")
+        return await console.page(request, "missing.html", status=404, what=what)
     async with console.app.store.transaction() as uow:
         rows = await uow.consultations.rows()
         history = list(reversed(await uow.deliveries.of_consultation(found.row.id, KIND)))
@@ -71,7 +74,7 @@ async def page(console: Console, request: Request, admin: Administrator) -> Resp
 
 
 async def view(console: Console, request: Request, admin: Administrator) -> Response:
-    found = await chosen(console, dict(request.query_params))
+    found = await chosen(console, request, dict(request.query_params))
     if found is None or found.problem:
         return Response(status_code=404)
     app = console.app
@@ -85,15 +88,14 @@ async def view(console: Console, request: Request, admin: Administrator) -> Resp
 
 async def download(console: Console, request: Request, admin: Administrator) -> Response:
     form = await request.form()
-    found = await chosen(console, {k: field(form, k, limit=100) for k in ("consultation", "since")})
+    wanted = {k: field(form, k, limit=100) for k in ("consultation", "since")}
+    found = await chosen(console, request, wanted)
     fmt = field(form, "format", limit=10)
     if found is None or found.problem or fmt not in FORMATS:
-        return await console.done(
-            request,
-            "/console/digest",
-            "Choose a consultation, a format and a date such as 2027-03-01.",
-            ok=False,
+        said = console.translator(request)._(
+            "Choose a consultation, a format and a date such as 2027-03-01."
         )
+        return await console.done(request, "/console/digest", said, ok=False)
     actor = console.actor(admin)
     _, document = await digest_period.write(
         console.app.store,
@@ -115,14 +117,12 @@ async def download(console: Console, request: Request, admin: Administrator) -> 
 
 async def send(console: Console, request: Request, admin: Administrator) -> Response:
     form = await request.form()
-    found = await chosen(console, {k: field(form, k, limit=100) for k in ("consultation", "since")})
+    wanted = {k: field(form, k, limit=100) for k in ("consultation", "since")}
+    found = await chosen(console, request, wanted)
+    t = console.translator(request)
     if found is None or found.problem:
-        return await console.done(
-            request,
-            "/console/digest",
-            "Choose a consultation and a date such as 2027-03-01.",
-            ok=False,
-        )
+        said = t._("Choose a consultation and a date such as 2027-03-01.")
+        return await console.done(request, "/console/digest", said, ok=False)
     actor = console.actor(admin)
     async with console.app.store.transaction() as uow:
         audit(uow, actor, "admin.digest_sent", consultation=found.row.id)
@@ -139,13 +139,16 @@ async def send(console: Console, request: Request, admin: Administrator) -> Resp
     )
     back = f"/console/digest?consultation={found.row.id}"
     if run.status is None:
-        return await console.done(request, back, "This digest was just sent.", ok=False)
+        return await console.done(request, back, t._("This digest was just sent."), ok=False)
     if not run.outcomes:
-        return await console.done(
-            request, back, "No destinations are configured for this consultation.", ok=False
-        )
+        said = t._("No destinations are configured for this consultation.")
+        return await console.done(request, back, said, ok=False)
     said = "; ".join(
-        f"{o.kind} {o.target}: {'sent' if o.ok else 'failed (' + str(o.error) + ')'}"
+        t._("{kind} {target}: sent", kind=o.kind, target=o.target)
+        if o.ok
+        else t._(
+            "{kind} {target}: failed ({error})", kind=o.kind, target=o.target, error=str(o.error)
+        )
         for o in run.outcomes
     )
     return await console.done(request, back, said, ok=all(o.ok for o in run.outcomes))

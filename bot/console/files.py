@@ -73,10 +73,14 @@ async def validate(console: Console, request: Request, admin: Administrator) -> 
 
 async def load(console: Console, request: Request, admin: Administrator) -> Response:
     consultation, problems, _, name = await check(console, request)
+    t = console.translator(request)
     if consultation is None:
-        return await console.done(
-            request, PAGE, f"Nothing was loaded: {len(problems)} problem(s).", ok=False
+        said = t.n_(
+            "Nothing was loaded: {count} problem.",
+            "Nothing was loaded: {count} problems.",
+            len(problems),
         )
+        return await console.done(request, PAGE, said, ok=False)
     await load_into(console.app.store, [consultation], console.app.clock)
     async with console.app.store.transaction() as uow:
         audit(
@@ -86,7 +90,9 @@ async def load(console: Console, request: Request, admin: Administrator) -> Resp
             consultation=consultation.id,
             file=name,
         )
-    return await console.done(request, PAGE, f"Loaded {consultation.id}.")
+    return await console.done(
+        request, PAGE, t._("Loaded {consultation}.", consultation=consultation.id)
+    )
 
 
 def routes(console: Console) -> list[BaseRoute]:

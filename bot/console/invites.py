@@ -28,7 +28,8 @@ from handlers.features.admin.invites import (
     validate_invite,
 )
 from handlers.features.admin.moderation import decide
-from handlers.i18n import translator
+from handlers.features.onboarding import category_label
+from handlers.i18n import Translator
 from storage.models import Category, Invite, Participant, SubmissionStatus
 from storage.repositories import UnitOfWork
 
@@ -75,7 +76,7 @@ async def organisations(uow: UnitOfWork) -> list[OrganisationView]:
     return list(views.values())
 
 
-async def csv_text(request: Request) -> tuple[str, str]:
+async def csv_text(t: Translator, request: Request) -> tuple[str, str]:
     """The CSV of an import form (the file chosen, or the text sent back to confirm), and
     what is wrong with it ('' when nothing)."""
     form = await request.form()
@@ -84,13 +85,13 @@ async def csv_text(request: Request) -> tuple[str, str]:
         content = await upload.read(MAX_CSV_BYTES + 1)
         await upload.close()
         if len(content) > MAX_CSV_BYTES:
-            return "", "The file is larger than 512 KB; split it."
+            return "", t._("The file is larger than 512 KB; split it.")
         try:
             return content.decode("utf-8-sig"), ""
         except UnicodeDecodeError:
-            return "", "The file is not UTF-8 text; save it as CSV UTF-8."
+            return "", t._("The file is not UTF-8 text; save it as CSV UTF-8.")
     text = form_field(form, "csv", limit=MAX_CSV_BYTES)
-    return text, "" if text.strip() else "Choose a CSV file."
+    return text, "" if text.strip() else t._("Choose a CSV file.")
 
 
 async def page(console: Console, request: Request, admin: Administrator) -> Response:
@@ -103,8 +104,7 @@ async def page(console: Console, request: Request, admin: Administrator) -> Resp
     return await console.page(
         request,
         "invites.html",
-        categories=[c.value for c in Category],
-        languages=LANGUAGES,
+        categories=[(c.value, category_label(console.translator(request), c)) for c in Category],
         mail=invite_mail.unconfigured(console.app.settings),
         **values,
     )
@@ -128,18 +128,24 @@ async def create(console: Console, request: Request, admin: Administrator) -> Re
             **given,
         )
     except InvalidInvite as exc:
-        return await console.done(request, PAGE, problem_text(translator("en"), exc), ok=False)
+        return await console.done(
+            request, PAGE, problem_text(console.translator(request), exc), ok=False
+        )
     actor = console.actor(admin)
     made = await invites.create(
         console.app.store, wanted, now=actor.now, actor=actor.name, channel="web"
     )
     link = invites.deep_link(console.app.settings.telegram_bot_username, made.code)
-    said = f"Invite {made.code} for {wanted.organisation}." + (f" {link}" if link else "")
+    t = console.translator(request)
+    said = t._(
+        "Invite {code} for {organisation}.", code=made.code, organisation=wanted.organisation
+    )
+    said += f" {link}" if link else ""
     return await console.done(request, PAGE, said)
 
 
 async def preview(console: Console, request: Request, admin: Administrator) -> Response:
-    text, problem = await csv_text(request)
+    text, problem = await csv_text(console.translator(request), request)
     if problem:
         return await console.done(request, PAGE, problem, ok=False)
     async with console.app.store.transaction() as uow:
@@ -158,12 +164,17 @@ async def preview(console: Console, request: Request, admin: Administrator) -> R
 
 
 async def confirm(console: Console, request: Request, admin: Administrator) -> Response:
-    text, problem = await csv_text(request)
+    t = console.translator(request)
+    text, problem = await csv_text(t, request)
     async with console.app.store.transaction() as uow:
         known = set(await uow.consultations.ids())
     requests, problems = invites.parse_csv(text, known) if not problem else ([], [])
     if problem or problems:
-        said = problem or f"No invites were created: {len(problems)} row(s) have problems."
+        said = problem or t.n_(
+            "No invites were created: {count} row has a problem.",
+            "No invites were created: {count} rows have problems.",
+            len(problems),
+        )
         return await console.done(request, PAGE, said, ok=False)
     actor = console.actor(admin)
     created = [
@@ -174,7 +185,12 @@ async def confirm(console: Console, request: Request, admin: Administrator) -> R
         ).code
         for r in requests
     ]
-    said = f"{len(created)} invites created: {', '.join(created)}."
+    said = t.n_(
+        "{count} invite created: {codes}.",
+        "{count} invites created: {codes}.",
+        len(created),
+        codes=", ".join(created),
+    )
     if form_field(await request.form(), "send_email") and not invite_mail.unconfigured(
         console.app.settings
     ):
@@ -184,7 +200,12 @@ async def confirm(console: Console, request: Request, admin: Administrator) -> R
             list(zip(created, requests, strict=True)),
             actor.now,
         )
-        said += f" {sum(o.ok for o in outcomes)} of {len(outcomes)} e-mails sent."
+        said += " " + t.n_(
+            "{sent} of {count} e-mail sent.",
+            "{sent} of {count} e-mails sent.",
+            len(outcomes),
+            sent=sum(o.ok for o in outcomes),
+        )
     return await console.done(request, PAGE, said)
 
 
@@ -192,7 +213,7 @@ async def revoke(console: Console, request: Request, admin: Administrator) -> Re
     code = form_field(await request.form(), "code", limit=40)
     try:
         async with console.app.store.transaction() as uow:
-            said = await revoke_invite(uow, translator("en"), console.actor(admin), code)
+            said = await revoke_invite(uow, console.translator(request), console.actor(admin), code)
     except AdminError as exc:
         return await console.done(request, PAGE, str(exc), ok=False)
     return await console.done(request, PAGE, said)
@@ -204,7 +225,11 @@ async def decision(console: Console, request: Request, admin: Administrator) -> 
     try:
         async with console.app.store.transaction() as uow:
             said, notice = await decide(
-                uow, translator("en"), console.actor(admin), participant, approve=approve
+                uow,
+                console.translator(request),
+                console.actor(admin),
+                participant,
+                approve=approve,
             )
     except AdminError as exc:
         return await console.done(request, PAGE, str(exc), ok=False)
@@ -219,7 +244,9 @@ async def resend(console: Console, request: Request, admin: Administrator) -> Re
     async with console.app.store.transaction() as uow:
         invite = await uow.invites.by_code(code.strip().upper())
     if unready or invite is None or not invite.email or invite.revoked_at is not None:
-        said = unready or f"Invite {code[:40]} has no e-mail address to send to."
+        said = unready or console.translator(request)._(
+            "Invite {code} has no e-mail address to send to.", code=code[:40]
+        )
         return await console.done(request, PAGE, said[:1].upper() + said[1:], ok=False)
     wanted = InviteRequest(
         organisation=invite.organisation.name,
@@ -239,9 +266,15 @@ async def resend(console: Console, request: Request, admin: Administrator) -> Re
         audit(uow, actor, "invite.emailed", code=invite.code, ok=outcome.ok)
     if outcome.ok:
         return await console.done(
-            request, PAGE, f"Invite {invite.code} e-mailed to {invite.email}."
+            request,
+            PAGE,
+            console.translator(request)._(
+                "Invite {code} e-mailed to {address}.", code=invite.code, address=invite.email
+            ),
         )
-    said = f"The e-mail to {invite.email} failed: {outcome.error}"
+    said = console.translator(request)._(
+        "The e-mail to {address} failed: {error}", address=invite.email, error=str(outcome.error)
+    )
     return await console.done(request, PAGE, said, ok=False)
 
 

@@ -5,7 +5,7 @@ console.js from the progress fragment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -17,7 +17,7 @@ from bot.console.base import Console
 from handlers.features.admin.console import Administrator
 from handlers.features.consultations import Window, localized, title, window
 from handlers.features.onboarding import category_label
-from handlers.i18n import translator
+from handlers.i18n import Translator
 from storage.models import Category, ConsultationRow
 from storage.repositories import UnitOfWork
 
@@ -37,24 +37,30 @@ class Overview:
     progress: list[stats.ItemProgress]
 
 
-CATEGORIES = [(c, category_label(translator("en"), c)) for c in Category]
+def format_date(day: date, t: Translator) -> str:
+    """A calendar date in `t`'s language, as the United Nations writes it (31 May 2027)."""
+    return t.day(datetime.combine(day, time(12), UTC), UTC)
 
 
-async def overview(uow: UnitOfWork, row: ConsultationRow, now: datetime) -> Overview:
-    """What the console shows of one consultation."""
-    english = translator("en")
+def categories(t: Translator) -> list[tuple[Category, str]]:
+    """The progress table's columns: each category and its label in `t`'s language."""
+    return [(c, category_label(t, c)) for c in Category]
+
+
+async def overview(uow: UnitOfWork, row: ConsultationRow, now: datetime, t: Translator) -> Overview:
+    """What the console shows of one consultation, in `t`'s language."""
     zone = ZoneInfo(row.timezone)
     deadline = row.effective_deadline
     return Overview(
         id=row.id,
-        title=title(row, english),
-        dialogue=localized(row.definition.get("dialogue", {}).get("title"), english),
-        dialogue_date=row.dialogue_date.isoformat(),
+        title=title(row, t),
+        dialogue=localized(row.definition.get("dialogue", {}).get("title"), t),
+        dialogue_date=format_date(row.dialogue_date, t),
         timezone=row.timezone,
         deadline=deadline,
-        deadline_local=deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        deadline_local=t.when(deadline, zone),
         window=window(row, now).value,
-        progress=await stats.progress(uow, row.id),
+        progress=await stats.progress(uow, row.id, t),
     )
 
 
@@ -66,9 +72,10 @@ async def consultations(console: Console, request: Request, admin: Administrator
             # The open ones first, then the latest deadline first.
             key=lambda r: (window(r, now) != Window.OPEN, -r.effective_deadline.timestamp()),
         )
-        shown = [await overview(uow, row, now) for row in rows]
+        t = console.translator(request)
+        shown = [await overview(uow, row, now, t) for row in rows]
     return await console.page(
-        request, "consultations.html", consultations=shown, categories=CATEGORIES
+        request, "consultations.html", consultations=shown, categories=categories(t)
     )
 
 
@@ -76,10 +83,11 @@ async def fragment(console: Console, request: Request, admin: Administrator) -> 
     cid = request.path_params["consultation"]
     async with console.app.store.transaction() as uow:
         row = await uow.consultations.get(cid)
-        found = None if row is None else await overview(uow, row, console.app.clock.now())
+        t = console.translator(request)
+        found = None if row is None else await overview(uow, row, console.app.clock.now(), t)
     if found is None:
         return Response(status_code=404)
-    html = console.templates.get_template("progress.html").render(c=found, categories=CATEGORIES)
+    html = console.render(request, "progress.html", c=found, categories=categories(t))
     return Response(html, media_type="text/html")
 
 

@@ -1,7 +1,8 @@
 """The console in a real browser (Playwright driving Debian's Chromium) against `serve` on
-loopback with the fake Telegram Bot API: sign in from the bot's link, watch progress move
-as a participant answers in the chat, hide an answer and see it gone from the digest,
-import a CSV with one bad row, extend a deadline, send a broadcast, download the DOCX."""
+loopback with the fake Telegram Bot API and the fake Slack Web API: sign in from the bot's
+link in Telegram or in Slack, watch progress move as a participant answers in either chat,
+hide an answer and see it gone from the digest, import a CSV with one bad row, extend a
+deadline, send a broadcast to a Telegram and a Slack participant, download the DOCX."""
 
 from __future__ import annotations
 
@@ -15,15 +16,19 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from handlers.ports import FixedClock
+from tests.adapters.slack.conftest import SlackUser
 from tests.conftest import Chat, answer_agenda_item_2, new_invite, onboard
 from tests.console.browser import (
     ADMIN_ID,
     CHROMIUM,
     PARTICIPANT_ID,
+    SLACK_ADMIN,
+    SLACK_PARTICIPANT,
     Served,
     TelegramUser,
     console_link,
     served,
+    slack_to_first_question,
     to_first_question,
 )
 
@@ -74,6 +79,41 @@ async def participant(web: Served, clock: FixedClock, *, submit: bool = True) ->
     if submit:
         await amina.press("Submit")
     return amina
+
+
+async def slack_participant(web: Served, clock: FixedClock, *, submit: bool = True) -> SlackUser:
+    """A participant in Slack who answered agenda item 2."""
+    kofi = web.slack_user(SLACK_PARTICIPANT, "Kofi")
+    await slack_to_first_question(kofi, await new_invite(web.app.store, clock))
+    await kofi.press("We contributed to it")
+    await kofi.press("Yes")
+    await kofi.say(COMMENT)
+    if submit:
+        await kofi.press("Submit")
+    return kofi
+
+
+async def test_sign_in_from_slack_and_see_a_slack_participant_answer(
+    browser: Browser, web: Served, clock: FixedClock
+) -> None:
+    link = await console_link(web.slack_user(SLACK_ADMIN, "Admin"))
+    context = await browser.new_context()
+    tab = await context.new_page()
+    tab.set_default_timeout(15_000)
+    await tab.goto(link)
+    await tab.get_by_role("button", name="Sign in").click()
+    await expect(tab.get_by_role("heading", name="Consultations", exact=True)).to_be_visible()
+    cell = tab.locator('table[data-refresh="/console/progress/wgic-18-2027"] td[data-cell="2:ngo"]')
+    await expect(cell).to_have_text(re.compile(r"^\s*0\s·\s*0\s·\s*0\s·\s*0\s*$"))
+    kofi = await slack_participant(web, clock, submit=False)
+    await expect(cell).to_have_text(re.compile(r"^\s*1\s·\s*1\s·\s*1\s·\s*0\s*$"))
+    await kofi.press("Submit")
+    await expect(cell).to_have_text(re.compile(r"^\s*1\s·\s*1\s·\s*0\s·\s*1\s*$"))
+    await tab.get_by_role("link", name="Audit log").click()
+    await expect(tab.get_by_role("row").filter(has_text="console.signed_in")).to_contain_text(
+        f"admin:slack:{SLACK_ADMIN}"
+    )
+    await context.close()
 
 
 async def test_sign_in_from_the_link_once(browser: Browser, web: Served) -> None:
@@ -155,7 +195,7 @@ async def test_import_a_csv_with_one_bad_row(page: Page, tmp_path: Path) -> None
     await page.get_by_label("CSV file").set_input_files(csv)
     await page.get_by_role("button", name="Preview").click()
     await page.get_by_role("button", name="Create 1 invite").click()
-    await expect(page.get_by_role("status")).to_contain_text("1 invites created")
+    await expect(page.get_by_role("status")).to_contain_text("1 invite created: ")
     await expect(page.get_by_role("row").filter(has_text="Friends of the Court")).to_contain_text(
         "invited"
     )
@@ -174,18 +214,22 @@ async def test_extend_a_deadline(page: Page) -> None:
 
 async def test_send_a_broadcast(page: Page, web: Served, clock: FixedClock) -> None:
     await participant(web, clock)
+    kofi = await slack_participant(web, clock)
     await page.get_by_role("link", name="Broadcast").click()
     await page.get_by_label("Message").fill("The deadline is in two weeks.")
     await page.get_by_role("button", name="Preview").click()
     await expect(page.locator("#audience")).to_have_text(
-        "This message will go to 1 participant of wgic-18-2027."
+        "This message will go to 2 participants of wgic-18-2027."
     )
-    await page.get_by_role("button", name="Send it to 1 participant").click()
+    await page.get_by_role("button", name="Send it to 2 participants").click()
     await expect(page.get_by_role("status")).to_have_text(
-        "Delivered to 1 of 1; unreachable: 0; failed: 0; no running channel: 0."
+        "Delivered to 2 of 2; unreachable: 0; failed: 0; no running channel: 0."
+        " Through Slack: 1. Through Telegram: 1."
     )
     last = web.fake.messages[PARTICIPANT_ID][-1]["text"]
     assert last == "Message from the secretariat:\n\nThe deadline is in two weeks."
+    [section] = [b for b in web.slack.messages[kofi.dm][-1]["blocks"] if b["type"] == "section"]
+    assert "The deadline is in two weeks." in section["text"]["text"]
 
 
 async def test_download_the_docx_digest(page: Page, web: Served, clock: FixedClock) -> None:

@@ -13,7 +13,7 @@ async def test_extend_the_deadline_and_close_and_reopen_an_item(
 ) -> None:
     csrf = await signed_in(client, app)
     page = await client.get("/console/deadlines")
-    assert '<strong id="deadline-wgic-18-2027">2027-05-31 23:59</strong>' in page.text
+    assert '<strong id="deadline-wgic-18-2027" dir="ltr">2027-05-31 23:59</strong>' in page.text
     early = await client.post(
         "/console/deadlines/extend",
         data={"csrf": csrf, "consultation": "wgic-18-2027", "deadline": "2027-01-01"},
@@ -30,7 +30,7 @@ async def test_extend_the_deadline_and_close_and_reopen_an_item(
         "The deadline of wgic-18-2027 is now 30 June 2027, 23:59; reminders follow the new "
         "deadline." in page.text
     )
-    assert '<strong id="deadline-wgic-18-2027">2027-06-30 23:59</strong>' in page.text
+    assert '<strong id="deadline-wgic-18-2027" dir="ltr">2027-06-30 23:59</strong>' in page.text
     await client.post(
         "/console/deadlines/close",
         data={"csrf": csrf, "consultation": "wgic-18-2027", "item": "2"},

@@ -26,8 +26,8 @@ async def test_every_problem_is_shown_beside_its_field_and_nothing_loads(
     )
     assert checked.status_code == 422
     assert "2 problems: nothing was loaded." in checked.text
-    assert '<th scope="row"><code>sponsor</code></th>' in checked.text
-    assert '<th scope="row"><code>dialogue.timezone</code></th>' in checked.text
+    assert '<th scope="row"><code dir="ltr">sponsor</code></th>' in checked.text
+    assert '<th scope="row"><code dir="ltr">dialogue.timezone</code></th>' in checked.text
     assert "unknown time zone" in checked.text
     async with app.store.transaction() as uow:
         assert "wgic-19-2028" not in await uow.consultations.ids()

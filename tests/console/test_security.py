@@ -14,7 +14,7 @@ from handlers.features.admin.console import LINK_LIFETIME
 from handlers.ports import FixedClock
 from tests.console.conftest import ADMIN, csrf_of, link_token, signed_in
 
-EXPLAINS = "send <code>/admin console</code> to the bot"
+EXPLAINS = 'send <code dir="ltr">/admin console</code> to the bot'
 PAGES = ["/console/", "/console/progress/wgic-18-2027"]
 
 

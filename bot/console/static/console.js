@@ -8,7 +8,9 @@ function showViewerTimes() {
     const moment = new Date(element.dataset.moment);
     if (Number.isNaN(moment.getTime())) continue;
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    element.textContent = "— your time (" + zone + "): " + moment.toLocaleString();
+    const label = element.dataset.label || "your time ({zone}): {moment}";
+    const shown = moment.toLocaleString(element.dataset.language || undefined);
+    element.textContent = "— " + label.replace("{zone}", zone).replace("{moment}", shown);
   }
 }
 
