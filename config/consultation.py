@@ -205,6 +205,12 @@ class Destination(BaseModel):
     formats: list[str] = Field(default_factory=lambda: ["docx", "xlsx"])
 
 
+DEFAULT_MARKING = "Internal — not for publication"
+"""What every page of a digest says it is when the consultation does not say otherwise."""
+MARKING_MAX_CHARS = 120
+"""The longest marking: one line of a page header."""
+
+
 class DigestSettings(BaseModel):
     """The secretariat's digests for one consultation."""
 
@@ -213,6 +219,22 @@ class DigestSettings(BaseModel):
     weekly: WeeklyDigest | None = Field(default_factory=WeeklyDigest)
     final_days_before: int = Field(default=2, ge=0, le=60)
     destinations: list[Destination] = Field(default_factory=list)
+    marking: Text = Field(default_factory=lambda: Localized(en=DEFAULT_MARKING))
+    """The header of every page of the digest (the DOCX header, the top of the HTML and of
+    the Markdown, the printed HTML's page header)."""
+
+    @field_validator("marking")
+    @classmethod
+    def _one_header_line(cls, value: Localized) -> Localized:
+        for language, text in value.as_dict().items():
+            if not text.strip() or "\n" in text or "\r" in text:
+                raise ValueError(f"the marking in {language!r} must be one line of text")
+            if len(text) > MARKING_MAX_CHARS:
+                raise ValueError(
+                    f"the marking in {language!r} has {len(text)} characters; "
+                    f"a page header holds at most {MARKING_MAX_CHARS}"
+                )
+        return value
 
 
 def _moment(value: Any) -> Any:

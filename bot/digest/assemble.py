@@ -475,4 +475,5 @@ def assemble(
         dialogue_sentence=dialogue_sentence(figures),
         gender_sentence=_gender_sentence(source, submitted),
         themes_method=METHOD,
+        marking=definition.digest.marking.en,
     )

@@ -31,8 +31,6 @@ MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 TEMPLATE = Path(__file__).parent / "templates" / "digest.docx"
 """The bundled Word template."""
-MARKING = "Internal — not for publication"
-"""The header of every page: the digest names every organisation, whatever it chose."""
 BODY = "{{ body }}"
 HEADER = "{{ header }}"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -228,7 +226,7 @@ def _core(digest: Digest) -> bytes:
         (dc, "subject", digest.title),
         (dc, "creator", "Secretariat"),
         (cp, "lastModifiedBy", "Secretariat"),
-        (cp, "keywords", f"{digest.consultation_id}; {MARKING}"),
+        (cp, "keywords", f"{digest.consultation_id}; {digest.marking}"),
     ):
         etree.SubElement(root, f"{{{namespace}}}{tag}").text = xml_safe(text)
     for tag in ("created", "modified"):
@@ -347,7 +345,7 @@ def render(digest: Digest, *, template: Path | None = None) -> bytes:
                 _write_body(target, name, _split_body(data), context)
                 continue
             if name.startswith(("word/header", "word/footer")):
-                data = _fill_header(data, MARKING)
+                data = _fill_header(data, digest.marking)
             elif name == "word/_rels/document.xml.rels":
                 data = _with_images(data, pictures)
             elif name == "[Content_Types].xml":
