@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +25,12 @@ from pydantic import (
     field_validator,
 )
 
+from config.digest import DEFAULT_MARKING as DEFAULT_MARKING
+from config.digest import Destination as Destination
+from config.digest import DestinationKind as DestinationKind
+from config.digest import DigestSettings as DigestSettings
+from config.digest import Weekday as Weekday
+from config.digest import WeeklyDigest as WeeklyDigest
 from config.errors import ConfigError, Problem
 from config.localized import LANGUAGES as LANGUAGES
 from config.localized import Localized as Localized
@@ -163,78 +168,6 @@ class Reminders(BaseModel):
     )
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     grace: Duration = timedelta(hours=12)
-
-
-class Weekday(StrEnum):
-    """Days of the week for the weekly digest."""
-
-    MONDAY = "monday"
-    TUESDAY = "tuesday"
-    WEDNESDAY = "wednesday"
-    THURSDAY = "thursday"
-    FRIDAY = "friday"
-    SATURDAY = "saturday"
-    SUNDAY = "sunday"
-
-
-class WeeklyDigest(BaseModel):
-    """When the weekly digest goes out, in the consultation's time zone."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weekday: Weekday = Weekday.MONDAY
-    hour: int = Field(default=9, ge=0, le=23)
-
-
-class DestinationKind(StrEnum):
-    """Where a digest can be delivered."""
-
-    SLACK = "slack"
-    TELEGRAM = "telegram"
-    EMAIL = "email"
-    DIRECTORY = "directory"
-
-
-class Destination(BaseModel):
-    """One digest destination: a Slack channel, a Telegram group, an address, a folder."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: DestinationKind
-    target: str = Field(min_length=1)
-    formats: list[str] = Field(default_factory=lambda: ["docx", "xlsx"])
-
-
-DEFAULT_MARKING = "Internal — not for publication"
-"""What every page of a digest says it is when the consultation does not say otherwise."""
-MARKING_MAX_CHARS = 120
-"""The longest marking: one line of a page header."""
-
-
-class DigestSettings(BaseModel):
-    """The secretariat's digests for one consultation."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weekly: WeeklyDigest | None = Field(default_factory=WeeklyDigest)
-    final_days_before: int = Field(default=2, ge=0, le=60)
-    destinations: list[Destination] = Field(default_factory=list)
-    marking: Text = Field(default_factory=lambda: Localized(en=DEFAULT_MARKING))
-    """The header of every page of the digest (the DOCX header, the top of the HTML and of
-    the Markdown, the printed HTML's page header)."""
-
-    @field_validator("marking")
-    @classmethod
-    def _one_header_line(cls, value: Localized) -> Localized:
-        for language, text in value.as_dict().items():
-            if not text.strip() or "\n" in text or "\r" in text:
-                raise ValueError(f"the marking in {language!r} must be one line of text")
-            if len(text) > MARKING_MAX_CHARS:
-                raise ValueError(
-                    f"the marking in {language!r} has {len(text)} characters; "
-                    f"a page header holds at most {MARKING_MAX_CHARS}"
-                )
-        return value
 
 
 def _moment(value: Any) -> Any:

@@ -211,6 +211,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
             since=start,
             participation=figures,
             translator=app.translator,
+            docx_template=app.settings.digest_docx_template,
         )
         targets = write(made, outputs)
         if not args.send:  # A digest sent records its period as it is sent.

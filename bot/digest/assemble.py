@@ -35,7 +35,7 @@ from bot.digest.themes import METHOD, Theme, Voice, themes
 from bot.digest.words import dialogue_sentence, gender_sentence, participation_sentence
 from bot.export import PUBLICATION_LABELS, publication
 from bot.reminders import definition_of
-from config.consultation import AgendaItem, Participation, Question
+from config.consultation import DEFAULT_MARKING, AgendaItem, Participation, Question
 from handlers import questions as question_types
 from handlers.features.onboarding import category_label
 from handlers.i18n import translator
@@ -475,5 +475,5 @@ def assemble(
         dialogue_sentence=dialogue_sentence(figures),
         gender_sentence=_gender_sentence(source, submitted),
         themes_method=METHOD,
-        marking=definition.digest.marking.en,
+        marking=definition.digest.marking.en if definition.digest.marking else DEFAULT_MARKING,
     )

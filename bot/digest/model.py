@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -275,6 +276,8 @@ class Digest:
     """Who took part in the dialogue, with the figures the secretariat gave; '' without."""
     gender_sentence: str = ""
     themes_method: str = ""
+    docx_template: Path | None = None
+    """The Word template its DOCX is written into (`DIGEST_DOCX_TEMPLATE`); None: the bundled."""
     marking: str = DEFAULT_MARKING
     """The header of every page: what the consultation says (`digest.marking`), by default
     that the digest is internal: it names every organisation, whatever it chose."""

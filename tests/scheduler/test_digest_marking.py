@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from bot.app import load_into
 from bot.digest import render_docx, render_html, render_md, render_xlsx, sample
 from bot.digest.build import Digest, build
-from config.consultation import Consultation, DigestSettings, Localized
+from config.consultation import DEFAULT_MARKING, Consultation, DigestSettings, Localized
 from handlers.ports import FixedClock
 from storage.repositories import Store
 from tests.scheduler.test_digest_documents import _printed
@@ -81,7 +81,8 @@ async def test_without_a_marking_the_digest_says_it_is_internal(
     store: Store, clock: FixedClock
 ) -> None:
     default = "Internal — not for publication"
-    assert DigestSettings().marking == Localized(en=default)
+    assert DigestSettings().marking is None
+    assert default == DEFAULT_MARKING
     digest = await _digest(store, clock)
     assert set(_header_texts(render_docx.render(digest))) == {default}
     assert f'<p class="marking">{default}</p>' in render_html.render(digest)
