@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import Services, bootstrap
-from bot.digest import translate, word_template
+from bot.digest import translate
 from config.consultation import Consultation, load_consultations
 from config.errors import ConfigError, Problem
 from config.settings import DOCX_TEMPLATE_FIX, Settings, redact_url
@@ -77,6 +77,8 @@ def check_docx_template(settings: Settings) -> None:
     written into: missing, not a Word document, or without its placeholders."""
     if settings.digest_docx_template is None:
         return
+    from bot.digest import word_template  # lxml loads only when a template is to be checked
+
     try:
         word_template.check(settings.digest_docx_template)
     except word_template.TemplateError as exc:
