@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot import invites, reminders, stats
 from bot.console.links import sign_in_url
@@ -32,6 +33,7 @@ class Services:
         bot_username: Callable[[], str | None] = lambda: None,
         public_url: str | None = None,
         translator: Translator | None = None,
+        docx_template: Path | None = None,
     ) -> None:
         self.store = store
         self.outboxes = outboxes
@@ -39,6 +41,7 @@ class Services:
         self._bot_username = bot_username
         self.public_url = public_url
         self.translator = translator
+        self.docx_template = docx_template
 
     async def stats(self, consultation_id: str | None) -> list[str]:
         """Participation figures per consultation, then the organisations outstanding."""
@@ -76,6 +79,7 @@ class Services:
             now=self.clock.now(),
             target="an administrator's chat",
             translator=self.translator,
+            docx_template=self.docx_template,
         )
         return document
 

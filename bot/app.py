@@ -12,7 +12,7 @@ from bot.admin import Services, bootstrap
 from bot.digest import translate
 from config.consultation import Consultation, load_consultations
 from config.errors import ConfigError, Problem
-from config.settings import Settings, redact_url
+from config.settings import DOCX_TEMPLATE_FIX, Settings, redact_url
 from handlers.conversation import EngineOptions
 from handlers.engine import Engine
 from handlers.ports import Clock, FileStore, Outbox, SystemClock
@@ -73,6 +73,21 @@ async def check_database(database: AsyncEngine, url: str) -> None:
         ) from None
 
 
+def check_docx_template(settings: Settings) -> None:
+    """Fail with one clear message when DIGEST_DOCX_TEMPLATE names a file no digest can be
+    written into: missing, not a Word document, or without its placeholders."""
+    if settings.digest_docx_template is None:
+        return
+    from bot.digest import word_template  # lxml loads only when a template is to be checked
+
+    try:
+        word_template.check(settings.digest_docx_template)
+    except word_template.TemplateError as exc:
+        raise ConfigError(
+            [Problem("environment", "DIGEST_DOCX_TEMPLATE", str(exc), DOCX_TEMPLATE_FIX)]
+        ) from None
+
+
 async def load_into(store: Store, consultations: list[Consultation], clock: Clock) -> None:
     """Store (or update) validated consultations."""
     async with store.transaction() as uow:
@@ -86,6 +101,7 @@ async def build(
     """Validate configuration, reach and migrate the database, load consultations."""
     clock = clock or SystemClock()
     consultations = load_consultations(settings.consultations_path) if load else []
+    check_docx_template(settings)
     database = create_engine(settings.database_url)
     try:
         await check_database(database, settings.database_url)
@@ -109,6 +125,7 @@ async def build(
         bot_username=lambda: settings.telegram_bot_username,
         public_url=settings.public_url,
         translator=translator,
+        docx_template=settings.digest_docx_template,
     )
     engine = Engine(
         store,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +25,12 @@ from pydantic import (
     field_validator,
 )
 
+from config.digest import DEFAULT_MARKING as DEFAULT_MARKING
+from config.digest import Destination as Destination
+from config.digest import DestinationKind as DestinationKind
+from config.digest import DigestSettings as DigestSettings
+from config.digest import Weekday as Weekday
+from config.digest import WeeklyDigest as WeeklyDigest
 from config.errors import ConfigError, Problem
 from config.localized import LANGUAGES as LANGUAGES
 from config.localized import Localized as Localized
@@ -163,56 +168,6 @@ class Reminders(BaseModel):
     )
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     grace: Duration = timedelta(hours=12)
-
-
-class Weekday(StrEnum):
-    """Days of the week for the weekly digest."""
-
-    MONDAY = "monday"
-    TUESDAY = "tuesday"
-    WEDNESDAY = "wednesday"
-    THURSDAY = "thursday"
-    FRIDAY = "friday"
-    SATURDAY = "saturday"
-    SUNDAY = "sunday"
-
-
-class WeeklyDigest(BaseModel):
-    """When the weekly digest goes out, in the consultation's time zone."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weekday: Weekday = Weekday.MONDAY
-    hour: int = Field(default=9, ge=0, le=23)
-
-
-class DestinationKind(StrEnum):
-    """Where a digest can be delivered."""
-
-    SLACK = "slack"
-    TELEGRAM = "telegram"
-    EMAIL = "email"
-    DIRECTORY = "directory"
-
-
-class Destination(BaseModel):
-    """One digest destination: a Slack channel, a Telegram group, an address, a folder."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: DestinationKind
-    target: str = Field(min_length=1)
-    formats: list[str] = Field(default_factory=lambda: ["docx", "xlsx"])
-
-
-class DigestSettings(BaseModel):
-    """The secretariat's digests for one consultation."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weekly: WeeklyDigest | None = Field(default_factory=WeeklyDigest)
-    final_days_before: int = Field(default=2, ge=0, le=60)
-    destinations: list[Destination] = Field(default_factory=list)
 
 
 def _moment(value: Any) -> Any:

@@ -16,6 +16,11 @@ from config.errors import ConfigError, Problem
 
 BUNDLED_CONSULTATIONS = Path(__file__).parent / "consultations"
 
+DOCX_TEMPLATE_FIX = (
+    "point DIGEST_DOCX_TEMPLATE at a copy of bot/digest/templates/digest.docx restyled in "
+    "Word or LibreOffice that keeps the paragraph {{ body }} and {{ header }} in its header "
+    "(docs/operations.md), or unset it for the bundled template"
+)
 _FIXES: dict[str, str] = {
     "database_url": "use a URL such as sqlite+aiosqlite:///intersessional.db "
     "or postgresql://user:password@host:5432/dbname",
@@ -31,6 +36,7 @@ _FIXES: dict[str, str] = {
     "http://127.0.0.1:5000 or https://translate.example.org",
     "translate_timeout": "set TRANSLATE_TIMEOUT to seconds between 0 and 300, e.g. 10",
     "translate_max_chars": "set TRANSLATE_MAX_CHARS to a number of characters, e.g. 5000",
+    "digest_docx_template": DOCX_TEMPLATE_FIX,
     "telegram_webhook_secret": "use letters, digits, _ and - only (at most 256), "
     "or unset it to have one generated",
     "telegram_messages_per_second": "set TELEGRAM_MESSAGES_PER_SECOND to a number from 1 to "
@@ -106,6 +112,9 @@ class Settings(BaseSettings):
     """Seconds one translation may take."""
     translate_max_chars: int = Field(default=5000, ge=1, le=100_000)
     """The longest answer sent for translation (LibreTranslate's `--char-limit`)."""
+    digest_docx_template: Path | None = None
+    """The secretariat's own Word template for DOCX digests (its letterhead, styles): a copy
+    of the bundled one restyled (docs/operations.md); checked at start-up. Unset: bundled."""
 
     @field_validator("database_url")
     @classmethod

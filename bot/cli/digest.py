@@ -230,6 +230,7 @@ async def digest(args: argparse.Namespace, settings: Settings) -> int:
                 since=start,
                 participation=figures,
                 translator=app.translator,
+                docx_template=app.settings.digest_docx_template,
             )
             documents = render(made, outputs, begin)
         targets = write(made, outputs, documents)

@@ -7,10 +7,12 @@ into figures, sentences and sections, so the same input always gives the same di
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from bot.digest import translate
 from bot.digest.assemble import Source, assemble
@@ -105,11 +107,12 @@ async def build(
     since_from: str = "the previous digest",
     participation: Participation | None = None,
     translator: translate.Translator | None = None,
+    docx_template: Path | None = None,
 ) -> Digest:
     """The digest of a consultation at `now`, marking what is new since `since` (what that
     moment is, in words: `since_from`); with a `translator`, the written answers in other
-    languages machine-translated into English. `bot.digest.period.next_digest` finds the
-    period."""
+    languages machine-translated into English; its DOCX written into `docx_template` (the
+    bundled Word template when None). `bot.digest.period.next_digest` finds the period."""
     with collector_paused():
         source = await read(store, consultation_id)
         translated = (
@@ -117,7 +120,7 @@ async def build(
             if translator is not None
             else {}
         )
-        return assemble(
+        digest = assemble(
             source,
             now=now,
             since=since,
@@ -126,3 +129,4 @@ async def build(
             participation=participation,
             translations=translated,
         )
+        return dataclasses.replace(digest, docx_template=docx_template) if docx_template else digest

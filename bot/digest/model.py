@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 
 from bot.digest.themes import Theme
+from config.consultation import DEFAULT_MARKING
 
 UNDETERMINED = "und"
 NOT_GIVEN = "Not given"
@@ -274,6 +276,11 @@ class Digest:
     """Who took part in the dialogue, with the figures the secretariat gave; '' without."""
     gender_sentence: str = ""
     themes_method: str = ""
+    docx_template: Path | None = None
+    """The Word template its DOCX is written into (`DIGEST_DOCX_TEMPLATE`); None: the bundled."""
+    marking: str = DEFAULT_MARKING
+    """The header of every page: what the consultation says (`digest.marking`), by default
+    that the digest is internal: it names every organisation, whatever it chose."""
     since_from: str = "the previous digest"
     """What the period starts at, in words: the previous digest, the opening (no digest was
     made before), or '' for a moment the secretariat gave."""
@@ -314,6 +321,18 @@ class Digest:
         since = self.when(self.since)
         start = f"{self.since_from} on {since}" if self.since_from else since
         return f"Since {start} up to {until} ({self.timezone} time)"
+
+    def participation_lead(self) -> tuple[str, ...]:
+        """The Chair's sentences on participation, as every format leads its Participation
+        section with them: who took part in the dialogue (with the figures the secretariat
+        gave), then who submitted and who registered."""
+        submitted = f"{self.submitted_sentence} {self.registered_sentence}"
+        return (self.dialogue_sentence, submitted) if self.dialogue_sentence else (submitted,)
+
+    def participation_paragraphs(self) -> tuple[str, ...]:
+        """The lead sentences and the sex-disaggregated one, when there are respondents."""
+        gender = (self.gender_sentence,) if self.gender_sentence else ()
+        return (*self.participation_lead(), *gender)
 
     def answers_line(self) -> str:
         """How many answers, and how many are new in this period when it has one."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.digest.build import KIND, build
@@ -71,10 +72,11 @@ async def next_digest(
     final: bool = False,
     participation: Participation | None = None,
     translator: Translator | None = None,
+    docx_template: Path | None = None,
 ) -> Digest:
     """The digest at `now` of the period since `since`, or by default since the previous
-    digest (the opening for the first); `participation` and `translator` as `build` takes
-    them."""
+    digest (the opening for the first); `participation`, `translator` and `docx_template`
+    as `build` takes them."""
     start = PeriodStart(since, "") if since is not None else None
     if start is None:
         start = await period_start(store, consultation_id)
@@ -87,6 +89,7 @@ async def next_digest(
         since_from=start.what,
         participation=participation,
         translator=translator,
+        docx_template=docx_template,
     )
 
 
@@ -130,10 +133,18 @@ async def write(
     target: str,
     since: datetime | None = None,
     translator: Translator | None = None,
+    docx_template: Path | None = None,
 ) -> tuple[Digest, OutgoingDocument]:
     """The digest as a document to hand out (a chat's, the console's, a file), its period
     recorded, so the next digest starts where it ends; ValueError for an unknown format."""
-    digest = await next_digest(store, consultation_id, now=now, since=since, translator=translator)
+    digest = await next_digest(
+        store,
+        consultation_id,
+        now=now,
+        since=since,
+        translator=translator,
+        docx_template=docx_template,
+    )
     made = document(digest, fmt)
     await record_written(store, digest, targets=[target], now=now)
     return digest, made

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
@@ -25,30 +25,21 @@ from markupsafe import Markup
 
 from bot.digest.charts import Chart, charts
 from bot.digest.model import Digest, DigestAnswer, Figure, un_date, un_moment, xml_safe
+from bot.digest.word_template import TEMPLATE as TEMPLATE
+from bot.digest.word_template import TemplateError as TemplateError
+from bot.digest.word_template import check, fill_header, is_header_part, split_body, style_ids
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 """The media type of this format's files (`bot.digest.deliver` reads it)."""
 
-TEMPLATE = Path(__file__).parent / "templates" / "digest.docx"
-"""The bundled Word template."""
-MARKING = "Internal — not for publication"
-"""The header of every page: the digest names every organisation, whatever it chose."""
-BODY = "{{ body }}"
-HEADER = "{{ header }}"
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
-_SPLIT = "digest-body-goes-here"
 _RTL = frozenset({"ar"})
 _CHART_WIDTH_EMU = 5_400_000
 """15 cm: a chart spans the text width of an A4 page."""
 _CHUNK = 2_000
 """Pieces of rendered XML joined before each write to the zip."""
-
-
-class TemplateError(ValueError):
-    """The Word template cannot hold a digest; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -143,55 +134,6 @@ def _environment() -> Environment:
     return environment
 
 
-def _style_ids(styles_xml: bytes) -> dict[str, str]:
-    """Style names (lower case, as Word compares them) → their ids in this template.
-
-    Word writes localised ids (a French Word names 'heading 1' Titre1): only names are sure.
-    """
-    root = etree.fromstring(styles_xml)
-    ids: dict[str, str] = {}
-    for style in root.iter(f"{{{W}}}style"):
-        name = style.find(f"{{{W}}}name")
-        if name is not None:
-            ids.setdefault(str(name.get(f"{{{W}}}val")).lower(), str(style.get(f"{{{W}}}styleId")))
-    return ids
-
-
-def _paragraphs_with(root: etree._Element, marker: str) -> Iterator[etree._Element]:
-    for paragraph in list(root.iter(f"{{{W}}}p")):
-        if marker in "".join(paragraph.itertext()):
-            yield paragraph
-
-
-def _split_body(document_xml: bytes) -> tuple[bytes, bytes]:
-    """The template's document.xml before and after its {{ body }} paragraph."""
-    root = etree.fromstring(document_xml)
-    found = list(_paragraphs_with(root, BODY))
-    if len(found) != 1:
-        raise TemplateError(
-            f"the Word template needs exactly one paragraph reading {BODY} where the digest "
-            f"goes; it has {len(found)}"
-        )
-    parent = found[0].getparent()
-    assert parent is not None  # a paragraph is always inside the body, a cell or a box
-    parent.replace(found[0], etree.Comment(_SPLIT))
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    before, after = bytes(xml).split(f"<!--{_SPLIT}-->".encode())
-    return before, after
-
-
-def _fill_header(header_xml: bytes, marking: str) -> bytes:
-    """A header or footer part with {{ header }} replaced by the marking."""
-    root = etree.fromstring(header_xml)
-    for paragraph in _paragraphs_with(root, HEADER):
-        texts = list(paragraph.iter(f"{{{W}}}t"))
-        whole = "".join(t.text or "" for t in texts)
-        texts[0].text = whole.replace(HEADER, xml_safe(marking))
-        for other in texts[1:]:
-            other.text = ""
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
-
-
 def _with_images(rels_xml: bytes, pictures: list[_Picture]) -> bytes:
     root = etree.fromstring(rels_xml)
     for picture in pictures:
@@ -228,7 +170,7 @@ def _core(digest: Digest) -> bytes:
         (dc, "subject", digest.title),
         (dc, "creator", "Secretariat"),
         (cp, "lastModifiedBy", "Secretariat"),
-        (cp, "keywords", f"{digest.consultation_id}; {MARKING}"),
+        (cp, "keywords", f"{digest.consultation_id}; {digest.marking}"),
     ):
         etree.SubElement(root, f"{{{namespace}}}{tag}").text = xml_safe(text)
     for tag in ("created", "modified"):
@@ -326,28 +268,31 @@ def _write_body(
 
 
 def render(digest: Digest, *, template: Path | None = None) -> bytes:
-    """The whole digest as DOCX bytes, written into `template` (the bundled one by default).
+    """The whole digest as DOCX bytes, written into `template`, else the digest's own
+    (`DIGEST_DOCX_TEMPLATE`), else the bundled one.
 
     Raises:
-        TemplateError: The template has no {{ body }} paragraph, or more than one.
+        TemplateError: The template is missing, not a Word document, or lacks a placeholder.
     """
+    chosen = template or digest.docx_template or TEMPLATE
+    check(chosen)  # at start-up too; here again, for a file changed since
     pictures = _pictures(charts(digest))
     buffer = io.BytesIO()
     with (
-        zipfile.ZipFile(template or TEMPLATE) as source,
+        zipfile.ZipFile(chosen) as source,
         # Level 1: the body of 200,000 answers is some 100 MB of XML; deflating it at the
         # default level took longer than rendering it, for a file a fifth smaller.
         zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
     ):
         names = source.namelist()
-        context = _context(digest, _style_ids(source.read("word/styles.xml")), pictures)
+        context = _context(digest, style_ids(source.read("word/styles.xml")), pictures)
         for name in names:
             data = source.read(name)
             if name == "word/document.xml":
-                _write_body(target, name, _split_body(data), context)
+                _write_body(target, name, split_body(data), context)
                 continue
-            if name.startswith(("word/header", "word/footer")):
-                data = _fill_header(data, MARKING)
+            if is_header_part(name):
+                data = fill_header(data, digest.marking)
             elif name == "word/_rels/document.xml.rels":
                 data = _with_images(data, pictures)
             elif name == "[Content_Types].xml":

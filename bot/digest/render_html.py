@@ -36,8 +36,9 @@ table.answers { width: 100%; } table.answers td.text { white-space: pre-wrap; }
 .mt .mark { color: #a15c00; font-size: .85rem; font-style: italic; margin: 0; }
 .group { color: #555; font-style: italic; }
 figure { margin: 1rem 0; } img { max-width: 100%; } p.text { white-space: pre-wrap; }
+.marking { color: #555; font-size: .85rem; }
 @media print { body { max-width: none; margin: 0; font-size: 10pt; line-height: 1.3; }
-  nav, .screen-only, button { display: none !important; }
+  nav, .screen-only, button, .marking { display: none !important; }
   h2 { break-before: page; margin-top: 0; } h1 + p, h2:first-of-type { break-before: auto; }
   h2, h3, h4 { break-after: avoid; } tr, figure, p.text, img { break-inside: avoid; }
   thead { display: table-header-group; } th { background: #eef6fb !important;
@@ -47,10 +48,26 @@ figure { margin: 1rem 0; } img { max-width: 100%; } p.text { white-space: pre-wr
   a { color: inherit; text-decoration: none; }
   a[href^="http"]::after, a[href^="mailto:"]::after { content: " (" attr(href) ")";
     font-size: .85em; color: #555; word-break: break-all; } }
-@page { size: A4; margin: 2cm 2.2cm;
-  @top-right { content: "Internal — not for publication"; font-size: 8pt; color: #555; }
-  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; } }
 """
+
+
+def _page(marking: str) -> str:
+    """The printed page: A4, the marking at the top of every page, numbered at the foot."""
+    return (
+        "@page { size: A4; margin: 2cm 2.2cm;\n"
+        f'  @top-right {{ content: "{_css_string(marking)}"; font-size: 8pt; color: #555; }}\n'
+        '  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; } }\n'
+    )
+
+
+def _css_string(text: str) -> str:
+    """Text inside a CSS string: every character but letters, digits and spaces as a CSS
+    escape, so that no quote, backslash or '</style>' can end the string or the sheet.
+
+    An escape ends at the space after it, which CSS consumes: a space that follows in the
+    text stays.
+    """
+    return "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
 
 
 def _e(text: object) -> str:
@@ -186,6 +203,7 @@ def render(digest: Digest) -> str:
     deadline = digest.local(digest.deadline)
     escaped = _Escaped()
     body = [
+        f'<p class="marking">{_e(digest.marking)}</p>',
         f"<h1>{_e(digest.label)}: {_e(digest.short_title)}</h1>",
         f"<p>{_e(digest.title)}</p>",
         '<p class="meta">',
@@ -196,8 +214,7 @@ def render(digest: Digest) -> str:
         f"{_e(digest.answers_line())}",
         "</p>",
         "<h2>Participation</h2>",
-        *[f'<p class="lead">{_e(text)}</p>' for text in (digest.dialogue_sentence,) if text],
-        f'<p class="lead">{_e(digest.submitted_sentence)} {_e(digest.registered_sentence)}</p>',
+        *[f'<p class="lead">{_e(text)}</p>' for text in digest.participation_lead()],
         *[f"<p>{_e(text)}</p>" for text in (digest.gender_sentence,) if text],
         '<table><thead><tr><th>Category</th><th class="n">Invited</th>'
         '<th class="n">Registered</th><th class="n">Submitted</th></tr></thead><tbody>',
@@ -234,7 +251,7 @@ def render(digest: Digest) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(digest.label)}: {_e(digest.short_title)}</title>"
-        f"<style>{_STYLE}</style></head><body>"
+        f"<style>{_STYLE}{_page(digest.marking)}</style></head><body>"
     )
     # One join: a page of 200,000 answers is 45 MB, and each further concatenation would
     # copy it again while the parts are still alive (90 MB more at the peak).

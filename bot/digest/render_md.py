@@ -115,6 +115,8 @@ def render(digest: Digest) -> str:
     """The whole digest in Markdown."""
     deadline = digest.local(digest.deadline)
     lines = [
+        f"*{escape(digest.marking)}*",
+        "",
         f"# {digest.label}: {escape(digest.short_title)}",
         "",
         escape(digest.title),
@@ -127,8 +129,7 @@ def render(digest: Digest) -> str:
         "",
         "## Participation",
         "",
-        *[text for text in (digest.dialogue_sentence,) if text],
-        f"{digest.submitted_sentence} {digest.registered_sentence}",
+        *digest.participation_lead(),
         "",
         *[text for text in (digest.gender_sentence,) if text],
         "",

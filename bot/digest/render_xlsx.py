@@ -108,11 +108,8 @@ def _local(moment: datetime) -> datetime:
 
 def _participation(book: Workbook, styles: _Styles, digest: Digest) -> None:
     sheet = book.add_worksheet("Participation")
-    sentences = [f"{digest.submitted_sentence} {digest.registered_sentence}"]
-    if digest.dialogue_sentence:
-        sentences.append(digest.dialogue_sentence)
     lines: list[tuple[Sequence[object], bool]] = [
-        *(([sentence], False) for sentence in sentences),
+        *(([sentence], False) for sentence in digest.participation_paragraphs()),
         ([], False),
         (["Category", "Invited", "Registered", "Submitted"], True),
         *(([c.label, c.invited, c.registered, c.submitted], False) for c in digest.categories),
@@ -252,7 +249,7 @@ def render(digest: Digest) -> bytes:
                 "title": xml_safe(f"{digest.label}: {digest.short_title}"),
                 "subject": xml_safe(digest.title),
                 "author": "Secretariat",
-                "comments": "Internal — not for publication",
+                "comments": xml_safe(digest.marking),
                 "created": _local(digest.generated_at),
             }
         )

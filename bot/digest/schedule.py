@@ -159,9 +159,8 @@ async def send(
     translator: Translator | None = None,
     participation: Participation | None = None,
 ) -> DigestRun:
-    """Claim, build and deliver one digest, recording the outcome in the ledger; the digest
-    is machine-translated with a `translator`, and gives the secretariat's `participation`
-    figures when they are not the consultation file's."""
+    """Claim, build and deliver one digest, recording the outcome in the ledger; `translator`
+    and `participation` as `next_digest` takes them, the Word template from `settings`."""
     key = digest_key(consultation_id, occasion, due_at)
     async with store.transaction() as uow:
         row = await uow.consultations.get(consultation_id)
@@ -187,6 +186,7 @@ async def send(
         final=occasion == Occasion.FINAL,
         participation=participation,
         translator=translator,
+        docx_template=settings.digest_docx_template,
     )
     outcomes = await deliver(
         digest, destinations, outboxes=outboxes, settings=settings, sleep=sleep

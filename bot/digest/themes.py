@@ -83,8 +83,25 @@ class Voice:
     text: str
 
 
-def _terms(text: str, language: str) -> set[str]:
-    """The words and two-word phrases of one answer worth comparing."""
+class _Words(dict[str, str]):
+    """Each distinct word of one language's answers → the word compared ('' for a common or
+    short word, so that no phrase is made across it), worked out once per distinct word:
+    10,000 submissions write some 4 million words, of a few thousand distinct ones."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.stop = _STOP.get(language, _STOP["en"])
+        self.arabic = language == "ar"
+
+    def __missing__(self, raw: str) -> str:
+        word = _ARABIC_ARTICLE.sub("", raw) if self.arabic else raw
+        kept = self[raw] = word if len(word) > 2 and word not in self.stop else ""
+        return kept
+
+
+def _terms(text: str, language: str, words: _Words | None = None) -> set[str]:
+    """The words and two-word phrases of one answer worth comparing (`words`: the words of
+    that language seen so far)."""
     if language == "zh":
         terms: set[str] = set()
         for run in _HAN.findall(text):
@@ -94,15 +111,11 @@ def _terms(text: str, language: str) -> set[str]:
                 if run[i] not in _STOP_ZH and run[i + 1] not in _STOP_ZH
             )
         return terms
-    stop = _STOP.get(language, _STOP["en"])
-    raw = _WORD.findall(text.casefold())
-    if language == "ar":
-        raw = [_ARABIC_ARTICLE.sub("", word) for word in raw]
-    # A common or short word is kept as "" so that no phrase is made across it.
-    words = [w if len(w) > 2 and w not in stop else "" for w in raw]
-    found = set(words)
+    vocabulary = words if words is not None else _Words(language)
+    kept = list(map(vocabulary.__getitem__, _WORD.findall(text.casefold())))
+    found = set(kept)
     found.discard("")
-    found.update(f"{a} {b}" for a, b in pairwise(words) if a and b)
+    found.update(f"{a} {b}" for a, b in pairwise(kept) if a and b)
     return found
 
 
@@ -115,11 +128,17 @@ def themes(voices: Iterable[Voice], *, least: int = 2, most: int = MOST) -> tupl
     # a term however many of its answers use it, and a term is looked up once per
     # organisation instead of once per answer (10,000 submissions: 80,000 answers).
     spoken: dict[tuple[str, str], set[str]] = defaultdict(set)
+    vocabularies: dict[str, _Words] = {}
     for voice in voices:
         if not voice.organisation:
             continue
         category_of[voice.organisation] = voice.category
-        spoken[(voice.organisation, voice.language)].update(_terms(voice.text, voice.language))
+        if voice.language not in vocabularies:
+            vocabularies[voice.language] = _Words(voice.language)
+        words = vocabularies[voice.language]
+        spoken[(voice.organisation, voice.language)].update(
+            _terms(voice.text, voice.language, words)
+        )
     for (organisation, language), terms in spoken.items():
         for term in terms:
             users[(language, term)].add(organisation)

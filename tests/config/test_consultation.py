@@ -523,6 +523,26 @@ ONE_PROBLEM: list[Any] = [
         Problem(SOURCE, "agenda_items[0].questions[0].id", ID_MESSAGE, "rename it"),
         id="bad-question-id",
     ),
+    pytest.param(
+        _set(_root, "digest", {"marking": "Internal — " + "x" * 110}),
+        Problem(
+            SOURCE,
+            "digest.marking",
+            "Value error, the marking in 'en' has 121 characters; a page header holds at most 120",
+            "correct the value",
+        ),
+        id="marking-too-long",
+    ),
+    pytest.param(
+        _set(_root, "digest", {"marking": {"en": "Internal", "fr": "Interne\nNe pas publier"}}),
+        Problem(
+            SOURCE,
+            "digest.marking",
+            "Value error, the marking in 'fr' must be one line of text",
+            "correct the value",
+        ),
+        id="marking-on-two-lines",
+    ),
 ]
 
 

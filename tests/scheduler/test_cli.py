@@ -142,7 +142,9 @@ def test_digest_markdown_to_stdout_since_a_date_and_its_mistakes(
         capsys, "digest", "--consultation", "wgic-18-2027", "--since", "2026-01-01", "--out", "-"
     )
     assert result.code == 0, result.err
-    assert result.out.startswith("# Digest: Constructive dialogue 2027 (WGIC 18)\n")
+    assert result.out.startswith(
+        "*Internal — not for publication*\n\n# Digest: Constructive dialogue 2027 (WGIC 18)\n"
+    )
     assert "- Period: Since 1 January 2026, 00:00 up to " in result.out
     assert "**NEW**" in result.out
     bad = run(capsys, "digest", "--consultation", "wgic-18-2027", "--since", "soon", "--out", "-")

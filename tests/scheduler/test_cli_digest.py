@@ -60,7 +60,9 @@ def test_every_format_is_written_to_the_working_directory_by_default(
     assert (
         (cli / f"digest-wgic-18-2027-{day}.md")
         .read_text(encoding="utf-8")
-        .startswith("# Digest: Constructive dialogue 2027 (WGIC 18)\n")
+        .startswith(
+            "*Internal — not for publication*\n\n# Digest: Constructive dialogue 2027 (WGIC 18)\n"
+        )
     )
     [row] = written_digests(database_url)  # one digest, one period, four files
     assert [d["target"] for d in row.detail["destinations"]] == [
@@ -93,7 +95,9 @@ def test_standard_output_takes_one_format(cli: Path, capsys: pytest.CaptureFixtu
     seed(capsys)
     markdown = digest(capsys, "--out", "-")
     assert (markdown.code, markdown.err) == (0, "")
-    assert markdown.out.startswith("# Digest: Constructive dialogue 2027 (WGIC 18)\n")
+    assert markdown.out.startswith(
+        "*Internal — not for publication*\n\n# Digest: Constructive dialogue 2027 (WGIC 18)\n"
+    )
     html = digest(capsys, "--out", "-", "--format", "html")
     assert html.out.startswith("<!DOCTYPE html>")
     assert list(cli.glob("digest-*")) == []

@@ -42,6 +42,15 @@ REGISTERED_SENTENCE = (
     "academia, four from the private sector and one from other sectors) registered to take "
     "part, in addition to one intergovernmental organization."
 )
+DIALOGUE_SENTENCE = (
+    "Sixty-nine non-governmental organizations and six other relevant stakeholders (two "
+    "from academia and four from the private sector) participated in the constructive "
+    "dialogue, in addition to 47 States parties and one intergovernmental organization."
+)
+GENDER_SENTENCE = (
+    "Of the 21 respondents who submitted written comments: 9 women, 9 men and 1 of "
+    "another gender; 2 did not say. Women answered for 9 of the 21 organizations, men for 9."
+)
 ITEM_HEADINGS = [
     "Agenda item 2: Briefing on the developments and outcomes of the review process",
     "Agenda item 3: Spotlight on the eighteenth meeting of the Working Group on International "
@@ -409,8 +418,12 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
         [cell for cell in row if cell is not None]
         for row in workbook["Participation"].iter_rows(values_only=True)
     ]
-    assert participation[2] == [f"{SUBMITTED_SENTENCE} {REGISTERED_SENTENCE}"]
-    assert participation[4:11] == [
+    assert participation[2:5] == [
+        [f"{SUBMITTED_SENTENCE} {REGISTERED_SENTENCE}"],
+        [GENDER_SENTENCE],
+        [],
+    ]
+    assert participation[5:12] == [
         ["Category", "Invited", "Registered", "Submitted"],
         ["Non-governmental organization", 19, 16, 14],
         ["Academia", 3, 3, 2],
@@ -568,16 +581,16 @@ async def test_the_dialogue_sentence_with_the_secretariat_s_own_figures(
         attendance=Attendance(ngo=69, academia=2, private_sector=4),
     )
     digest = await build(seeded, CONSULTATION, now=clock.now(), participation=figures)
-    assert digest.dialogue_sentence == (
-        "Sixty-nine non-governmental organizations and six other relevant stakeholders (two "
-        "from academia and four from the private sector) participated in the constructive "
-        "dialogue, in addition to 47 States parties and one intergovernmental organization."
-    )
-    assert digest.gender_sentence == (
-        "Of the 21 respondents who submitted written comments: 9 women, 9 men and 1 of "
-        "another gender; 2 did not say. Women answered for 9 of the 21 organizations, men for 9."
-    )
+    assert digest.dialogue_sentence == DIALOGUE_SENTENCE
+    assert digest.gender_sentence == GENDER_SENTENCE
     assert digest.dialogue_sentence in render_md.render(digest)
+    sheet = load_workbook(io.BytesIO(render_xlsx.render(digest)))["Participation"]
+    assert [row[0] for row in sheet.iter_rows(min_row=3, max_row=6, values_only=True)] == [
+        DIALOGUE_SENTENCE,
+        f"{SUBMITTED_SENTENCE} {REGISTERED_SENTENCE}",
+        GENDER_SENTENCE,
+        None,
+    ]
     plain = await digest_of(seeded, clock)
     assert plain.dialogue_sentence == ""  # the bundled file gives no figures
 
