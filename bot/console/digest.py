@@ -105,6 +105,7 @@ async def download(console: Console, request: Request, admin: Administrator) -> 
         target="the console",
         since=found.since,
         translator=console.app.translator,
+        docx_template=console.app.settings.digest_docx_template,
     )
     async with console.app.store.transaction() as uow:
         audit(uow, actor, "admin.digest", consultation=found.row.id, format=fmt)

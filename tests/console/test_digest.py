@@ -10,10 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import App
+from bot.app import App, build
+from bot.web import create_web_app
+from config.settings import load_settings
 from handlers.ports import FixedClock
-from tests.console.conftest import signed_in
+from tests.console.conftest import ADMIN, BASE, signed_in
 from tests.console.test_answers import answered, comment_id
+from tests.scheduler.test_digest_template import LETTERHEAD, restyled
 
 COMMENT = "Civil society should be heard in every country visit."
 
@@ -87,3 +90,32 @@ async def test_send_now_delivers_to_the_destinations(
         ".xlsx",
     ]
     assert "manual" in page.text
+
+
+async def test_download_docx_is_written_into_the_secretariats_template(
+    database_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = load_settings(
+        database_url=database_url,
+        files_dir=tmp_path / "files",
+        public_url=BASE,
+        admins=f"{ADMIN[0]}:{ADMIN[1]}",
+        digest_docx_template=restyled(tmp_path),
+    )
+    own = await build(settings, clock=clock)
+    try:
+        await answered(own, clock, COMMENT)
+        transport = httpx.ASGITransport(app=create_web_app(own))
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+            csrf = await signed_in(client, own)
+            response = await client.post(
+                "/console/digest/download",
+                data={"csrf": csrf, "consultation": "wgic-18-2027", "since": "", "format": "docx"},
+            )
+    finally:
+        await own.close()
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as docx:
+        body = docx.read("word/document.xml").decode()
+    assert LETTERHEAD in body
+    assert COMMENT in body
