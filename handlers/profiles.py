@@ -4,8 +4,8 @@ langdetect keeps, for each of its 87,598 n-grams, a list with one probability pe
 (55), although an n-gram occurs in about two languages on average: 60 MB resident once the
 profiles are loaded, the largest single cost of a bot process. Here each n-gram keeps only
 its non-zero probabilities, `(index, probability, index, probability, ...)`, and the
-detector widens a row to the full list when it uses it, so every multiplication is the one
-langdetect does (`weight + 0.0` is `weight`) and the results are identical to the bit.
+detector multiplies the other languages by the weight alone, which is the multiplication
+langdetect does (`weight + 0.0` is `weight`): the results are identical to the bit.
 The profiles are read on the first detection, as langdetect does, from its own files in
 the same order.
 """
@@ -23,23 +23,32 @@ from langdetect import DetectorFactory
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
-SparseRow = tuple[int | float, ...]
-"""The non-zero probabilities of one n-gram, as index, probability pairs laid flat."""
+SparseRow = tuple[Any, ...]
+"""The non-zero probabilities of one n-gram, as index (int), probability (float) pairs laid
+flat."""
+Row = SparseRow | list[float]
+DENSE_ABOVE = 8
+"""An n-gram found in more languages than this keeps langdetect's full list (3,467 of them,
+1.7 MB): the common letters and pairs, which most draws of a detection pick."""
 
 
 class CompactDetector(Detector):  # type: ignore[misc]  # langdetect has no type hints
     """langdetect's detector reading sparse rows."""
 
     def _update_lang_prob(self, prob: list[float], word: str | None, alpha: float) -> bool:
-        row: SparseRow | None = None if word is None else self.word_lang_prob_map.get(word)
+        row: Row | None = None if word is None else self.word_lang_prob_map.get(word)
         if row is None:
             return False
-        dense = [0.0] * len(prob)
-        for at in range(0, len(row), 2):
-            dense[int(row[at])] = float(row[at + 1])
         weight = alpha / self.BASE_FREQ
-        for i in range(len(prob)):
-            prob[i] *= weight + dense[i]
+        if isinstance(row, list):  # langdetect's own loop
+            for i in range(len(prob)):
+                prob[i] *= weight + row[i]
+            return True
+        indices, probabilities = row[0::2], row[1::2]
+        before = [prob[i] for i in indices]
+        prob[:] = [p * weight for p in prob]  # langdetect's `weight + 0.0` is `weight`
+        for i, p, probability in zip(indices, before, probabilities, strict=True):
+            prob[i] = p * (weight + probability)
         return True
 
 
@@ -57,9 +66,15 @@ class CompactFactory(DetectorFactory):  # type: ignore[misc]  # langdetect has n
             profile: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             self._add(rows, profile, index)
             index += 1
-        for word, row in rows.items():  # in place: each list is freed as its tuple is made
-            rows[word] = tuple(row)
+        for word, row in rows.items():  # in place: each list is freed as its row is made
+            rows[word] = tuple(row) if len(row) <= 2 * DENSE_ABOVE else self._dense(row)
         self.word_lang_prob_map = rows
+
+    def _dense(self, row: list[int | float]) -> list[float]:
+        dense = [0.0] * len(self.langlist)
+        for at in range(0, len(row), 2):
+            dense[int(row[at])] = float(row[at + 1])
+        return dense
 
     def _add(self, rows: dict[str, list[int | float]], profile: dict[str, Any], index: int) -> None:
         self.langlist.append(profile["name"])
