@@ -2,8 +2,10 @@
 
 Start-up is measured from spawning the process to its first getUpdates call (imports,
 settings, migrations, consultations loaded, getMe, commands set). Peak memory is the kernel's
-high-water mark of the process (VmHWM in /proc/<pid>/status), read when idle and again after
-N updates from N different people have each been answered.
+high-water mark of the process (VmHWM in /proc/<pid>/status), read when idle, again after
+N updates from N different people have each been answered, and again once a few of them have
+walked to a text question and typed an answer (the first answer loads the language
+profiles that tag it).
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.app import build
-from config.settings import load_settings
 from tests.fakes import serve_loopback
 from tests.faults.bot_process import BotProcess, ObservedTelegram, Person
 
@@ -54,13 +54,28 @@ class CommandProcess(BotProcess):
         await self.fake.wait_for(lambda: self.fake.getupdates > seen or self.fake.process is None)
 
 
-async def measure(workdir: Path, updates: int) -> dict[str, Any]:
-    """Start the command, time it, then answer `updates` people and read its peak memory."""
+async def walk(fake: ObservedTelegram, person: Person, code: str) -> None:
+    """From the invite to a text question of an agenda item, and a typed answer."""
+    from bench.telegram import ONBOARDING, TEXT  # bench.telegram imports this module
+
+    for kind, argument, marker in (*ONBOARDING, ("say", TEXT, "Submit")):
+        before = len(fake.calls)
+        if kind == "say":
+            person.inject(person.text_update(argument.format(code=code)))
+        else:
+            person.inject(person.press_update(argument))
+        await fake.wait_for(lambda b=before, m=marker: m in person.shown(b), bound=120.0)
+
+
+async def measure(workdir: Path, updates: int, answering: int = 20) -> dict[str, Any]:
+    """Start the command, time it, answer `updates` people, then let `answering` of them
+    type an answer; its peak memory at each stage."""
+    from bench.telegram import _invites  # bench.telegram imports this module
+
     fake = ObservedTelegram()
     database_url = f"sqlite+aiosqlite:///{workdir}/startup.db"
     # Migrate and load once beforehand, as a deployed database already is.
-    app = await build(load_settings(database_url=database_url, files_dir=workdir / "files"))
-    await app.close()
+    codes = await _invites(database_url, workdir, answering)
     async with serve_loopback(fake.app) as url:
         fake.url = url
         bot = CommandProcess(fake, database_url, workdir)
@@ -83,6 +98,9 @@ async def measure(workdir: Path, updates: int) -> dict[str, Any]:
             )
             answered = time.perf_counter() - started
             loaded = peak_rss_mb(process.pid)
+            walks = [Person(fake, FIRST_USER + updates + n, ids) for n in range(answering)]
+            await asyncio.gather(*(walk(fake, p, c) for p, c in zip(walks, codes, strict=True)))
+            answered_peak = peak_rss_mb(process.pid)
         finally:
             await bot.stop()
             fake.close()
@@ -93,4 +111,6 @@ async def measure(workdir: Path, updates: int) -> dict[str, Any]:
         "answered in s": round(answered, 2),
         "updates/s": round(updates / answered, 1),
         "peak MB after": round(loaded, 1),
+        "answering": answering,
+        "peak MB after answers": round(answered_peak, 1),
     }

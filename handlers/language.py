@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from langdetect import DetectorFactory, LangDetectException, detect_langs
+from langdetect import DetectorFactory, LangDetectException
+
+from handlers.profiles import compact_factory
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded; tags must be reproducible.
 
@@ -52,7 +54,9 @@ def detect_language(text: str) -> LanguageTag:
     if letters < MIN_LETTERS:
         return LanguageTag(UNDETERMINED, 0.0)
     try:
-        candidates = detect_langs(text)
+        detector = compact_factory().create()
+        detector.append(text)
+        candidates = detector.get_probabilities()
     except LangDetectException:
         return LanguageTag(UNDETERMINED, 0.0)
     best = candidates[0]

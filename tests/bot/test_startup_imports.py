@@ -1,4 +1,5 @@
-"""Start-up loads only what every process needs: Slack, charts and office files on demand."""
+"""Start-up loads only what every process needs: Slack, charts, office files, migrations
+and language profiles on demand."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ print(" ".join(sorted(name for name in {NAMES} if name in sys.modules)))
 """
 
 
-def test_the_command_line_loads_no_slack_chart_or_office_library_at_import() -> None:
+def test_the_command_line_loads_no_slack_chart_office_or_migration_library_at_import() -> None:
     names = {
         "slack_bolt",
         "slack_sdk",
@@ -22,6 +23,8 @@ def test_the_command_line_loads_no_slack_chart_or_office_library_at_import() -> 
         "jinja2",
         "lxml",
         "matplotlib",
+        "alembic",
+        "mako",
     }
     found = subprocess.run(
         [sys.executable, "-c", LOADED.replace("{NAMES}", repr(names))],
@@ -31,3 +34,19 @@ def test_the_command_line_loads_no_slack_chart_or_office_library_at_import() -> 
         timeout=120,
     )
     assert found.stdout.split() == []
+
+
+PROFILES = """
+import sys
+import bot.cli
+from langdetect import detector_factory
+from handlers.profiles import compact_factory
+print(detector_factory._factory is None, compact_factory.cache_info().currsize == 0)
+"""
+
+
+def test_the_language_profiles_are_not_loaded_at_import() -> None:
+    found = subprocess.run(
+        [sys.executable, "-c", PROFILES], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert found.stdout.split() == ["True", "True"]

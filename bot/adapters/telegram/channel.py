@@ -232,9 +232,14 @@ class TelegramChannel:
         destination = None
         if received.chat_id is not None:
             destination = Destination(received.chat_id, {"edit": received.message_id})
+        # The button is answered while the update is handled: the reply does not wait for
+        # the round trip (`_answer` raises nothing).
+        answering = (
+            asyncio.create_task(self._answer(received.callback_query_id, received.chat_id))
+            if received.callback_query_id is not None
+            else None
+        )
         try:
-            if received.callback_query_id is not None:
-                await self._answer(received.callback_query_id, received.chat_id)
             if received.reachable is not None and received.chat_id is not None:
                 await self._mark(received.chat_id, unreachable=not received.reachable)
             if received.event:
@@ -242,6 +247,9 @@ class TelegramChannel:
         except Exception as exc:  # Decided below: tried again, or set aside for good.
             if not await self._after_failure(received, exc, destination):
                 return False
+        finally:
+            if answering is not None:
+                await answering
         self.failures.handled(str(received.update_id))
         return True
 
