@@ -16,8 +16,6 @@ log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "intersessional-listen"
 """The listening backend's name in pg_stat_activity."""
-CHECK_SECONDS = 5.0
-"""How often the connection is pinged, besides the driver's word that it closed."""
 MAX_BACKOFF = 10.0
 
 Heard = Callable[[str, str], None]
@@ -107,19 +105,10 @@ class Listener:
             self._look()  # What was notified while it was away.
 
     async def _until_lost(self) -> None:
-        while True:
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._dropped.wait(), CHECK_SECONDS)
-                return
-            connection = self._connection
-            try:
-                assert connection is not None
-                raw = (await connection.get_raw_connection()).driver_connection
-                assert raw is not None
-                async with asyncio.timeout(CHECK_SECONDS):
-                    await raw.fetchval("SELECT 1")
-            except Exception:  # However it failed, the LISTEN may be gone with it.
-                return
+        # The driver says when the socket closed (a server restart, pg_terminate_backend, a
+        # reset). No ping: one cancelled by a stop delays the stop, and a connection that
+        # went silent without closing costs only the workers' look every second.
+        await self._dropped.wait()
 
     async def _reopen(self) -> bool:
         failures = 0

@@ -1,5 +1,5 @@
 """Slack over Socket Mode: slack_sdk's WebSocket client, each envelope checked, handed to the
-channel's Bolt app and acknowledged."""
+channel's Bolt app (which stores it in the inbox) and acknowledged."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ class SocketMode(Around[SlackChannel]):
 
     slack_sdk's client keeps the connection: it asks apps.connections.open (with the app
     token) for a URL, reconnects when Slack sends `disconnect` or the connection goes quiet,
-    and hands each message to `_on_message`. Every envelope is acknowledged, a malformed one
-    too (with one log line and nothing processed): one left unacknowledged is redelivered.
+    and hands each message to `_on_message`. Every envelope is acknowledged once its request
+    is stored in the inbox, a malformed one too (with one log line and nothing stored): one
+    left unacknowledged is redelivered (and stored once).
     """
 
     routes: Sequence[BaseRoute] = ()
