@@ -60,9 +60,8 @@ def submissions_over_time(digest: Digest) -> Chart | None:
     axes.set_ylabel("Agenda items submitted")
     axes.set_ylim(bottom=0)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title("Submissions over time (cumulative)", loc="left", fontsize=11)
-    return Chart(
-        title="Submissions over time",
+    return Chart(  # Its title is the caption under it, not drawn twice.
+        title="Submissions over time (cumulative)",
         description=f"{counted(totals[-1], 'agenda item')} submitted from {un_date(days[0])} "
         f"to {un_date(days[-1])}.",
         png=_png(figure),
@@ -97,7 +96,6 @@ def by_category(digest: Digest) -> Chart | None:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(frameon=False, loc="lower right")
-    axes.set_title("Organizations by category", loc="left", fontsize=11)
     description = "; ".join(
         f"{c.label}: {c.registered} registered, {c.submitted} submitted" for c in shown
     )

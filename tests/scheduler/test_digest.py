@@ -480,7 +480,7 @@ async def test_xlsx_has_participation_and_a_sheet_per_agenda_item(
 async def test_charts_are_png(seeded: Store, clock: FixedClock) -> None:
     found = charts(await digest_of(seeded, clock))
     assert [chart.title for chart in found] == [
-        "Submissions over time",
+        "Submissions over time (cumulative)",
         "Organizations by category",
     ]
     assert all(chart.png.startswith(b"\x89PNG\r\n\x1a\n") for chart in found)

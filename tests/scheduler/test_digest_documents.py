@@ -76,6 +76,14 @@ async def test_docx_is_a_document_an_office_expects(seeded: Store, clock: FixedC
     ]
     assert sorted(texts) == sorted(_written(digest))
     assert len(texts) == 41
+    # The categories' table: a bold header and a bold total, as the HTML has them.
+    rows = document.tables[0].rows
+    assert rows[0].cells[0].text == "Category"
+    assert rows[-1].cells[0].text == "Total"
+    bold = [[run.bold for c in row.cells for run in c.paragraphs[0].runs] for row in rows]
+    assert all(bold[0])
+    assert all(bold[-1])
+    assert not any(b for row in bold[1:-1] for b in row)
 
 
 async def test_docx_contents_is_a_field_word_updates(seeded: Store, clock: FixedClock) -> None:  # noqa: F811
