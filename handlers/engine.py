@@ -426,11 +426,11 @@ class Engine:
         event = ctx.event
         if name == "admin" and await ctx.uow.admins.is_admin(event.platform, event.user_id):
             await admin(ctx, argument.strip(), self.services)
+        elif ctx.participant is None and (command is None or name not in PUBLIC):
+            ctx.say(how_to_join(t))  # What a stranger can do: join.
         elif command is None:
             ctx.say(t._("I do not know that command. Send /help to see what I can do."))
-            await self._prompt_if_any(ctx)
-        elif ctx.participant is None and name not in PUBLIC:
-            ctx.say(how_to_join(t))
+            await ctx.reprompt()
         elif ctx.participant is not None and ctx.state in ONBOARDING and name in AFTER_ONBOARDING:
             ctx.say(t._("Please finish the steps above first."))
             await ctx.reprompt()

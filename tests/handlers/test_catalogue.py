@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from config.consultation import LANGUAGES
@@ -18,10 +19,14 @@ KEYWORDS = {"_": None, "n_": (1, 2)}
 
 
 def code_messages() -> set[object]:
+    """The messages of the code and the console's templates, found as `make i18n` finds
+    them (babel.cfg)."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     found: set[object] = set()
     for package in ("handlers", "bot"):
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / package, method_map=method_map, options_map=options_map, keywords=KEYWORDS
         ):
             found.add(message if isinstance(message, str) else tuple(message))
     return found
