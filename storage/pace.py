@@ -26,10 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
-IN_FLIGHT_SECONDS = 120.0
-"""How long a taken place counts as in flight at most: longer than any request (15 s to
-read an answer, 60 s to upload a document), so only a process that died holding it lets it
-free itself, after this long."""
+IN_FLIGHT_SECONDS = 10.0
+"""How long a taken place counts as in flight at most. A process killed while sending holds
+its places until then, and the chat it was writing to waits for them: longer would hold a
+restarted conversation up (two minutes did, in the kill-and-restart fault test). A request
+still in flight after this long (an upload) lets its place go early: at worst one message
+more in a window, which a 429 and its retry absorb."""
 
 _TAKE = text(
     """
