@@ -12,6 +12,9 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot.adapters.pacing import RetryLater, Transient
 from bot.adapters.queues import ChatQueues
 from bot.adapters.sending import ApiCall
 from handlers.engine import Engine
@@ -20,6 +23,17 @@ from handlers.ports import Unreachable
 from storage.relay import Relay, Unsent
 
 log = logging.getLogger(__name__)
+
+TRANSIENT: tuple[type[Exception], ...] = (
+    Transient,
+    RetryLater,
+    ConnectionError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+)
+"""Failures that may pass if an update is handled again, on every platform: a dropped
+connection, a timeout, a lock or deadlock, a platform call that failed for now."""
 
 MAX_SEND_ATTEMPTS = 3
 """Sends of one outbox row that raised before it is marked failed (a row that cannot be

@@ -14,11 +14,10 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.routing import BaseRoute
 
 from bot.adapters import Capabilities
-from bot.adapters.relaying import Failures, Sender, Workers, kind, send_calls, settle
+from bot.adapters.relaying import TRANSIENT, Failures, Sender, Workers, kind, send_calls, settle
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.slack.client import SlackApi
 from bot.adapters.slack.limiter import Limiter, RetryLater, Transient
@@ -76,15 +75,6 @@ TRIGGER_SECONDS = 2.0
 """How long after its press a form is still opened: Slack's trigger_id lives three seconds,
 and views.open must reach Slack within them. A worker later than this (a queue, a process
 that died) shows the item's questions in the DM instead."""
-TRANSIENT: tuple[type[Exception], ...] = (
-    Transient,
-    RetryLater,
-    ConnectionError,
-    TimeoutError,
-    OperationalError,
-    InterfaceError,
-)
-"""Failures that may pass if the request is handled again."""
 SENDER_LEASE = "slack-sender"
 """The lease of the process that sends the app's replies (one Slack app per deployment)."""
 

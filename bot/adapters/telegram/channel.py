@@ -10,12 +10,11 @@ from contextlib import suppress
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.routing import BaseRoute
 from telegram.error import BadRequest
 
 from bot.adapters import Capabilities
-from bot.adapters.relaying import Failures, Sender, Workers, either, kind, settle
+from bot.adapters.relaying import TRANSIENT, Failures, Sender, Workers, either, kind, settle
 from bot.adapters.sending import ApiCall, send
 from bot.adapters.telegram.client import BadAnswer, BotApi, PollingConflict, file_base_url
 from bot.adapters.telegram.limiter import Limiter, Limits, RetryLater, Sleep, Transient, Window
@@ -43,16 +42,6 @@ log = logging.getLogger(__name__)
 
 CONFIRM_TIMEOUT = 1.0
 """Seconds a stopping poller gives Telegram to take the last offset: a stop is due in 2 s."""
-TRANSIENT: tuple[type[Exception], ...] = (
-    Transient,
-    RetryLater,
-    ConnectionError,
-    TimeoutError,
-    OperationalError,
-    InterfaceError,
-)
-"""Failures that may pass if the update is tried again: a dropped connection, a timeout, a
-lock or deadlock, a download from Telegram that failed."""
 
 
 CAPABILITIES = Capabilities(
