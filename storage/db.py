@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import write_gate
 from storage.models import STRUCTURE, StructureGeneration
 
 
@@ -56,6 +57,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        write_gate.install(engine)
         return engine
     return create_async_engine(
         url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10
