@@ -40,8 +40,8 @@ PROFILES = """
 import sys
 import bot.cli
 from langdetect import detector_factory
-from handlers.profiles import compact_factory
-print(detector_factory._factory is None, compact_factory.cache_info().currsize == 0)
+from handlers import profiles
+print(detector_factory._factory is None, not profiles.loaded())
 """
 
 
