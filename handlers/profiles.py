@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import logging
-import mmap
 import os
 import sys
 import threading
+import weakref
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ DENSE_ABOVE = 8
 full list (3,467 of them): the common letters and pairs, which most draws of a detection
 pick, multiplied fastest by langdetect's own loop."""
 FILENAME = "langdetect-profiles.bin"
-FORMAT = 1
+FORMAT = 2
 """The packed file's layout; a file of another is built again."""
 _BITS = 21
 """Each character of an n-gram takes 21 bits of its number (a code point + 1 fits): three
@@ -146,8 +146,8 @@ def pack(directory: str) -> bytes:
         (
             len(header).to_bytes(8, sys.byteorder),
             header,
-            probabilities.tobytes(),
             words.tobytes(),
+            probabilities.tobytes(),
             starts.tobytes(),
             languages_of.tobytes(),
         )
@@ -155,16 +155,20 @@ def pack(directory: str) -> bytes:
 
 
 class PackedProfiles(Mapping[str, Row]):
-    """The packed profiles over a buffer (a memory map, or bytes): n-gram → row.
+    """The packed profiles, n-gram → row: the n-grams and where their rows start held in
+    memory (1 MB), each row read from the file (or bytes) when a text has its n-gram.
+
+    Read with `os.pread` rather than mapped: the kernel maps a file's cached pages in large
+    folios (2 MB at a time here), so a map of a few touched pages counted the whole file in
+    the process's resident memory.
 
     Raises:
-        ValueError: the buffer is not a packed file of this format, or of another machine.
+        ValueError: not a packed file of this format, or of another machine, or cut short.
     """
 
-    def __init__(self, buffer: bytes | mmap.mmap) -> None:
-        view = memoryview(buffer)
-        size = int.from_bytes(view[:8], sys.byteorder)
-        header = json.loads(bytes(view[8 : 8 + size]))
+    def __init__(self, read: Callable[[int, int], bytes | memoryview], size: int) -> None:
+        header_size = int.from_bytes(read(0, 8), sys.byteorder)
+        header = json.loads(bytes(read(8, header_size)))
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("not a packed profile file of this format")
         if header.get("byteorder") != sys.byteorder:
@@ -173,16 +177,44 @@ class PackedProfiles(Mapping[str, Row]):
         self.source: list[list[Any]] = header["source"]
         words: int = header["words"]
         entries: int = header["entries"]
-        at = 8 + size
-        if len(view) != at + entries * 8 + words * 8 + (words + 1) * 4 + entries:
+        at = 8 + header_size
+        if size != at + words * 8 + entries * 8 + (words + 1) * 4 + entries:
             raise ValueError("a packed profile file of the wrong size (cut short?)")
-        self._probabilities = view[at : at + entries * 8].cast("d")
-        at += entries * 8
-        self._words = view[at : at + words * 8].cast("Q")
+        self._words = array("Q")
+        self._words.frombytes(read(at, words * 8))
         at += words * 8
-        self._starts = view[at : at + (words + 1) * 4].cast("I")
-        at += (words + 1) * 4
-        self._owners = view[at : at + entries]
+        self._probabilities_at = at
+        at += entries * 8
+        self._starts = array("I")
+        self._starts.frombytes(read(at, (words + 1) * 4))
+        self._owners_at = at + (words + 1) * 4
+        self._read = read
+
+    @classmethod
+    def of_bytes(cls, packed: bytes) -> PackedProfiles:
+        """The profiles `pack` made, held in memory."""
+        view = memoryview(packed)
+        return cls(lambda at, count: view[at : at + count], len(packed))
+
+    @classmethod
+    def of_file(cls, path: Path) -> PackedProfiles:
+        """The profiles of a packed file, kept open (closed with the object) and read."""
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
+
+            def read(at: int, count: int) -> bytes:
+                found = os.pread(fd, count, at)
+                if len(found) != count:
+                    raise ValueError("a packed profile file cut short")
+                return found
+
+            profiles = cls(read, size)
+        except BaseException:
+            os.close(fd)
+            raise
+        weakref.finalize(profiles, os.close, fd)
+        return profiles
 
     def row(self, word: str) -> Row | None:
         """The probabilities of `word` as `CompactDetector` multiplies them; None if no
@@ -194,7 +226,9 @@ class PackedProfiles(Mapping[str, Row]):
         if found == len(self._words) or self._words[found] != number:
             return None
         start, end = self._starts[found], self._starts[found + 1]
-        owners, probabilities = self._owners[start:end], self._probabilities[start:end]
+        owners = self._read(self._owners_at + start, end - start)
+        probabilities = array("d")
+        probabilities.frombytes(self._read(self._probabilities_at + start * 8, (end - start) * 8))
         if end - start > DENSE_ABOVE:
             dense = [0.0] * len(self.languages)
             for index, probability in zip(owners, probabilities, strict=True):
@@ -282,34 +316,31 @@ class CompactFactory(DetectorFactory):  # type: ignore[misc]  # langdetect has n
 
 
 def load(cache_dir: Path | None, directory: str = PROFILES_DIRECTORY) -> PackedProfiles:
-    """The packed profiles: memory-mapped from `cache_dir`'s file when it was built from
-    langdetect's files as they are now; else packed (0.2–0.3 s) and, with a `cache_dir`,
-    written there for the next process (a file it cannot write is logged, and the profiles
-    are held in memory, 3.9 MB)."""
+    """The packed profiles: read from `cache_dir`'s file when it was built from langdetect's
+    files as they are now; else packed (0.3 s) and, with a `cache_dir`, written there for
+    the next process (a file it cannot write is logged, and the profiles are held in
+    memory, 2.7 MB)."""
     if cache_dir is not None:
-        path = cache_dir / FILENAME
         try:
-            with path.open("rb") as file:
-                profiles = PackedProfiles(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+            profiles = PackedProfiles.of_file(cache_dir / FILENAME)
             if profiles.source == fingerprint(directory):
                 return profiles
         except (OSError, ValueError, KeyError):
             pass  # none yet, or of another langdetect: packed again below
     packed = pack(directory)
     if cache_dir is None:
-        return PackedProfiles(packed)
+        return PackedProfiles.of_bytes(packed)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         # Written whole under a name of its own, then renamed: a process reading the old
-        # file keeps its map, and one starting meanwhile reads either file, never half.
+        # file keeps it open, and one starting meanwhile reads either file, never half.
         partial = cache_dir / f".{FILENAME}.{os.getpid()}.{threading.get_ident()}"
         partial.write_bytes(packed)
-        os.replace(partial, path)
-        with path.open("rb") as file:
-            return PackedProfiles(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        os.replace(partial, cache_dir / FILENAME)
+        return PackedProfiles.of_file(cache_dir / FILENAME)
     except OSError as exc:
         log.warning("language profiles kept in memory: cannot write %s (%s)", cache_dir, exc)
-        return PackedProfiles(packed)
+        return PackedProfiles.of_bytes(packed)
 
 
 _lock = threading.Lock()

@@ -221,7 +221,7 @@ def test_the_packed_file_is_written_once_then_mapped(tmp_path: Path) -> None:
     again = load(tmp_path / "cache", str(source))
     assert (tmp_path / "cache" / FILENAME).stat().st_mtime_ns == written
     assert again.languages == first.languages == [p.name for p in sorted_like_langdetect(source)]
-    assert dict(again) == dict(first) == dict(PackedProfiles(pack(str(source))))
+    assert dict(again) == dict(first) == dict(PackedProfiles.of_bytes(pack(str(source))))
     assert again["the"] == first["the"] != again["die"]
     assert [path.name for path in (tmp_path / "cache").iterdir()] == [FILENAME]
 
@@ -240,7 +240,7 @@ def test_a_damaged_packed_file_is_packed_again(tmp_path: Path) -> None:
     whole = tmp_path / "cache" / FILENAME
     good = whole.read_bytes()
     whole.write_bytes(good[: len(good) // 2])
-    assert dict(load(tmp_path / "cache", str(source))) == dict(PackedProfiles(good))
+    assert dict(load(tmp_path / "cache", str(source))) == dict(PackedProfiles.of_bytes(good))
     assert whole.read_bytes() == good
 
 
