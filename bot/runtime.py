@@ -9,13 +9,10 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
-import uvicorn
-
 from bot.adapters import Channel, Mode, registry
 from bot.app import App
 from bot.scheduler import scheduled
 from bot.shutdown import Stop
-from bot.web import create_web_app
 from config.errors import ConfigError
 from handlers import profiles
 from handlers.ports import Outbox
@@ -149,6 +146,12 @@ async def serve(app: App, *, stop: Stop | None = None) -> int:
     Returns:
         The exit code: 0, or 130 when SIGINT stopped it.
     """
+    # Imported here: only `serve` serves HTTP, and `run`, `shell` and the sending commands
+    # import this module (uvicorn and its supervisors, multiprocessing among them: 1.5 MB).
+    import uvicorn
+
+    from bot.web import create_web_app
+
     stop = stop or Stop()
     load_language_profiles(app)
     channels = await registry.channels(app, Mode.SERVE)

@@ -1,5 +1,5 @@
-"""Start-up loads only what every process needs: Slack, charts, office files, migrations
-and language profiles on demand."""
+"""Start-up loads only what every process needs: Slack, charts, office files, migrations,
+the HTTP server, progress bars and language profiles on demand."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ print(" ".join(sorted(name for name in {NAMES} if name in sys.modules)))
 """
 
 
-def test_the_command_line_loads_no_slack_chart_office_or_migration_library_at_import() -> None:
+def test_the_command_line_loads_no_slack_chart_office_migration_or_server_library_at_import() -> (
+    None
+):
     names = {
         "slack_bolt",
         "slack_sdk",
@@ -25,6 +27,8 @@ def test_the_command_line_loads_no_slack_chart_office_or_migration_library_at_im
         "matplotlib",
         "alembic",
         "mako",
+        "uvicorn",  # only `serve` serves HTTP
+        "tqdm",  # only a command on a terminal draws a bar
     }
     found = subprocess.run(
         [sys.executable, "-c", LOADED.replace("{NAMES}", repr(names))],
