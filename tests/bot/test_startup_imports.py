@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 LOADED = """
 import sys
@@ -54,3 +55,28 @@ def test_the_language_profiles_are_not_loaded_at_import() -> None:
         [sys.executable, "-c", PROFILES], capture_output=True, text=True, check=True, timeout=120
     )
     assert found.stdout.split() == ["True", "True"]
+
+
+STARTED = """
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from bot.runtime import load_language_profiles
+from handlers import profiles
+cache = Path({CACHE!r})
+thread = load_language_profiles(SimpleNamespace(settings=SimpleNamespace(cache_dir=cache)))
+print(thread is not threading.current_thread(), thread.daemon)
+thread.join(timeout=60)
+print(profiles.loaded(), (cache / profiles.FILENAME).is_file())
+"""
+
+
+def test_a_process_loads_the_language_profiles_in_a_thread_as_it_starts(tmp_path: Path) -> None:
+    found = subprocess.run(
+        [sys.executable, "-c", STARTED.replace("{CACHE!r}", repr(str(tmp_path / "cache")))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert found.stdout.split() == ["True", "True", "True", "True"]

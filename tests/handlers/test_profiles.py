@@ -14,7 +14,7 @@ from langdetect import DetectorFactory, LangDetectException, detect_langs
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
 from handlers.language import detect_language
-from handlers.profiles import FILENAME, PackedProfiles, compact_factory, load, pack
+from handlers.profiles import FILENAME, FORMAT, PackedProfiles, compact_factory, load, pack
 
 TEXTS = [
     "We would welcome a stronger reference to the precautionary approach in paragraph 4.",
@@ -240,6 +240,18 @@ def test_a_damaged_packed_file_is_packed_again(tmp_path: Path) -> None:
     whole = tmp_path / "cache" / FILENAME
     good = whole.read_bytes()
     whole.write_bytes(good[: len(good) // 2])
+    assert dict(load(tmp_path / "cache", str(source))) == dict(PackedProfiles.of_bytes(good))
+    assert whole.read_bytes() == good
+
+
+def test_a_packed_file_of_another_format_is_packed_again(tmp_path: Path) -> None:
+    source = profiles_copy(tmp_path / "profiles", "en", "fr")
+    load(tmp_path / "cache", str(source))
+    whole = tmp_path / "cache" / FILENAME
+    good = whole.read_bytes()
+    ours, older = f'"format": {FORMAT}'.encode(), f'"format": {FORMAT - 1}'.encode()
+    assert ours in good
+    whole.write_bytes(good.replace(ours, older, 1))  # the same size, another layout
     assert dict(load(tmp_path / "cache", str(source))) == dict(PackedProfiles.of_bytes(good))
     assert whole.read_bytes() == good
 
