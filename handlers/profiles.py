@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
 import sys
 import threading
 import weakref
@@ -314,32 +315,62 @@ class CompactFactory(DetectorFactory):  # type: ignore[misc]  # langdetect has n
         return CompactDetector(self)
 
 
-def load(cache_dir: Path | None, directory: str = PROFILES_DIRECTORY) -> PackedProfiles:
-    """The packed profiles: read from `cache_dir`'s file when it was built from langdetect's
-    files as they are now; else packed (0.3 s) and, with a `cache_dir`, written there for
-    the next process (a file it cannot write is logged, and the profiles are held in
-    memory, 2.7 MB)."""
-    if cache_dir is not None:
-        try:
-            profiles = PackedProfiles.of_file(cache_dir / FILENAME)
-            if profiles.source == fingerprint(directory):
-                return profiles
-        except (OSError, ValueError, KeyError):
-            pass  # none yet, or of another langdetect: packed again below
-    packed = pack(directory)
-    if cache_dir is None:
-        return PackedProfiles.of_bytes(packed)
+def _fresh(cache_dir: Path, directory: str) -> PackedProfiles | None:
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        # Written whole under a name of its own, then renamed: a process reading the old
-        # file keeps it open, and one starting meanwhile reads either file, never half.
-        partial = cache_dir / f".{FILENAME}.{os.getpid()}.{threading.get_ident()}"
+        profiles = PackedProfiles.of_file(cache_dir / FILENAME)
+    except (OSError, ValueError, KeyError):
+        return None  # none yet, cut short, or of another layout
+    return profiles if profiles.source == fingerprint(directory) else None
+
+
+def write(cache_dir: Path, packed: bytes) -> None:
+    """Write the packed profiles into `cache_dir`.
+
+    Written whole under a name of its own, then renamed: a process reading the old file
+    keeps it open, and one starting meanwhile reads either file, never half of one.
+
+    Raises:
+        OSError: `cache_dir` cannot be made or written.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = cache_dir / f".{FILENAME}.{os.getpid()}.{threading.get_ident()}"
+    try:
         partial.write_bytes(packed)
         os.replace(partial, cache_dir / FILENAME)
-        return PackedProfiles.of_file(cache_dir / FILENAME)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write_in_a_child(cache_dir: Path, directory: str) -> None:
+    # Packing costs 0.25 s of CPU and 10-17 MB of memory at its peak (one profile's JSON,
+    # then one sort of an int per entry): a process of its own pays them, so that this one's
+    # peak stays where it was and its event loop keeps the interpreter meanwhile.
+    command = [sys.executable, "-m", "handlers.profiles", str(cache_dir), directory]
+    try:
+        subprocess.run(command, capture_output=True, timeout=120, check=True)  # noqa: S603
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.info("language profiles packed in this process (%s)", type(exc).__name__)
+
+
+def load(cache_dir: Path | None, directory: str = PROFILES_DIRECTORY) -> PackedProfiles:
+    """The packed profiles: read from `cache_dir`'s file when it was packed from langdetect's
+    files as they are now; else packed into it by a child process and read; else (no
+    `cache_dir`, or the child failed) packed here, and written there if it can be (a file it
+    cannot write is logged, and the profiles are held in memory, 2.7 MB)."""
+    if cache_dir is None:
+        return PackedProfiles.of_bytes(pack(directory))
+    found = _fresh(cache_dir, directory)
+    if found is None:
+        _write_in_a_child(cache_dir, directory)
+        found = _fresh(cache_dir, directory)
+    if found is not None:
+        return found
+    packed = pack(directory)
+    try:
+        write(cache_dir, packed)
     except OSError as exc:
         log.warning("language profiles kept in memory: cannot write %s (%s)", cache_dir, exc)
-        return PackedProfiles.of_bytes(packed)
+    return _fresh(cache_dir, directory) or PackedProfiles.of_bytes(packed)
 
 
 _lock = threading.Lock()
@@ -367,3 +398,7 @@ def compact_factory() -> CompactFactory:
         if _factory is None:
             _factory = CompactFactory(load(_cache_dir))
         return _factory
+
+
+if __name__ == "__main__":  # `load`'s child: python -m handlers.profiles CACHE_DIR PROFILES
+    write(Path(sys.argv[1]), pack(sys.argv[2]))
