@@ -72,9 +72,10 @@ def load_language_profiles(app: App) -> threading.Thread:
     the first typed answer finds them, rather than stalling every chat to load them.
 
     From the packed file of CACHE_DIR this takes a few milliseconds; when there is none
-    (the first start, another langdetect, a fresh container) packing takes 0.3 s of work,
-    which on the event loop would hold up every conversation in hand. Safe in a thread: the
-    loading reads langdetect's files and writes its own under a name of its own, shares
+    (the first start, another langdetect, a fresh container) a child process packs it, and
+    this thread waits for the child (about a second) where the event loop would have held up
+    every conversation in hand. Safe in a thread: the loading reads files and runs its child
+    with `subprocess.run` (which waits for that child itself, not through asyncio), shares
     nothing with the loop until the factory is published under a lock (a detection asking
     before waits for it), and the factory is only read after.
     """

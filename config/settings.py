@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     files_dir: Path = Path("files")
     cache_dir: Path = Field(default_factory=default_cache_dir)
     """What a process derives once and the next reuses: the packed language profiles
-    (`handlers/profiles.py`). Removing it costs the next start 0.3 s of work."""
+    (`handlers/profiles.py`). Removing it costs the next start 0.25 s of a child's work."""
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_text_chars: int = Field(default=4000, ge=10)
     default_locale: str = "en"
