@@ -92,9 +92,8 @@ def pack(directory: str) -> bytes:
     """langdetect's profiles of `directory`, packed: a JSON header (languages, counts, what
     they were built from) then the four arrays, each aligned for its type.
 
-    Made without one object per n-gram: the entries go into arrays profile by profile, then
-    are put in n-gram order by one stable sort, so each n-gram's languages stay in
-    langdetect's order.
+    Made without a list per n-gram: the entries go into arrays profile by profile, then
+    into n-gram order by one sort, each n-gram's languages staying in langdetect's order.
     """
     source = fingerprint(directory)
     languages: list[str] = []
@@ -318,8 +317,8 @@ class CompactFactory(DetectorFactory):  # type: ignore[misc]  # langdetect has n
 def _fresh(cache_dir: Path, directory: str) -> PackedProfiles | None:
     try:
         profiles = PackedProfiles.of_file(cache_dir / FILENAME)
-    except (OSError, ValueError, KeyError):
-        return None  # none yet, cut short, or of another layout
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none yet, cut short, damaged, or of another layout
     return profiles if profiles.source == fingerprint(directory) else None
 
 
