@@ -88,19 +88,14 @@ def fingerprint(directory: str) -> list[list[Any]]:
     return found
 
 
-def pack(directory: str) -> bytes:
-    """langdetect's profiles of `directory`, packed: a JSON header (languages, counts, what
-    they were built from) then the four arrays, each aligned for its type.
-
-    Made without a list per n-gram: the entries go into arrays profile by profile, then
-    into n-gram order by one sort, each n-gram's languages staying in langdetect's order.
-    """
-    source = fingerprint(directory)
+def _entries(
+    directory: str, names: list[str]
+) -> tuple[list[str], array[int], array[int], array[float]]:
+    """The profiles' languages, then each entry's n-gram number, language and probability,
+    profile by profile (one profile's JSON in memory at a time)."""
     languages: list[str] = []
-    numbers = array("Q")
-    owners = array("B")
-    values = array("d")
-    for name, _, _ in source:
+    numbers, owners, values = array("Q"), array("B"), array("d")
+    for name in names:
         profile: dict[str, Any] = json.loads(Path(directory, name).read_text(encoding="utf-8"))
         index = len(languages)
         languages.append(profile["name"])
@@ -111,6 +106,18 @@ def pack(directory: str) -> bytes:
                 owners.append(index)
                 values.append(1.0 * count / counts[len(word) - 1])
         del profile
+    return languages, numbers, owners, values
+
+
+def pack(directory: str) -> bytes:
+    """langdetect's profiles of `directory`, packed: a JSON header (languages, counts, what
+    they were built from) then the four arrays, each aligned for its type.
+
+    Made without a list per n-gram: the entries go into arrays profile by profile, then
+    into n-gram order by one sort, each n-gram's languages staying in langdetect's order.
+    """
+    source = fingerprint(directory)
+    languages, numbers, owners, values = _entries(directory, [name for name, *_ in source])
     # One int per entry, its n-gram's number then its place: sorted, they put the entries in
     # n-gram order and each n-gram's in the order of the profiles (half the memory of a
     # sort by key).
