@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-
-import uvicorn
 
 from bot.adapters import Channel, Mode, registry
 from bot.app import App
 from bot.scheduler import scheduled
 from bot.shutdown import Stop
-from bot.web import create_web_app
 from config.errors import ConfigError
+from handlers import profiles
 from handlers.ports import Outbox
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,25 @@ def _register(app: App, outbox: Outbox, stack: AsyncExitStack) -> None:
     stack.callback(app.outboxes.pop, outbox.platform, None)
 
 
+def load_language_profiles(app: App) -> threading.Thread:
+    """Load the language profiles in a thread of their own while the process starts, so
+    the first typed answer finds them, rather than stalling every chat to load them.
+
+    From the packed file of CACHE_DIR this takes a few milliseconds; when there is none
+    (the first start, another langdetect, a fresh container) a child process packs it, and
+    this thread waits for the child (about a second) where the event loop would have held up
+    every conversation in hand. Safe in a thread: the loading reads files and runs its child
+    with `subprocess.run` (which waits for that child itself, not through asyncio), shares
+    nothing with the loop until the factory is published under a lock (a detection asking
+    before waits for it), and the factory is only read after.
+    """
+    profiles.use_cache(app.settings.cache_dir)
+    thread = threading.Thread(target=profiles.compact_factory, name="language-profiles")
+    thread.daemon = True  # a process stopping meanwhile does not wait for it
+    thread.start()
+    return thread
+
+
 async def run(app: App, *, stop: Stop | None = None) -> int:
     """Every channel whose credentials are set, receiving, and the scheduler; with none, the
     terminal channel.
@@ -83,6 +101,7 @@ async def run(app: App, *, stop: Stop | None = None) -> int:
         The exit code: 0, or 130 when SIGINT stopped it.
     """
     stop = stop or Stop()
+    load_language_profiles(app)
     channels = await registry.channels(app, Mode.RUN)
     async with started(app, channels) as running, scheduled(app):
         await asyncio.gather(*(channel.receive(stop.event) for channel in running))
@@ -115,6 +134,7 @@ async def shell(app: App, *, user: str, stop: Stop | None = None) -> int:
         The exit code: 0, or 130 when SIGINT stopped it.
     """
     stop = stop or Stop()
+    load_language_profiles(app)
     async with started(app, [registry.local(app, user=user)]) as [channel]:
         await channel.receive(stop.event)
     return stop.exit_code
@@ -127,7 +147,14 @@ async def serve(app: App, *, stop: Stop | None = None) -> int:
     Returns:
         The exit code: 0, or 130 when SIGINT stopped it.
     """
+    # Imported here: only `serve` serves HTTP, and `run`, `shell` and the sending commands
+    # import this module (uvicorn and its supervisors, multiprocessing among them: 1.5 MB).
+    import uvicorn
+
+    from bot.web import create_web_app
+
     stop = stop or Stop()
+    load_language_profiles(app)
     channels = await registry.channels(app, Mode.SERVE)
     async with started(app, channels) as running:
         config = uvicorn.Config(

@@ -46,6 +46,14 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The processes of a test session share one CACHE_DIR of their own, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 def database_kind() -> str:
     """'postgresql' when the suite is pointed at PostgreSQL, else 'sqlite'."""
     url = os.environ.get("DATABASE_URL", "")

@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
-from tqdm import tqdm
-
 Tick = Callable[[], None]
 """Called once for each unit of work done (an e-mail sent, a message delivered…)."""
 
@@ -38,6 +36,8 @@ def progress(what: str, total: int, *, stream: TextIO | None = None) -> Iterator
         yield _nothing
         return
     if out.isatty():
+        from tqdm import tqdm  # only on a terminal: `run` imports this module, never draws
+
         with tqdm(total=total, desc=what, file=out, leave=True, dynamic_ncols=True) as bar:
 
             def advance() -> None:
@@ -87,6 +87,8 @@ def stages(
     total = len(names)
     begun = 0
     if out.isatty():
+        from tqdm import tqdm  # as in `progress`
+
         with tqdm(
             total=total,
             desc=what,

@@ -1,10 +1,11 @@
-"""Start-up loads only what every process needs: Slack, charts, office files, migrations
-and language profiles on demand."""
+"""Start-up loads only what every process needs: Slack, charts, office files, migrations,
+the HTTP server, progress bars and language profiles on demand."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 LOADED = """
 import sys
@@ -13,7 +14,9 @@ print(" ".join(sorted(name for name in {NAMES} if name in sys.modules)))
 """
 
 
-def test_the_command_line_loads_no_slack_chart_office_or_migration_library_at_import() -> None:
+def test_the_command_line_loads_no_slack_chart_office_migration_or_server_library_at_import() -> (
+    None
+):
     names = {
         "slack_bolt",
         "slack_sdk",
@@ -25,6 +28,8 @@ def test_the_command_line_loads_no_slack_chart_office_or_migration_library_at_im
         "matplotlib",
         "alembic",
         "mako",
+        "uvicorn",  # only `serve` serves HTTP
+        "tqdm",  # only a command on a terminal draws a bar
     }
     found = subprocess.run(
         [sys.executable, "-c", LOADED.replace("{NAMES}", repr(names))],
@@ -40,8 +45,8 @@ PROFILES = """
 import sys
 import bot.cli
 from langdetect import detector_factory
-from handlers.profiles import compact_factory
-print(detector_factory._factory is None, compact_factory.cache_info().currsize == 0)
+from handlers import profiles
+print(detector_factory._factory is None, not profiles.loaded())
 """
 
 
@@ -50,3 +55,28 @@ def test_the_language_profiles_are_not_loaded_at_import() -> None:
         [sys.executable, "-c", PROFILES], capture_output=True, text=True, check=True, timeout=120
     )
     assert found.stdout.split() == ["True", "True"]
+
+
+STARTED = """
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from bot.runtime import load_language_profiles
+from handlers import profiles
+cache = Path({CACHE!r})
+thread = load_language_profiles(SimpleNamespace(settings=SimpleNamespace(cache_dir=cache)))
+print(thread is not threading.current_thread(), thread.daemon)
+thread.join(timeout=60)
+print(profiles.loaded(), (cache / profiles.FILENAME).is_file())
+"""
+
+
+def test_a_process_loads_the_language_profiles_in_a_thread_as_it_starts(tmp_path: Path) -> None:
+    found = subprocess.run(
+        [sys.executable, "-c", STARTED.replace("{CACHE!r}", repr(str(tmp_path / "cache")))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert found.stdout.split() == ["True", "True", "True", "True"]
