@@ -6,9 +6,10 @@ bot token in the `Authorization: Bearer` header. It keeps each DM's messages as 
 them (after chat.update), the published App Home views and the opened modals, serves shared
 files at their private URL (bot token required), and takes files.uploadV2's three steps
 (files.getUploadURLExternal, the upload URL, files.completeUploadExternal). A method can be
-made to answer 429 with a Retry-After header. With a Socket Mode fake attached (`socket_mode`),
-apps.connections.open takes the app token (`xapp-…`, not the bot token) and answers with one
-of its WebSocket URLs. Messages and views are checked against Block
+made to answer 429 with a Retry-After header, and, once a test opts in (`enforce_limits`),
+every message over the per-channel pace is answered 429 as Slack does. With a Socket Mode
+fake attached (`socket_mode`), apps.connections.open takes the app token (`xapp-…`, not the
+bot token) and answers with one of its WebSocket URLs. Messages and views are checked against Block
 Kit's limits as Slack checks them: a message that breaks one is refused with
 `invalid_blocks`, a view with `invalid_arguments`, each with Slack's `[ERROR] …` lines.
 """
@@ -21,7 +22,7 @@ import math
 import re
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -93,6 +94,33 @@ class Upload:
     channel: str | None = None
     initial_comment: str | None = None
     title: str | None = None
+
+
+@dataclass
+class PostingLimits:
+    """Slack's pace for messages to one channel as the fake enforces it once a test opts in:
+    about one a second, counted when a message (chat.postMessage, or chat.update, which the
+    bot's pacer counts alike) arrives. A rolling window: a message is refused when `count`
+    were accepted in the channel in the `seconds` before it. `now` is the test's clock."""
+
+    now: Callable[[], float]
+    per_channel: tuple[int, float] = (1, 1.0)
+    accepted: list[tuple[float, str]] = field(default_factory=list)
+    """When each accepted message arrived, and in which channel."""
+
+    def retry_after(self, channel: str) -> int | None:
+        """Seconds to wait before a message to `channel` is accepted; None if it is now."""
+        now = self.now()
+        count, seconds = self.per_channel
+        recent = [at for at, to in self.accepted if to == channel and not at <= now - seconds]
+        if len(recent) >= count:
+            return max(1, math.ceil(recent[-count] + seconds - now))
+        self.accepted.append((now, channel))
+        return None
+
+
+PACED = frozenset({"chat.postMessage", "chat.update"})
+"""The methods whose calls `PostingLimits` counts."""
 
 
 # Block Kit as Slack checks it: a message or view whose blocks break a limit is refused.
@@ -317,6 +345,10 @@ class FakeSlack:
         self.downloads: list[str] = []
         self.socket_mode: FakeSocketMode | None = None
         """The Socket Mode server apps.connections.open hands out URLs of, when attached."""
+        self.limits: PostingLimits | None = None
+        """Slack's pace per channel, enforced only when a test calls `enforce_limits`."""
+        self.floods = 0
+        """429 answers the bot provoked by breaking the enforced pace."""
         self._failures: dict[str, deque[Failure]] = {}
         self._ts = itertools.count(1_800_000_000_000_100)
         self._ids = itertools.count(1)
@@ -345,6 +377,11 @@ class FakeSlack:
     def fail(self, method: str, status: int, error: str, *, retry_after: int | None = None) -> None:
         """Make the next call of `method` fail."""
         self._failures.setdefault(method, deque()).append(Failure(status, error, retry_after))
+
+    def enforce_limits(self, now: Callable[[], float], *, per_channel: tuple[int, float]) -> None:
+        """From now on, answer 429 (`ratelimited`, with Retry-After) to a message over the
+        pace of its channel, `per_channel` as (messages, seconds) on the clock `now`."""
+        self.limits = PostingLimits(now, per_channel)
 
     def calls_of(self, method: str) -> list[Call]:
         """The calls of one method, in order."""
@@ -412,6 +449,16 @@ class FakeSlack:
             return JSONResponse(
                 {"ok": False, "error": failure.error}, status_code=failure.status, headers=headers
             )
+        if self.limits is not None and method in PACED and params.get("channel"):
+            wait = self.limits.retry_after(str(params["channel"]))
+            if wait is not None:
+                self.floods += 1
+                call.status = 429
+                return JSONResponse(
+                    {"ok": False, "error": "ratelimited"},
+                    status_code=429,
+                    headers={"Retry-After": str(wait)},
+                )
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return self._answer(call, {"ok": False, "error": "unknown_method"})

@@ -128,6 +128,7 @@ async def test_digest_send_reaches_a_telegram_group_and_a_slack_channel(
     assert [call.params["channel"] for call in posted] == ["C0DIGEST"]
     assert posted[0].params["text"].startswith("Digest: ")
     assert [call.method for call in slack.calls if call.method != "chat.postMessage"] == [
+        "auth.test",  # The workspace whose pace the messages keep, asked once at start.
         "files.getUploadURLExternal",
         "upload",
         "files.completeUploadExternal",

@@ -117,6 +117,7 @@ class SlackChannel:
         self.failures = Failures(engine, "Slack", TRANSIENT)
         self.workers = Workers(self.relay, PLATFORM, self._handle_stored)
         self.sender: Sender | None = None
+        self._team: str | None = None
         self.app = AsyncApp(
             name="intersessional",
             client=api.client,
@@ -157,7 +158,17 @@ class SlackChannel:
         await self.relay.put([incoming(kind, payload, now)], now)
 
     async def start(self) -> None:
-        """When relaying, start the workers and stand for the sender's lease (once)."""
+        """Pace every message in the windows the app's processes share in its workspace
+        (auth.test says which); then, when relaying, start the workers and stand for the
+        sender's lease (once).
+
+        Raises:
+            Transient: Slack's Web API cannot be reached (the limiter's tries spent).
+            SlackApiError: Slack refused auth.test (the token: `check_token` says so first).
+        """
+        if self._team is None:
+            self._team = await self.limiter.run(None, self.api.team, counted=False)
+            self.limiter.share(self.engine.store.pace, f"{PLATFORM}:{self._team}")
         if not self._relaying or self.sender is not None:
             return
         await self.relay.listen()

@@ -76,6 +76,12 @@ class SlackApi:
             return await _answer_of(call.method, upload)
         return await self._call(call.method, **call.params)
 
+    async def team(self) -> str:
+        """The workspace the bot token belongs to (auth.test's team_id): Slack's limits are
+        per app and workspace, and a token is one app's in one workspace."""
+        data = await self._call("auth.test")
+        return str(data.get("team_id") or "")
+
     async def profile(self, user_id: str) -> Profile:
         """users.info with the locale: language hint, time zone and name."""
         data = await self._call("users.info", user=user_id, include_locale=True)

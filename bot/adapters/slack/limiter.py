@@ -1,4 +1,10 @@
-"""Slack's limits for the shared outbound pacer: per channel, and a 429 pauses everything."""
+"""Slack's limits for the shared outbound pacer: per channel, and a 429 pauses everything.
+
+Slack counts them per app and workspace, whichever process calls: the channel shares the
+windows with the app's other processes in its workspace (`Pacer.share`, scope
+`slack:<team id>`, from auth.test at start), so a reminder from one process and a reply from
+the elected sender keep one DM's pace together.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +30,9 @@ class Limits(pacing.Limits):
 class Limiter(Pacer[Limits]):
     """Spaces out messages per channel and waits as long as a 429's Retry-After says.
 
-    A 429 pauses every call, not only the one that got it: Slack's limits are per method
-    and workspace, so the next call would most likely be refused too.
+    A 429 pauses every call of this process, not only the one that got it: Slack's limits
+    are per method and workspace, so the next call would most likely be refused too. (The
+    pause is this process's own; the windows are shared, so a 429 should not come.)
     """
 
     service = "Slack"

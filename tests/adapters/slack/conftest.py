@@ -114,12 +114,15 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
 
 
 @pytest.fixture
-async def channel(app: App, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
-    """The Slack channel with the fake timer."""
+async def channel(app: App, fake: FakeSlack, timer: FakeTimer) -> AsyncIterator[SlackChannel]:
+    """The Slack channel with the fake timer, started; the fake's record of calls begins
+    after its start-up call (auth.test), so a test sees what its requests caused."""
     built = from_settings(
         app.settings, app.engine, limiter=Limiter(now=timer.now, sleep=timer.sleep)
     )
     await built.start()  # its workers and sender, as `serve` and `run` start them
+    assert [c.method for c in fake.calls] == ["auth.test"]
+    fake.calls.clear()
     yield built
     await built.close()
 
