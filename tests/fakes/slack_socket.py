@@ -11,6 +11,14 @@ each of which the app must acknowledge with `{"envelope_id": …}` (and a `paylo
 envelope accepts one, e.g. a form's errors). `disconnect` (reason `refresh_requested`) asks the
 app to open a new connection; the old one is closed once the new one says hello. Pings are
 answered, as Slack does.
+
+With several connections open (an app may hold up to ten: several processes), Slack sends
+each envelope to one of them, any one (`deliver`). An Events API envelope not acknowledged
+in time — its connection closed, or 3 seconds passed — is sent again, as a new envelope with
+`retry_attempt` counting the retries and `retry_reason` `timeout`, to one of the connections
+then open, up to three times (Slack waits a minute, then five, before the later ones: a test
+gives shorter `retry_delays`). An interaction or a slash command is not sent again: the
+person sees that the app did not respond, and tries again.
 """
 
 from __future__ import annotations
@@ -18,10 +26,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +40,10 @@ APP_TOKEN = "xapp-1-A0INTERSES-1800000000-abcdef0123456789"
 APP_ID = "A0INTERSES"
 BOUND = 30.0
 """Seconds any wait may take before the test fails (a hung client, not a slow one)."""
+ACK_SECONDS = 3.0
+"""How long Slack waits for an envelope's acknowledgement."""
+RETRY_DELAYS = (0.0, 60.0, 300.0)
+"""Slack's waits before each retry of an Events API envelope not acknowledged."""
 
 
 @dataclass
@@ -59,8 +72,21 @@ class Envelope:
 class FakeSocketMode:
     """The Socket Mode server's state and its aiohttp application (`.app`)."""
 
-    def __init__(self, app_token: str = APP_TOKEN) -> None:
+    def __init__(
+        self,
+        app_token: str = APP_TOKEN,
+        *,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        seed: int = 0,
+    ) -> None:
         self.app_token = app_token
+        self.retry_delays = retry_delays
+        self.retried = 0
+        """Events API envelopes sent again because one was not acknowledged (`deliver`)."""
+        self.on_sent: Callable[[Envelope], Awaitable[None]] | None = None
+        """Called as each envelope of `deliver` has gone, before its acknowledgement is
+        awaited (a test kills the process it went to)."""
+        self._random = random.Random(seed)
         self.url = ""
         """The server's base URL (ws://…), once it runs."""
         self.opened = 0
@@ -151,8 +177,61 @@ class FakeSocketMode:
     ) -> Envelope:
         """Send an envelope on the newest open connection; by default wait for its ack."""
         connection = await self.connected()
+        envelope = await self._send_on(
+            connection, kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason
+        )
+        assert envelope is not None, "the connection closed"
+        if wait:
+            await self.wait_for(lambda: envelope.ack is not None)
+        return envelope
+
+    async def deliver(
+        self, kind: str, payload: dict[str, Any], *, ack_within: float = ACK_SECONDS
+    ) -> Envelope | None:
+        """Send an envelope as Slack does with several connections open: to any one of them
+        (at random), waiting up to `ack_within` for its acknowledgement; an Events API
+        envelope not acknowledged (its connection closed, or too late) is sent again to one
+        of those then open, after each of `retry_delays`. The envelope acknowledged, or None:
+        an interaction or a command whose connection did not acknowledge it, or an event
+        whose every retry went unacknowledged.
+        """
+        delays = self.retry_delays if kind == "events_api" else ()
+        for attempt in range(len(delays) + 1):
+            if attempt:
+                self.retried += 1
+                await asyncio.sleep(delays[attempt - 1])
+            await self.wait_for(lambda: bool(self.open))
+            connection = self._random.choice(self.open)
+            envelope = await self._send_on(
+                connection,
+                kind,
+                payload,
+                retry_attempt=attempt,
+                retry_reason="timeout" if attempt else "",
+            )
+            if envelope is None:
+                continue  # It closed as the envelope went.
+            if self.on_sent is not None:
+                await self.on_sent(envelope)
+            with suppress(TimeoutError):  # Not in time: sent again, or left unanswered.
+                await self.wait_for(
+                    lambda e=envelope, c=connection: e.ack is not None or c.ws.closed, ack_within
+                )
+            if envelope.ack is not None:
+                return envelope
+        return None
+
+    async def _send_on(
+        self,
+        connection: Connection,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        retry_attempt: int,
+        retry_reason: str,
+    ) -> Envelope | None:
+        """Send one envelope on `connection`; None when it closed meanwhile."""
         envelope = Envelope(str(uuid.uuid4()), kind, payload, connection.number, retry_attempt)
-        self.envelopes[envelope.envelope_id] = envelope
         message: dict[str, Any] = {
             "envelope_id": envelope.envelope_id,
             "payload": payload,
@@ -162,9 +241,11 @@ class FakeSocketMode:
         }
         if kind == "events_api":
             message.update(retry_attempt=retry_attempt, retry_reason=retry_reason)
-        await connection.ws.send_str(json.dumps(message))
-        if wait:
-            await self.wait_for(lambda: envelope.ack is not None)
+        try:
+            await connection.ws.send_str(json.dumps(message))
+        except ConnectionError:
+            return None
+        self.envelopes[envelope.envelope_id] = envelope
         return envelope
 
     async def disconnect(self, reason: str = "refresh_requested") -> Connection:

@@ -299,8 +299,9 @@ class SlackUser:
                         return message, {**element, "block_id": block["block_id"]}
         raise AssertionError(f"no button {label!r} among {self.labels}")
 
-    async def press(self, label: str) -> None:
-        """Press a button of the bot's latest messages."""
+    def press_payload(self, label: str) -> dict[str, Any]:
+        """The interaction a press of a button of the bot's latest messages sends (each
+        press its own trigger_id)."""
         message, element = self.button(label)
         action = {
             "action_id": element["action_id"],
@@ -309,7 +310,11 @@ class SlackUser:
             "value": element["value"],
             "type": "button",
         }
-        await self.interact(self._action(message, action, {}))
+        return self._action(message, action, {})
+
+    async def press(self, label: str) -> None:
+        """Press a button of the bot's latest messages."""
+        await self.interact(self.press_payload(label))
 
     async def tick(self, *labels: str) -> None:
         """Set the checkboxes of the newest multi-choice message to `labels`, then press Done."""
