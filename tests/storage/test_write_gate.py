@@ -72,16 +72,25 @@ async def queued(gate: WriteGate, count: int) -> None:
     raise AssertionError(f"{gate.waits} writers wait, not {count}")
 
 
-async def test_writers_take_their_turn_in_the_order_they_asked(database: AsyncEngine) -> None:
-    gate = gate_of(database)
-    go = asyncio.Event()
+async def holding(engine: AsyncEngine, go: asyncio.Event) -> asyncio.Task[None]:
+    """A task writing "first" that holds the database's write lock until `go` is set;
+    returned once it holds it."""
     writing = asyncio.Event()
 
     async def first() -> None:
-        async with database.begin() as connection:
+        async with engine.begin() as connection:
             await insert(connection, "first")
             writing.set()
-            await go.wait()  # holds the database's write lock meanwhile
+            await go.wait()
+
+    holder = asyncio.create_task(first())
+    await writing.wait()
+    return holder
+
+
+async def test_writers_take_their_turn_in_the_order_they_asked(database: AsyncEngine) -> None:
+    gate = gate_of(database)
+    go = asyncio.Event()
 
     async def writer(name: str) -> None:
         async with database.begin() as connection:
@@ -89,8 +98,7 @@ async def test_writers_take_their_turn_in_the_order_they_asked(database: AsyncEn
             await asyncio.sleep(0)  # other work between a transaction's statements
             await insert(connection, name)
 
-    holder = asyncio.create_task(first())
-    await writing.wait()
+    holder = await holding(database, go)
     waiting = []
     for n in range(WRITERS):
         waiting.append(asyncio.create_task(writer(f"w{n}")))
@@ -152,23 +160,10 @@ async def test_a_writer_cancelled_while_it_holds_the_gate_gives_it_back(
 async def test_a_writer_cancelled_while_it_waits_leaves_the_queue(database: AsyncEngine) -> None:
     gate = gate_of(database)
     go = asyncio.Event()
-    writing = asyncio.Event()
-
-    async def first() -> None:
-        async with database.begin() as connection:
-            await insert(connection, "first")
-            writing.set()
-            await go.wait()
-
-    async def writer(name: str) -> None:
-        async with database.begin() as connection:
-            await insert(connection, name)
-
-    holder = asyncio.create_task(first())
-    await writing.wait()
-    given_up = asyncio.create_task(writer("given up"))
+    holder = await holding(database, go)
+    given_up = asyncio.create_task(_write(database, "given up"))
     await queued(gate, 1)
-    after = asyncio.create_task(writer("after"))
+    after = asyncio.create_task(_write(database, "after"))
     await queued(gate, 2)
     given_up.cancel()
     go.set()
