@@ -33,9 +33,6 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 database's write lock)."""
 
 
-_GATES: weakref.WeakKeyDictionary[Any, WriteGate] = weakref.WeakKeyDictionary()
-
-
 class NestedWrite(RuntimeError):
     """A task that writes on one connection began writing on another: it would wait for
     itself."""
@@ -75,6 +72,10 @@ class WriteGate:
         if dbapi_connection is not None and self._holder is dbapi_connection:
             self._holder = self._task = None
             self._lock.release()
+
+
+_GATES: weakref.WeakKeyDictionary[Any, WriteGate] = weakref.WeakKeyDictionary()
+"""Each gated engine's gate (by its synchronous engine)."""
 
 
 def install(engine: AsyncEngine) -> WriteGate:
