@@ -20,6 +20,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tests.fakes.slack_server import TOKEN as SLACK_TOKEN
 from tests.fakes.telegram_server import TOKEN
 from tests.faults.bot_process import TO_FIRST_QUESTION, ObservedTelegram, Person, scalar_rows
 
@@ -231,11 +232,40 @@ def people(count: int, fake: ObservedTelegram) -> list[Person]:
 
 async def all_sent(database_url: str) -> None:
     """Return once no reply waits in the outbox."""
-    unsent = "SELECT count(*) FROM outbox WHERE done_at IS NULL"
+    await _none_left(database_url, "SELECT count(*) FROM outbox WHERE done_at IS NULL")
+
+
+async def slack_settled(database_url: str) -> None:
+    """Return once every Slack request stored is handled and every reply sent (one
+    statement: one snapshot)."""
+    await _none_left(
+        database_url,
+        "SELECT (SELECT count(*) FROM inbox WHERE platform = 'slack')"
+        " + (SELECT count(*) FROM outbox WHERE done_at IS NULL)",
+    )
+
+
+async def _none_left(database_url: str, count: str) -> None:
     async with asyncio.timeout(BOUND):
-        # Another process writes it: nothing here to wait on but the database itself.
-        while (await scalar_rows(database_url, unsent))[0][0]:  # noqa: ASYNC110
+        # Other processes do the work: nothing here to wait on but the database itself.
+        while (await scalar_rows(database_url, count))[0][0]:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
+
+
+def slack_environment(
+    database_url: str, api_url: str, workdir: Path, **receiving: str
+) -> dict[str, str]:
+    """What every Slack process runs with: one database, the fake as Slack's Web API, and
+    how requests reach it (`receiving`: a signing secret, or a Socket Mode token)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
+    return env | {
+        "DATABASE_URL": database_url,
+        "FILES_DIR": str(workdir / "files"),
+        "SLACK_BOT_TOKEN": SLACK_TOKEN,
+        "SLACK_API_URL": f"{api_url}/api/",
+        "LOG_LEVEL": "INFO",
+        **receiving,
+    }
 
 
 async def nothing_lost_or_stored_twice(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +22,9 @@ from storage.repositories import Store
 from tests.adapters.slack.conftest import SIGNING_SECRET, Answer, Http, SlackUser
 from tests.conftest import database_kind, new_invite
 from tests.fakes import serve_loopback
-from tests.fakes.slack_server import TOKEN, FakeSlack
+from tests.fakes.slack_server import FakeSlack
 from tests.faults.bot_process import scalar_rows
-from tests.faults.processes import BOUND, Serve, read_logs
+from tests.faults.processes import BOUND, Serve, read_logs, slack_environment, slack_settled
 
 pytestmark = [
     pytest.mark.slow,
@@ -62,14 +61,7 @@ class Shared:
 
     async def idle(self) -> None:
         """Return once every request stored is handled and every reply sent."""
-        query = (
-            "SELECT (SELECT count(*) FROM inbox WHERE platform = 'slack')"
-            " + (SELECT count(*) FROM outbox WHERE done_at IS NULL)"
-        )
-        async with asyncio.timeout(BOUND):
-            # Other processes do the work: nothing here to wait on but the database.
-            while (await scalar_rows(self.database_url, query))[0][0]:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
+        await slack_settled(self.database_url)
 
 
 class Split:
@@ -106,15 +98,7 @@ async def fake() -> AsyncIterator[GatedSlack]:
 
 def environment(database_url: str, fake: FakeSlack, workdir: Path) -> dict[str, str]:
     """What both processes run with: one database, the fake as Slack's Web API."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
-    return env | {
-        "DATABASE_URL": database_url,
-        "FILES_DIR": str(workdir / "files"),
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": f"{fake.url}/api/",
-        "LOG_LEVEL": "INFO",
-    }
+    return slack_environment(database_url, fake.url, workdir, SLACK_SIGNING_SECRET=SIGNING_SECRET)
 
 
 def shown(fake: FakeSlack, dm: str) -> list[str]:

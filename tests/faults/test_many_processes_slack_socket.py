@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import random
 from collections.abc import AsyncIterator
 from contextlib import suppress
@@ -27,10 +26,10 @@ from storage.repositories import Store
 from tests.adapters.slack.conftest import SlackUser, Socket, escape, unescape
 from tests.conftest import database_kind, new_invite
 from tests.fakes import serve_loopback
-from tests.fakes.slack_server import TOKEN, Call, FakeSlack
+from tests.fakes.slack_server import Call, FakeSlack
 from tests.fakes.slack_socket import APP_TOKEN, Envelope, FakeSocketMode, serve_socket_mode
 from tests.faults.bot_process import scalar_rows
-from tests.faults.processes import BOUND, Serve, read_logs
+from tests.faults.processes import BOUND, Serve, read_logs, slack_environment, slack_settled
 
 pytestmark = [
     pytest.mark.slow,
@@ -100,15 +99,7 @@ async def fake() -> AsyncIterator[WatchedSlack]:
 
 def environment(database_url: str, fake: FakeSlack, workdir: Path) -> dict[str, str]:
     """What every process runs with: one database, the fake as Slack, Socket Mode."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
-    return env | {
-        "DATABASE_URL": database_url,
-        "FILES_DIR": str(workdir / "files"),
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_API_URL": f"{fake.url}/api/",
-        "LOG_LEVEL": "INFO",
-    }
+    return slack_environment(database_url, fake.url, workdir, SLACK_APP_TOKEN=APP_TOKEN)
 
 
 class Settled:
@@ -187,18 +178,6 @@ async def walk(person: SlackUser, code: str, fake: WatchedSlack) -> None:
                 f"{person.user_id} waited for {done!r} after {action} {argument!r}; "
                 f"shown since: {shown(fake, person.dm, before)!r}"
             ) from None
-
-
-async def idle(database_url: str) -> None:
-    """Return once every Slack request stored is handled and every reply sent."""
-    query = (
-        "SELECT (SELECT count(*) FROM inbox WHERE platform = 'slack')"
-        " + (SELECT count(*) FROM outbox WHERE done_at IS NULL)"
-    )
-    async with asyncio.timeout(BOUND):
-        # Other processes do the work: nothing here to wait on but the database.
-        while (await scalar_rows(database_url, query))[0][0]:  # noqa: ASYNC110
-            await asyncio.sleep(0.1)
 
 
 class Processes:
@@ -290,7 +269,7 @@ async def test_three_socket_mode_processes_killed_in_turn_lose_and_repeat_nothin
     killing = asyncio.create_task(processes.killer())
     try:
         await asyncio.gather(*(walk(p, code, fake) for p, code in zip(walkers, codes, strict=True)))
-        await idle(database_url)
+        await slack_settled(database_url)
     finally:
         killing.cancel()
         await asyncio.gather(killing, return_exceptions=True)
