@@ -34,7 +34,8 @@ class SocketMode(Around[SlackChannel]):
     token) for a URL, reconnects when Slack sends `disconnect` or the connection goes quiet,
     and hands each message to `_on_message`. Every envelope is acknowledged once its request
     is stored in the inbox, a malformed one too (with one log line and nothing stored): one
-    left unacknowledged is redelivered (and stored once).
+    left unacknowledged is redelivered (and stored once). One whose request could not be
+    stored is left unacknowledged (`acknowledgement`).
     """
 
     routes: Sequence[BaseRoute] = ()
@@ -109,13 +110,25 @@ class SocketMode(Around[SlackChannel]):
         response = await self.channel.app.async_dispatch(
             bolt_request(payload, headers, socket_mode=True)
         )
-        await client.send_socket_mode_response(acknowledgement(envelope_id, response))
+        ack = acknowledgement(envelope_id, response)
+        if ack is None:
+            log.warning("Slack envelope not acknowledged (%s): Slack sends it again", kind)
+            return
+        await client.send_socket_mode_response(ack)
 
 
-def acknowledgement(envelope_id: str, response: BoltResponse) -> SocketModeResponse:
+def acknowledgement(envelope_id: str, response: BoltResponse) -> SocketModeResponse | None:
     """The ack of an envelope from Bolt's answer: with its JSON as payload when there is one
-    (a form's errors), bare otherwise. A failure is acknowledged too: it was logged, and a
-    redelivery would fail the same way."""
+    (a form's errors), bare otherwise; None when the request failed (Bolt answered 500: its
+    request could not be stored or its form saved, the database being away, most likely).
+
+    What failed is left unacknowledged, as the HTTP route answers it 500: Slack sends an
+    event again, and shows the person that an interaction or a command did not go through
+    (a form stays open, its answers in it), where an acknowledgement would have told Slack
+    that all was well and lost the request.
+    """
+    if response.status >= 500:
+        return None
     body = response.body if response.status == 200 else ""
     if not body:
         return SocketModeResponse(envelope_id=envelope_id)

@@ -224,3 +224,89 @@ async def test_trust_18_a_refused_app_token_stops_with_one_clear_message(
     # Asked once: no retry loop with a traceback every ten seconds.
     assert len(fake.calls_of("apps.connections.open")) == 1
     assert socket_server.connections == []
+
+
+async def test_trust_18_an_event_that_cannot_be_stored_is_not_acknowledged_and_its_retry_is(
+    app: App,
+    fake: FakeSlack,
+    socket_server: FakeSocketMode,
+    clock: FixedClock,
+    socket_users: Callable[..., SlackUser],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    amina = socket_users("U0AMINA001", "Amina")
+    relay = amina.channel.relay
+    stores = relay.put
+    tries = 0
+
+    async def away_once(*args: Any, **kwargs: Any) -> None:
+        nonlocal tries
+        tries += 1
+        if tries == 1:
+            raise ConnectionRefusedError("the database is away")
+        await stores(*args, **kwargs)
+
+    monkeypatch.setattr(relay, "put", away_once)
+    socket_server.retry_delays = (0.0,)
+    invite = amina.envelope("message_im", text=await new_invite(app.store, clock))
+    acknowledged = await socket_server.deliver("events_api", invite, ack_within=0.5)
+
+    # The first delivery could not be stored: left unacknowledged, so Slack sent it again,
+    # and the retry was stored, acknowledged and answered.
+    assert acknowledged is not None
+    assert acknowledged.retry_attempt == 1
+    [first] = socket_server.unacknowledged()
+    assert first.retry_attempt == 0
+    del socket_server.envelopes[first.envelope_id]  # Unacknowledged on purpose.
+    await amina.channel.idle()
+    shown = [m["text"] for m in fake.messages[amina.dm]]
+    assert sum("Criminologists without Borders" in text for text in shown) == 1
+    assert any("Slack request failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_trust_18_a_form_that_cannot_be_saved_is_not_acknowledged_so_it_stays_open(
+    app: App,
+    fake: FakeSlack,
+    socket_server: FakeSocketMode,
+    clock: FixedClock,
+    socket_users: Callable[..., SlackUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    amina = socket_users("U0AMINA001", "Amina")
+    await onboard(amina, await new_invite(app.store, clock))
+    await amina.open_home()
+    home = fake.homes["U0AMINA001"]
+    item = next(
+        int(b["block_id"][5:]) for b in home["blocks"] if b.get("block_id", "").startswith("item-")
+    )
+    await amina.press_in_home(item)
+    view = fake.views[-1]
+    first = next(b["block_id"] for b in view["blocks"] if b["type"] == "input")
+    chosen = next(b["element"]["options"][0] for b in view["blocks"] if b.get("block_id") == first)
+    values = {first: {"answer": {"type": "radio_buttons", "selected_option": chosen}}}
+    engine = amina.channel.engine
+    saves = engine.submit_form
+
+    async def database_away(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionRefusedError("the database is away")
+
+    monkeypatch.setattr(engine, "submit_form", database_away)
+    payload = copy.deepcopy(fixture("view_submission"))
+    payload["user"]["id"] = amina.user_id
+    payload["view"].update(
+        id=view["id"],
+        blocks=view["blocks"],
+        private_metadata=view["private_metadata"],
+        callback_id=view["callback_id"],
+        state={"values": values},
+    )
+    # An acknowledgement would close the form as if it were saved: the person's answers
+    # would be gone. Unacknowledged, Slack keeps it open and says it could not be sent.
+    assert await socket_server.deliver("interactive", payload, ack_within=0.5) is None
+    [unsent] = socket_server.unacknowledged()
+    del socket_server.envelopes[unsent.envelope_id]  # Unacknowledged on purpose.
+
+    monkeypatch.setattr(engine, "submit_form", saves)
+    answer = await amina.submit(view, values)
+    assert answer.payload is None
