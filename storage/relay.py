@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -64,6 +65,58 @@ class Unsent:
     progress: int
 
 
+class Doorbell:
+    """Wakes one waiter for each ring, where an `asyncio.Event` wakes them all: an update
+    stored wakes one idle worker, not every worker of the process to look at the inbox and
+    all but one find nothing. A ring while nobody waits is kept for the next waiter (a
+    worker between two looks), at most `KEPT` of them.
+    """
+
+    KEPT = 8
+    """Rings kept for waiters to come: more than the workers of a process, so that none
+    goes unwoken; fewer than a burst's updates, which the busy workers take anyway (a
+    worker that handled an update looks again before it waits)."""
+
+    def __init__(self) -> None:
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._kept = 0
+
+    def ring(self, times: int = 1) -> None:
+        """Wake `times` waiters; keep the rings nobody was waiting for."""
+        for _ in range(times):
+            while self._waiters and self._waiters[0].done():
+                self._waiters.popleft()  # Its wait ended (timed out or cancelled).
+            if self._waiters:
+                self._waiters.popleft().set_result(None)
+            else:
+                self._kept = min(self.KEPT, self._kept + 1)
+
+    @property
+    def waiting(self) -> int:
+        """How many wait now."""
+        return sum(not waiter.done() for waiter in self._waiters)
+
+    def ring_all(self) -> None:
+        """Wake every waiter, and the next one to wait."""
+        self.ring(len(self._waiters) + 1)
+
+    async def wait(self, seconds: float) -> bool:
+        """Wait for a ring (a kept one at once), at most `seconds`; whether one came."""
+        if self._kept:
+            self._kept -= 1
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, seconds)
+        except TimeoutError:
+            return False
+        finally:
+            with suppress(ValueError):
+                self._waiters.remove(waiter)
+        return True
+
+
 class Relay:
     """The inbox, the outbox as the sender sees it, leases and wake-ups, for one database."""
 
@@ -74,6 +127,7 @@ class Relay:
         self._busy: dict[str, set[str]] = {}
         self._claiming = asyncio.Lock()
         self._events: dict[tuple[str, str], asyncio.Event] = {}
+        self._bells: dict[str, Doorbell] = {}
         self._listener: Listener | None = None
         self._local_leases: set[str] = set()
 
@@ -83,9 +137,13 @@ class Relay:
         """The event set when something arrives for `platform` on `channel`."""
         return self._events.setdefault((channel, platform), asyncio.Event())
 
-    def wake(self, channel: str, platform: str) -> None:
-        """Wake this process's waiters (the other processes hear the NOTIFY)."""
-        self.event(channel, platform).set()
+    def wake(self, channel: str, platform: str, times: int = 1) -> None:
+        """Wake this process's waiters (the other processes hear the NOTIFY): the sender,
+        or `times` of the idle workers."""
+        if channel == INBOX_CHANNEL:
+            self.worker_bell(platform).ring(times)
+        else:
+            self.event(channel, platform).set()
 
     def wake_sender(self, platform: str) -> None:
         """Wake this process's sender of `platform` (replies were queued)."""
@@ -95,14 +153,16 @@ class Relay:
         """Set when replies to `platform` were queued."""
         return self.event(OUTBOX_CHANNEL, platform)
 
-    def worker_event(self, platform: str) -> asyncio.Event:
-        """Set when updates of `platform` were stored in the inbox."""
-        return self.event(INBOX_CHANNEL, platform)
+    def worker_bell(self, platform: str) -> Doorbell:
+        """Rung once for each update of `platform` stored in the inbox."""
+        return self._bells.setdefault(platform, Doorbell())
 
     def wake_all(self) -> None:
         """Wake every waiter of this process (something may have been missed)."""
         for event in self._events.values():
             event.set()
+        for bell in self._bells.values():
+            bell.ring_all()
 
     async def listen(self) -> None:
         """Hear the other processes' notifications (PostgreSQL; nothing to do on SQLite).
@@ -146,12 +206,13 @@ class Relay:
         statement = make(InboxItem).on_conflict_do_nothing(
             index_elements=["platform", "update_key"]
         )
+        stored = Counter(item.platform for item in items)
         async with self.database.begin() as connection:
             await connection.execute(statement, rows)
-            for platform in {item.platform for item in items}:
+            for platform in stored:
                 await self._notify(connection, INBOX_CHANNEL, platform)
-        for platform in {item.platform for item in items}:
-            self.wake(INBOX_CHANNEL, platform)
+        for platform, count in stored.items():
+            self.wake(INBOX_CHANNEL, platform, count)
 
     async def _notify(self, connection: AsyncConnection, channel: str, platform: str) -> None:
         if self.shared:

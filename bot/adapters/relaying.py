@@ -43,6 +43,8 @@ WORKERS = 4
 IDLE_LOOK = 1.0
 """Seconds an idle worker or sender waits for a wake-up before it looks again anyway."""
 MAX_BACKOFF = 10.0
+UNSENT_BATCH = 200
+"""Outbox rows the sender reads at one look; a full batch means more may wait."""
 
 Handle = Callable[[str], Awaitable[bool]]
 """Handles one update's stored body; False: leave it to be tried again."""
@@ -94,12 +96,14 @@ class Workers:
         *,
         count: int = WORKERS,
         sleep: Sleep = asyncio.sleep,
+        idle_look: float = IDLE_LOOK,
     ) -> None:
         self.relay = relay
         self.platform = platform
         self._handle = handle
         self._count = count
         self._sleep = sleep
+        self._idle_look = idle_look
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._failures = 0
@@ -113,14 +117,14 @@ class Workers:
     async def stop(self) -> None:
         """Take nothing more; return once the updates in hand are handled."""
         self._stop.set()
+        self.relay.worker_bell(self.platform).ring_all()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
     async def _work(self) -> None:
-        event = self.relay.worker_event(self.platform)
+        bell = self.relay.worker_bell(self.platform)
         while not self._stop.is_set():
-            event.clear()
             try:
                 took = await self._one()
             except _Retry:
@@ -131,8 +135,8 @@ class Workers:
                 await self._back_off()
                 continue
             self._failures = 0
-            if not took:
-                await _woken(event, self._stop, IDLE_LOOK)
+            if not took and not self._stop.is_set():
+                await bell.wait(self._idle_look)
 
     async def _back_off(self) -> None:
         self._failures += 1
@@ -223,14 +227,14 @@ class Sender:
             if stopping:
                 await self._queues.drain()  # What was queued before the stop goes out.
                 return
-            if not queued:
+            if queued < UNSENT_BATCH:  # All there was: wait to be woken (or look anyway).
                 await _woken(event, self._stop, IDLE_LOOK)
         await self._queues.drain()
 
     async def _queue_unsent(self) -> int:
         self._in_hand -= self._done
         self._done = set()
-        rows = await self.relay.unsent(self.platform, skip=self._in_hand)
+        rows = await self.relay.unsent(self.platform, skip=self._in_hand, limit=UNSENT_BATCH)
         for row in rows:
             self._in_hand.add(row.id)
             self._queues.submit(row.chat_id, partial(self._send, row))

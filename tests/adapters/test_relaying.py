@@ -4,10 +4,14 @@ that cannot be sent is marked failed instead of being tried forever."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from bot.adapters.relaying import MAX_SEND_ATTEMPTS, Sender
-from storage.relay import Unsent
+from sqlalchemy import event
+
+from bot.adapters.relaying import MAX_SEND_ATTEMPTS, Sender, Workers
+from storage.relay import Doorbell, Incoming, Unsent
 from storage.repositories import Store
 from tests.faults.bot_process import scalar_rows
 
@@ -58,3 +62,69 @@ async def test_a_row_that_cannot_be_sent_is_marked_failed_not_tried_forever(
     assert tries == MAX_SEND_ATTEMPTS
     rows = await scalar_rows(database_url, "SELECT outcome FROM outbox")
     assert rows == [("failed",)]
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Wait (briefly polling) until `condition()` holds; fail after 10 s."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("not within 10 s")
+
+
+async def test_an_update_stored_wakes_one_idle_worker_not_every_worker(store: Store) -> None:
+    handled: list[str] = []
+    looks = 0
+
+    def count_looks(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        nonlocal looks
+        looks += statement.lstrip().startswith("SELECT") and "FROM inbox" in statement
+
+    async def handle(body: str) -> bool:
+        handled.append(body)
+        return True
+
+    relay = store.relay
+    bell = relay.worker_bell("telegram")
+    # Idle workers look anyway after `idle_look`; far beyond this test, so every look counted
+    # is one a wake-up caused.
+    workers = Workers(relay, "telegram", handle, count=4, idle_look=600)
+    workers.start()
+    try:
+        await _until(lambda: bell.waiting == 4)
+        event.listen(relay.database.sync_engine, "before_cursor_execute", count_looks)
+        await relay.put([Incoming("telegram", "1", "amina", "the update")], NOW)
+        await _until(lambda: handled == ["the update"] and bell.waiting == 4)
+        # The woken worker's look that took it, and its look for more before it waits
+        # again; the three others slept on (woken all, each would have looked for nothing).
+        assert looks == 2
+    finally:
+        event.remove(relay.database.sync_engine, "before_cursor_execute", count_looks)
+        await workers.stop()
+
+
+async def test_a_ring_wakes_one_waiter_and_one_nobody_waited_for_is_kept() -> None:
+    bell = Doorbell()
+    waits = [asyncio.create_task(bell.wait(600)) for _ in range(3)]
+    await _until(lambda: bell.waiting == 3)
+    bell.ring()
+    done, pending = await asyncio.wait(waits, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+    assert [task.result() for task in done] == [True]
+    for _ in range(5):
+        await asyncio.sleep(0)  # the others, had they been woken, would have ended
+    assert len(pending) == 2
+    assert not any(task.done() for task in pending)
+    bell.ring_all()
+    assert await asyncio.gather(*pending) == [True, True]
+    # Rung while nobody waited (the one extra of ring_all, and two more): kept for the
+    # next waiters, at once; and a wait with none kept ends at its time, unrung.
+    bell.ring(2)
+    assert [await bell.wait(600) for _ in range(3)] == [True, True, True]
+    assert await bell.wait(0.01) is False
+    assert bell.waiting == 0
+    bell.ring(Doorbell.KEPT + 5)
+    kept = 0
+    while await bell.wait(0):
+        kept += 1
+    assert kept == Doorbell.KEPT
