@@ -1,6 +1,10 @@
 """`make bench`: statement floor, engine, digest, fan-out, start-up, Telegram end to end;
 tables on stdout, JSON in bench/results/.
 
+Start-up and memory, and Telegram end to end with 20 people, are measured for our bot and,
+in the same run, for the peer: `bench.peer_bot`, a canonical python-telegram-bot bot
+(ConversationHandler, PicklePersistence, AIORateLimiter) on the same fake and traffic.
+
 `python -m bench --quick` runs the small sizes only. PostgreSQL is measured as well when
 BENCH_DATABASE_URL or DATABASE_URL names a PostgreSQL database (its tables are reused, so
 use a database of its own), and then so are the benchmarks of many processes: one pace
@@ -43,7 +47,12 @@ async def main(quick: bool) -> None:
     fanout_size = 200 if quick else 1000
     updates = 50 if quick else 200
     # 20 people stay under the outbound ceiling (30 messages a second); 100 saturate it.
-    telegram_sizes = ((20, 100),) if quick else ((20, 200), (100, 1000))
+    # Under the ceiling the peer (bench.peer_bot, a canonical python-telegram-bot bot) runs
+    # the same traffic beside ours.
+    both = ("intersessional", "peer")
+    telegram_sizes = (
+        ((20, 100, both),) if quick else ((20, 200, both), (100, 1000, ("intersessional",)))
+    )
     # Reminders and replies from three processes at Telegram's 30 a second (PostgreSQL).
     paced = 200 if quick else 1000
     # Two `serve` processes against one, limits lifted: enough people to keep them busy.
@@ -80,8 +89,10 @@ async def main(quick: bool) -> None:
             workdir = Path(tmp) / f"fanout-{concurrent}"
             workdir.mkdir()
             fanouts.append(await fanout.measure(workdir, fanout_size, concurrent=concurrent))
-        (Path(tmp) / "startup").mkdir()
-        starts = [await startup.measure(Path(tmp) / "startup", updates)]
+        starts = []
+        for bot in both:
+            (Path(tmp) / f"startup-{bot}").mkdir()
+            starts.append(await startup.measure(Path(tmp) / f"startup-{bot}", updates, bot=bot))
         paces = []
         if postgres.startswith("postgres"):
             for shared in (True, False):
@@ -98,11 +109,13 @@ async def main(quick: bool) -> None:
                 row = await processes.measure(url, workdir, count, *crowd)
                 throughputs.append({**row, "load": round(os.getloadavg()[0], 1)})
         telegrams = []
-        for people, count in telegram_sizes:
+        for people, count, bots in telegram_sizes:
             for mode in ("polling", "webhook"):
-                workdir = Path(tmp) / f"telegram-{mode}-{people}"
-                workdir.mkdir()
-                telegrams.append(await telegram.measure(workdir, people, count, mode=mode))
+                for bot in bots:
+                    workdir = Path(tmp) / f"telegram-{bot}-{mode}-{people}"
+                    workdir.mkdir()
+                    row = await telegram.measure(workdir, people, count, mode=mode, bot=bot)
+                    telegrams.append(row)
     _table("Floor: one primary-key read per layer, and one unit of work (median)", floors)
     _table("Engine: answer steps (typed answer + Back, interleaved)", steps)
     _table("Digest: build (and HTML with charts) for N participants", builds)
@@ -110,7 +123,7 @@ async def main(quick: bool) -> None:
     _table("Reminder fan-out: Telegram channel, fake Bot API enforcing 30 msg/s", fanouts)
     _table("One pace across processes: reminders and replies, 3 processes, 30 msg/s", paces)
     _table("Throughput: serve processes on one PostgreSQL, webhook, limits lifted", throughputs)
-    _table("intersessional run: start-up to first getUpdates, peak RSS (VmHWM)", starts)
+    _table("Start-up to first getUpdates, peak RSS (VmHWM): ours and the peer", starts)
     _table("Telegram end to end: update to first reply, fake Bot API", telegrams)
     machine = {
         "cpus": os.cpu_count(),

@@ -1,11 +1,12 @@
-"""Start-up time and peak resident memory of `intersessional run` on the fake Bot API.
+"""Start-up time and peak resident memory of `intersessional run`, or the peer, on the fake.
 
 Start-up is measured from spawning the process to its first getUpdates call (imports,
 settings, migrations, consultations loaded, getMe, commands set). Peak memory is the kernel's
 high-water mark of the process (VmHWM in /proc/<pid>/status), read when idle, again after
 N updates from N different people have each been answered, and again once a few of them have
 walked to a text question and typed an answer (the first answer loads the language
-profiles that tag it).
+profiles that tag it). The peer (`bench.peer_bot`, python-telegram-bot's own stack) is
+measured the same way, so the two figures stand side by side.
 """
 
 from __future__ import annotations
@@ -35,15 +36,18 @@ def peak_rss_mb(pid: int) -> float:
 class CommandProcess(BotProcess):
     """`intersessional run` itself (the console script), rather than `python -m bot run`."""
 
+    def command(self) -> list[str]:
+        """What to run."""
+        script = shutil.which("intersessional", path=str(Path(sys.executable).parent))
+        return [script, "run"] if script else [sys.executable, "-m", "bot", "run"]
+
     async def start(self) -> None:
-        """Start the command; returns once it has made its first getUpdates call."""
+        """Start the command; returns once it is ready (`ready`)."""
         self.starts += 1
         seen = self.fake.getupdates
-        script = shutil.which("intersessional", path=str(Path(sys.executable).parent))
-        command = [script, "run"] if script else [sys.executable, "-m", "bot", "run"]
         log = (self.workdir / f"bot-{self.starts}.log").open("wb")
         self.fake.process = await asyncio.create_subprocess_exec(
-            *command,
+            *self.command(),
             cwd=self.workdir,
             env=self.env | {"LOG_LEVEL": "WARNING"},
             stdin=asyncio.subprocess.DEVNULL,
@@ -51,7 +55,13 @@ class CommandProcess(BotProcess):
             stderr=log,
         )
         log.close()
-        await self.fake.wait_for(lambda: self.fake.getupdates > seen or self.fake.process is None)
+        await self.ready(seen)
+
+    async def ready(self, getupdates: int) -> None:
+        """Wait until the process has made a getUpdates call after the first `getupdates`."""
+        await self.fake.wait_for(
+            lambda: self.fake.getupdates > getupdates or self.fake.process is None
+        )
 
 
 async def walk(fake: ObservedTelegram, person: Person, code: str) -> None:
@@ -67,24 +77,33 @@ async def walk(fake: ObservedTelegram, person: Person, code: str) -> None:
         await fake.wait_for(lambda b=before, m=marker: m in person.shown(b), bound=120.0)
 
 
-async def measure(workdir: Path, updates: int, answering: int = 20) -> dict[str, Any]:
+async def measure(
+    workdir: Path, updates: int, answering: int = 20, *, bot: str = "intersessional"
+) -> dict[str, Any]:
     """Start the command, time it, answer `updates` people, then let `answering` of them
-    type an answer; its peak memory at each stage."""
-    from bench.telegram import _invites  # bench.telegram imports this module
+    type an answer; its peak memory at each stage.
+
+    `bot` is "intersessional" (`intersessional run`) or "peer" (`bench.peer_bot` polling,
+    which takes any invite code), measured alike.
+    """
+    from bench.telegram import _invites, bot_process  # bench.telegram imports this module
 
     fake = ObservedTelegram()
     database_url = f"sqlite+aiosqlite:///{workdir}/startup.db"
-    # Migrate and load once beforehand, as a deployed database already is.
-    codes = await _invites(database_url, workdir, answering)
+    if bot == "peer":
+        codes = [f"peer{n}" for n in range(answering)]
+    else:
+        # Migrate and load once beforehand, as a deployed database already is.
+        codes = await _invites(database_url, workdir, answering)
     async with serve_loopback(fake.app) as url:
         fake.url = url
-        bot = CommandProcess(fake, database_url, workdir)
+        command = bot_process(bot, "polling", fake, database_url, workdir)
         started = time.perf_counter()
-        await bot.start()
+        await command.start()
         startup = time.perf_counter() - started
         process = fake.process
         if process is None:
-            raise RuntimeError("intersessional run ended at start-up:\n" + bot.logs())
+            raise RuntimeError(f"{bot} ended at start-up:\n" + command.logs())
         try:
             await asyncio.sleep(1.0)  # settle: the scheduler's first sweep, lazy imports
             idle = peak_rss_mb(process.pid)
@@ -102,9 +121,10 @@ async def measure(workdir: Path, updates: int, answering: int = 20) -> dict[str,
             await asyncio.gather(*(walk(fake, p, c) for p, c in zip(walks, codes, strict=True)))
             answered_peak = peak_rss_mb(process.pid)
         finally:
-            await bot.stop()
+            await command.stop()
             fake.close()
     return {
+        "bot": bot,
         "start-up s": round(startup, 2),
         "idle peak MB": round(idle, 1),
         "updates": updates,

@@ -19,13 +19,20 @@ assumes Telegram tolerates); a correct pacer provokes none.
 Latency is measured from the moment the update is available to the bot (queued for
 getUpdates, or the POST starting) to the moment the fake answers the first sendMessage or
 editMessageText to that chat.
+
+`bot="peer"` measures the peer instead, with the same people, traffic, fake and latency:
+`bench.peer_bot`, a canonical python-telegram-bot bot (ConversationHandler,
+PicklePersistence, AIORateLimiter) long-polling (`run_polling`) or receiving the same POSTs
+with the same secret header (`run_webhook`); it takes any invite code.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import shutil
+import signal
 import socket
 import statistics
 import sys
@@ -46,7 +53,7 @@ from config.settings import load_settings
 from storage.models import Category
 from tests.fakes import serve_loopback
 from tests.fakes.telegram_server import Call, parse_html
-from tests.faults.bot_process import TO_FIRST_QUESTION, BotProcess, ObservedTelegram, Person, Step
+from tests.faults.bot_process import TO_FIRST_QUESTION, ObservedTelegram, Person, Step
 
 FIRST_USER = 6_200_000_000
 CONSULTATION = "wgic-18-2027"
@@ -109,8 +116,12 @@ class Replies:
                 continue
 
 
-class ServeProcess(BotProcess):
+class ServeProcess(CommandProcess):
     """`intersessional serve` with TELEGRAM_WEBHOOK_URL set, listening on a free PORT."""
+
+    ready_path = "/healthz"
+    ready_status = 200
+    """What a GET answers once the process takes updates."""
 
     def __init__(self, fake: ObservedTelegram, database_url: str, workdir: Path) -> None:
         super().__init__(fake, database_url, workdir)
@@ -120,7 +131,6 @@ class ServeProcess(BotProcess):
             # Registered with the fake, which only records it: updates come from the bench.
             "TELEGRAM_WEBHOOK_URL": "https://bench.example.org/telegram/webhook",
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "LOG_LEVEL": "WARNING",
         }
 
     @property
@@ -128,32 +138,70 @@ class ServeProcess(BotProcess):
         """Where the process serves."""
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
-        """Start the command; returns once /healthz answers 200."""
-        self.starts += 1
+    def command(self) -> list[str]:
+        """What to run."""
         script = shutil.which("intersessional", path=str(Path(sys.executable).parent))
-        command = [script, "serve"] if script else [sys.executable, "-m", "bot", "serve"]
-        log = (self.workdir / f"bot-{self.starts}.log").open("wb")
-        process = await asyncio.create_subprocess_exec(
-            *command,
-            cwd=self.workdir,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-        )
-        self.fake.process = process
-        log.close()
+        return [script, "serve"] if script else [sys.executable, "-m", "bot", "serve"]
+
+    async def ready(self, getupdates: int) -> None:
+        """Wait until a GET of `ready_path` answers `ready_status`."""
         deadline = time.perf_counter() + BOUND
         async with httpx.AsyncClient(timeout=5.0) as client:
-            while time.perf_counter() < deadline and process.returncode is None:
+            process = self.fake.process
+            while time.perf_counter() < deadline and process and process.returncode is None:
                 try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                    answer = await client.get(f"{self.url}{self.ready_path}")
+                    if answer.status_code == self.ready_status:
                         return
                 except httpx.TransportError:
                     pass  # not listening yet
                 await asyncio.sleep(0.1)
-        raise RuntimeError("intersessional serve did not come up:\n" + self.logs())
+        raise RuntimeError(f"{self.command()} did not come up:\n" + self.logs())
+
+
+class PeerProcess(CommandProcess):
+    """The peer, `python -m bench.peer_bot`, long-polling the fake (`run_polling`)."""
+
+    mode = "polling"
+
+    def __init__(self, fake: ObservedTelegram, workdir: Path) -> None:
+        super().__init__(fake, "", workdir)
+        self.persistence = workdir / "peer.pickle"
+        """PicklePersistence's file: the people's answers and conversation states."""
+        root = str(Path(__file__).resolve().parents[1])  # bench is not an installed package
+        env = {k: v for k, v in self.env.items() if k not in {"DATABASE_URL", "FILES_DIR"}}
+        self.env = env | {
+            "PEER_MODE": self.mode,
+            "PEER_PERSISTENCE": str(self.persistence),
+            "PYTHONPATH": os.pathsep.join(filter(None, (root, env.get("PYTHONPATH")))),
+        }
+
+    def command(self) -> list[str]:
+        """What to run."""
+        return [sys.executable, "-m", "bench.peer_bot"]
+
+    async def stop(self) -> None:
+        """SIGTERM, on which PTB stops gracefully and the persistence writes its file."""
+        process, self.fake.process = self.fake.process, None
+        if process is None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), BOUND)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise
+
+
+class PeerServeProcess(PeerProcess, ServeProcess):
+    """The peer receiving each update by POST (`run_webhook`), as `ServeProcess` does."""
+
+    mode = "webhook"
+    ready_path = "/telegram/webhook"
+    ready_status = 405
+    """PTB's webhook server has no health check; its webhook answers a GET 405 once it
+    listens (after setWebhook)."""
 
 
 def _free_port() -> int:
@@ -180,12 +228,27 @@ async def _invites(database_url: str, workdir: Path, count: int) -> list[str]:
         await app.close()
 
 
+def bot_process(
+    bot: str, mode: str, fake: ObservedTelegram, database_url: str, workdir: Path
+) -> CommandProcess:
+    """The process of `bot` ("intersessional" or "peer") taking updates as `mode` says."""
+    if mode not in {"polling", "webhook"}:
+        raise ValueError(f"mode is polling or webhook, not {mode!r}")
+    if bot == "intersessional":
+        kind = CommandProcess if mode == "polling" else ServeProcess
+        return kind(fake, database_url, workdir)
+    if bot == "peer":
+        return (PeerProcess if mode == "polling" else PeerServeProcess)(fake, workdir)
+    raise ValueError(f"bot is intersessional or peer, not {bot!r}")
+
+
 async def measure(
     workdir: Path,
     participants: int,
     updates: int,
     *,
     mode: str,
+    bot: str = "intersessional",
     think: float = 1.0,
     enforce: bool = True,
 ) -> dict[str, Any]:
@@ -196,6 +259,8 @@ async def measure(
         participants: How many people (private chats) answer at the same time.
         updates: How many measured updates, shared out between the people.
         mode: "polling" (`intersessional run`) or "webhook" (`intersessional serve`).
+        bot: "intersessional", our product, or "peer", `bench.peer_bot` (the same modes,
+            `run_polling` or `run_webhook`); the peer takes any invite code.
         think: Seconds a person waits between seeing a reply and sending the next update.
             Telegram allows about one message a second per chat, so a person answering
             faster than that measures the per-chat pacing rather than the bot.
@@ -204,35 +269,34 @@ async def measure(
     Returns:
         One table row: rates over the measured phase and update-to-first-reply latencies.
     """
-    if mode not in {"polling", "webhook"}:
-        raise ValueError(f"mode is polling or webhook, not {mode!r}")
     database_url = f"sqlite+aiosqlite:///{workdir}/telegram-{mode}.db"
-    codes = await _invites(database_url, workdir, participants)
+    if bot == "peer":
+        codes = [f"peer{n}" for n in range(participants)]
+    else:
+        codes = await _invites(database_url, workdir, participants)
     fake = ObservedTelegram()
     replies = Replies(fake)
     ids = itertools.count(700_000_000)
     people = [Person(fake, FIRST_USER + n, ids) for n in range(participants)]
     async with serve_loopback(fake.app) as url, httpx.AsyncClient(timeout=BOUND) as client:
         fake.url = url
-        bot: BotProcess
-        if mode == "polling":
-            bot = CommandProcess(fake, database_url, workdir)
-        else:
-            bot = ServeProcess(fake, database_url, workdir)
-        await bot.start()
-        if not bot.alive:
-            raise RuntimeError(f"the bot process ended at start-up:\n{bot.logs()}")
+        process = bot_process(bot, mode, fake, database_url, workdir)
+        await process.start()
+        if not process.alive:
+            raise RuntimeError(f"the bot process ended at start-up:\n{process.logs()}")
         if enforce:
             # Telegram's 30 a second overall, and the product's assumption of 3 in 3 s per
             # chat (a stricter 1 a second would refuse every reply of more than one message).
             fake.enforce_limits(time.monotonic, private=(3, 3.0))
 
         async def deliver(person: Person, update: dict[str, Any]) -> None:
-            if isinstance(bot, ServeProcess):
+            if isinstance(process, ServeProcess):
                 fake.track(update)  # so the fake knows the callback query the bot answers
                 person.sent.append(int(update["update_id"]))
                 answer = await client.post(
-                    f"{bot.url}/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
+                    f"{process.url}/telegram/webhook",
+                    json=update,
+                    headers={SECRET_HEADER: SECRET},
                 )
                 if answer.status_code != 200:
                     raise RuntimeError(f"webhook answered {answer.status_code}")
@@ -249,7 +313,7 @@ async def measure(
                 update = person.press_update(argument)
             started = time.perf_counter()
             await deliver(person, update)
-            await replies.wait(chat, since, marker, lambda: bot.alive)
+            await replies.wait(chat, since, marker, lambda: process.alive)
             return replies.shown[chat][since][0] - started
 
         async def onboard(person: Person, code: str) -> None:
@@ -279,13 +343,14 @@ async def measure(
             await _all(answer(number, person) for number, person in enumerate(people))
             elapsed = time.perf_counter() - started
         except BaseException:
-            print(bot.logs()[-4000:], file=sys.stderr)
+            print(process.logs()[-4000:], file=sys.stderr)
             raise
         finally:
-            await bot.stop()
+            await process.stop()
             fake.close()
     latencies.sort()
     return {
+        "bot": bot,
         "mode": mode,
         "participants": participants,
         "updates": len(latencies),
