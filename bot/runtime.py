@@ -4,10 +4,11 @@ the channels a sending command opens. Which channels, and how, the registry deci
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 from bot.adapters import Channel, Mode, registry
 from bot.app import App
@@ -86,6 +87,38 @@ def load_language_profiles(app: App) -> threading.Thread:
     return thread
 
 
+async def freeze_start_up(loading: threading.Thread) -> None:
+    """Once start-up is over (the language profiles loaded by `loading` included), keep what
+    it made out of the garbage collector's full collections: the modules, the consultations,
+    the profiles — hundreds of thousands of objects that live as long as the process.
+
+    A full collection looks at every object that may hold others; over a started process it
+    held the event loop 30–60 ms each time, every few seconds of traffic, and that was the
+    slowest first replies (`docs/performance.md`). Frozen (`gc.freeze`), they are not looked
+    at again; what conversations make is collected as before. Garbage is collected once
+    first, so none is frozen with them.
+    """
+    # A thread's end cannot be awaited; `to_thread(loading.join)` could not be cancelled,
+    # and a process stopping would wait for the profiles it is about to drop.
+    while loading.is_alive():  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    gc.collect()
+    gc.freeze()
+    log.debug("start-up frozen: %d objects out of the collector's sight", gc.get_freeze_count())
+
+
+@asynccontextmanager
+async def started_up(loading: threading.Thread) -> AsyncIterator[None]:
+    """`freeze_start_up` in the background while the block runs."""
+    freezing = asyncio.create_task(freeze_start_up(loading))
+    try:
+        yield
+    finally:
+        freezing.cancel()
+        with suppress(asyncio.CancelledError):
+            await freezing
+
+
 async def run(app: App, *, stop: Stop | None = None) -> int:
     """Every channel whose credentials are set, receiving, and the scheduler; with none, the
     terminal channel.
@@ -101,9 +134,9 @@ async def run(app: App, *, stop: Stop | None = None) -> int:
         The exit code: 0, or 130 when SIGINT stopped it.
     """
     stop = stop or Stop()
-    load_language_profiles(app)
+    loading = load_language_profiles(app)
     channels = await registry.channels(app, Mode.RUN)
-    async with started(app, channels) as running, scheduled(app):
+    async with started(app, channels) as running, scheduled(app), started_up(loading):
         await asyncio.gather(*(channel.receive(stop.event) for channel in running))
     return stop.exit_code
 
@@ -154,7 +187,7 @@ async def serve(app: App, *, stop: Stop | None = None) -> int:
     from bot.web import create_web_app
 
     stop = stop or Stop()
-    load_language_profiles(app)
+    loading = load_language_profiles(app)
     channels = await registry.channels(app, Mode.SERVE)
     async with started(app, channels) as running:
         config = uvicorn.Config(
@@ -172,7 +205,7 @@ async def serve(app: App, *, stop: Stop | None = None) -> int:
             await stop.wait()
             server.should_exit = True  # uvicorn's own way to shut down gracefully
 
-        async with scheduled(app):
+        async with scheduled(app), started_up(loading):
             watcher = asyncio.create_task(stop_serving())
             try:
                 await server.serve()

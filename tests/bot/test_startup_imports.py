@@ -80,3 +80,53 @@ def test_a_process_loads_the_language_profiles_in_a_thread_as_it_starts(tmp_path
         timeout=120,
     )
     assert found.stdout.split() == ["True", "True", "True", "True"]
+
+
+FROZEN = """
+import asyncio, gc, threading, time
+from bot.runtime import started_up
+
+made = []
+
+def load():  # what the language profiles' thread does: many objects, made a while after
+    time.sleep(0.3 if {WAIT} else 60)
+    made.extend({"ngram": str(n)} for n in range(20_000))
+
+async def main(wait):
+    loading = threading.Thread(target=load, daemon=True)
+    loading.start()
+    async with started_up(loading):
+        if wait:
+            while gc.get_freeze_count() == 0:
+                await asyncio.sleep(0.01)
+        print(loading.is_alive(), gc.get_freeze_count() > len(made) >= (20_000 if wait else 0))
+
+started = time.perf_counter()
+asyncio.run(main({WAIT}))
+print(time.perf_counter() - started < 30)
+"""
+
+
+def test_the_start_up_is_frozen_once_the_profiles_are_loaded_not_before() -> None:
+    found = subprocess.run(
+        [sys.executable, "-c", FROZEN.replace("{WAIT}", "True")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    # Frozen only after the loading thread ended, with every object it made.
+    assert found.stdout.split() == ["False", "True", "True"]
+
+
+def test_a_process_stopping_during_start_up_freezes_nothing_and_waits_for_nothing() -> None:
+    found = subprocess.run(
+        [sys.executable, "-c", FROZEN.replace("{WAIT}", "False")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    # The block ended while the profiles were still loading (a minute to go): nothing
+    # frozen, and leaving it did not wait for the thread.
+    assert found.stdout.split() == ["True", "False", "True"]
