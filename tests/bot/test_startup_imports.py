@@ -7,6 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+
+def _printed(code: str) -> list[str]:
+    """What a fresh interpreter running `code` prints, word by word."""
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return found.stdout.split()
+
+
 LOADED = """
 import sys
 import bot.cli
@@ -31,14 +42,7 @@ def test_the_command_line_loads_no_slack_chart_office_migration_or_server_librar
         "uvicorn",  # only `serve` serves HTTP
         "tqdm",  # only a command on a terminal draws a bar
     }
-    found = subprocess.run(
-        [sys.executable, "-c", LOADED.replace("{NAMES}", repr(names))],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    assert found.stdout.split() == []
+    assert _printed(LOADED.replace("{NAMES}", repr(names))) == []
 
 
 PROFILES = """
@@ -51,10 +55,7 @@ print(detector_factory._factory is None, not profiles.loaded())
 
 
 def test_the_language_profiles_are_not_loaded_at_import() -> None:
-    found = subprocess.run(
-        [sys.executable, "-c", PROFILES], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert found.stdout.split() == ["True", "True"]
+    assert _printed(PROFILES) == ["True", "True"]
 
 
 STARTED = """
@@ -72,14 +73,8 @@ print(profiles.loaded(), (cache / profiles.FILENAME).is_file())
 
 
 def test_a_process_loads_the_language_profiles_in_a_thread_as_it_starts(tmp_path: Path) -> None:
-    found = subprocess.run(
-        [sys.executable, "-c", STARTED.replace("{CACHE!r}", repr(str(tmp_path / "cache")))],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    assert found.stdout.split() == ["True", "True", "True", "True"]
+    found = _printed(STARTED.replace("{CACHE!r}", repr(str(tmp_path / "cache"))))
+    assert found == ["True", "True", "True", "True"]
 
 
 FROZEN = """
@@ -107,26 +102,18 @@ print(time.perf_counter() - started < 30)
 """
 
 
-def test_the_start_up_is_frozen_once_the_profiles_are_loaded_not_before() -> None:
-    found = subprocess.run(
-        [sys.executable, "-c", FROZEN.replace("{WAIT}", "True")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    # Frozen only after the loading thread ended, with every object it made.
-    assert found.stdout.split() == ["False", "True", "True"]
-
-
-def test_a_process_stopping_during_start_up_freezes_nothing_and_waits_for_nothing() -> None:
-    found = subprocess.run(
-        [sys.executable, "-c", FROZEN.replace("{WAIT}", "False")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    # The block ended while the profiles were still loading (a minute to go): nothing
-    # frozen, and leaving it did not wait for the thread.
-    assert found.stdout.split() == ["True", "False", "True"]
+@pytest.mark.parametrize(
+    ("wait", "expected"),
+    [
+        # Frozen only after the loading thread ended, with every object it made.
+        (True, ["False", "True", "True"]),
+        # The block ended while the profiles were still loading (a minute to go): nothing
+        # frozen, and leaving it did not wait for the thread.
+        (False, ["True", "False", "True"]),
+    ],
+    ids=["frozen once the profiles are loaded", "a stop during start-up waits for nothing"],
+)
+def test_the_start_up_is_frozen_once_the_profiles_are_loaded(
+    wait: bool, expected: list[str]
+) -> None:
+    assert _printed(FROZEN.replace("{WAIT}", str(wait))) == expected

@@ -351,8 +351,19 @@ class SlackUser:
         }
         await self.interact(self._action(None, action, {}))
 
-    async def submit(self, view: dict[str, Any], values: dict[str, Any]) -> Answer:
-        """Submit an opened modal with these input states, by block id."""
+    async def open_form(self) -> tuple[dict[str, Any], str]:
+        """Open the Home tab, then the form of its first agenda item: the form's view, and
+        the block id of its first input."""
+        await self.open_home()
+        home = self.fake.homes[self.user_id]
+        blocks = [b.get("block_id", "") for b in home["blocks"]]
+        item = next(int(block[5:]) for block in blocks if block.startswith("item-"))
+        await self.press_in_home(item)
+        view = self.fake.views[-1]
+        return view, next(b["block_id"] for b in view["blocks"] if b["type"] == "input")
+
+    def submission(self, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """The payload submitting an opened modal with these input states, by block id."""
         payload = copy.deepcopy(fixture("view_submission"))
         payload["user"]["id"] = self.user_id
         payload["view"].update(
@@ -362,7 +373,11 @@ class SlackUser:
             callback_id=view["callback_id"],
             state={"values": values},
         )
-        return await self.interact(payload)
+        return payload
+
+    async def submit(self, view: dict[str, Any], values: dict[str, Any]) -> Answer:
+        """Submit an opened modal with these input states, by block id."""
+        return await self.interact(self.submission(view, values))
 
     async def command(self, text: str) -> Answer:
         """Type `/intersessional <text>` anywhere in Slack."""

@@ -78,14 +78,7 @@ async def test_trust_18_the_whole_journey_over_socket_mode(
     assert "Agenda item 2: Briefing" in amina.text
 
     # A form whose errors travel in the acknowledgement's payload.
-    await amina.open_home()
-    home = fake.homes["U0AMINA001"]
-    item_3 = next(
-        int(b["block_id"][5:]) for b in home["blocks"] if b.get("block_id", "").startswith("item-")
-    )
-    await amina.press_in_home(item_3)
-    view = fake.views[-1]
-    first = next(b["block_id"] for b in view["blocks"] if b["type"] == "input")
+    view, first = await amina.open_form()
     forged = {"answer": {"type": "checkboxes", "selected_options": [{"value": "forged"}]}}
     answer = await amina.submit(view, {first: forged})
     assert answer.payload is not None
@@ -275,14 +268,7 @@ async def test_trust_18_a_form_that_cannot_be_saved_is_not_acknowledged_so_it_st
 ) -> None:
     amina = socket_users("U0AMINA001", "Amina")
     await onboard(amina, await new_invite(app.store, clock))
-    await amina.open_home()
-    home = fake.homes["U0AMINA001"]
-    item = next(
-        int(b["block_id"][5:]) for b in home["blocks"] if b.get("block_id", "").startswith("item-")
-    )
-    await amina.press_in_home(item)
-    view = fake.views[-1]
-    first = next(b["block_id"] for b in view["blocks"] if b["type"] == "input")
+    view, first = await amina.open_form()
     chosen = next(b["element"]["options"][0] for b in view["blocks"] if b.get("block_id") == first)
     values = {first: {"answer": {"type": "radio_buttons", "selected_option": chosen}}}
     engine = amina.channel.engine
@@ -292,15 +278,7 @@ async def test_trust_18_a_form_that_cannot_be_saved_is_not_acknowledged_so_it_st
         raise ConnectionRefusedError("the database is away")
 
     monkeypatch.setattr(engine, "submit_form", database_away)
-    payload = copy.deepcopy(fixture("view_submission"))
-    payload["user"]["id"] = amina.user_id
-    payload["view"].update(
-        id=view["id"],
-        blocks=view["blocks"],
-        private_metadata=view["private_metadata"],
-        callback_id=view["callback_id"],
-        state={"values": values},
-    )
+    payload = amina.submission(view, values)
     # An acknowledgement would close the form as if it were saved: the person's answers
     # would be gone. Unacknowledged, Slack keeps it open and says it could not be sent.
     assert await socket_server.deliver("interactive", payload, ack_within=0.5) is None
