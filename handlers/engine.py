@@ -174,7 +174,9 @@ class Engine:
         if reply_to is None or not replies:
             return
         body = outbox_body(replies, reply_to)
-        await uow.outbox.add(platform, reply_to.chat_id, body, self.clock.now())
+        # The sender of another process is notified; this process's is woken below.
+        notify = not self.store.relay.sends_here(platform)
+        await uow.outbox.add(platform, reply_to.chat_id, body, self.clock.now(), notify=notify)
 
         async def wake(store: Store) -> None:
             store.relay.wake_sender(platform)

@@ -128,6 +128,7 @@ class Relay:
         self._claiming = asyncio.Lock()
         self._events: dict[tuple[str, str], asyncio.Event] = {}
         self._bells: dict[str, Doorbell] = {}
+        self._sending: set[str] = set()
         self._listener: Listener | None = None
         self._local_leases: set[str] = set()
 
@@ -152,6 +153,18 @@ class Relay:
     def sender_event(self, platform: str) -> asyncio.Event:
         """Set when replies to `platform` were queued."""
         return self.event(OUTBOX_CHANNEL, platform)
+
+    def sending(self, platform: str, here: bool) -> None:
+        """Note whether this process's sender of `platform` holds the lease (it sends)."""
+        if here:
+            self._sending.add(platform)
+        else:
+            self._sending.discard(platform)
+
+    def sends_here(self, platform: str) -> bool:
+        """Whether this process sends for `platform`: replies it queues need no NOTIFY, its
+        own sender is woken in memory (one that takes the lease over looks first anyway)."""
+        return platform in self._sending
 
     def worker_bell(self, platform: str) -> Doorbell:
         """Rung once for each update of `platform` stored in the inbox."""
@@ -209,8 +222,11 @@ class Relay:
         stored = Counter(item.platform for item in items)
         async with self.database.begin() as connection:
             await connection.execute(statement, rows)
-            for platform in stored:
-                await self._notify(connection, INBOX_CHANNEL, platform)
+            for platform, count in stored.items():
+                # Only when this process's idle workers cannot take them all at once: a
+                # NOTIFY wakes a worker in every other process, and all but one find nothing.
+                if self.worker_bell(platform).waiting < count:
+                    await self._notify(connection, INBOX_CHANNEL, platform)
         for platform, count in stored.items():
             self.wake(INBOX_CHANNEL, platform, count)
 
@@ -341,7 +357,8 @@ class Relay:
                     platform=platform, chat_id=chat_id, body=body, progress=0, created_at=now
                 )
             )
-            await self._notify(connection, OUTBOX_CHANNEL, platform)
+            if not self.sends_here(platform):
+                await self._notify(connection, OUTBOX_CHANNEL, platform)
         self.wake(OUTBOX_CHANNEL, platform)
 
     async def forget_sent(self, before: datetime) -> int:

@@ -208,11 +208,13 @@ class Sender:
                 if lost is None:
                     return
                 self.leading = True
+                self.relay.sending(self.platform, here=True)
                 log.info("%s: this process sends the replies", self.platform)
                 try:
                     await self._lead(lost)
                 finally:
                     self.leading = False
+                    self.relay.sending(self.platform, here=False)
 
     async def _lead(self, lost: asyncio.Event) -> None:
         event = self.relay.sender_event(self.platform)

@@ -13,15 +13,18 @@ from storage.repositories.base import Repository
 class OutboxRepository(Repository):
     """The outbox, from inside a unit of work."""
 
-    async def add(self, platform: str, chat_id: str, body: str, now: datetime) -> int:
-        """Queue replies to a chat with this transaction; its id. The platform's sender is
-        notified when the transaction commits (PostgreSQL), never if it rolls back."""
+    async def add(
+        self, platform: str, chat_id: str, body: str, now: datetime, *, notify: bool = True
+    ) -> int:
+        """Queue replies to a chat with this transaction; its id. With `notify`, the
+        platform's sender is notified when the transaction commits (PostgreSQL), never if it
+        rolls back."""
         row_id = await self.session.scalar(
             insert(OutboxItem)
             .values(platform=platform, chat_id=chat_id, body=body, progress=0, created_at=now)
             .returning(OutboxItem.id)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
+        if notify and self.session.get_bind().dialect.name == "postgresql":
             await self.session.execute(
                 text("SELECT pg_notify(:channel, :platform)"),
                 {"channel": OUTBOX_CHANNEL, "platform": platform},

@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from storage.db import create_engine
 from storage.relay import Doorbell, Incoming, Relay
+from storage.relay_models import INBOX_CHANNEL, OUTBOX_CHANNEL
 from storage.repositories import Store
 from tests.conftest import database_kind
 from tests.faults.bot_process import scalar_rows
@@ -168,3 +171,54 @@ async def test_the_listener_comes_back_after_its_connection_is_killed_and_looks_
         await listening.close()
         for engine in engines:
             await engine.dispose()
+
+
+@pytest.mark.skipif(database_kind() != "postgresql", reason="SQLite serves one process")
+async def test_other_processes_are_notified_only_of_what_this_one_cannot_take_or_send(
+    store: Store,
+) -> None:
+    relay = store.relay
+    notified: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "pg_notify" in statement:
+            notified.append(str(parameters[0]))
+
+    bell = relay.worker_bell("telegram")
+
+    async def idle() -> bool:
+        return bell.waiting == 1
+
+    event.listen(relay.database.sync_engine, "before_cursor_execute", record)
+    try:
+        # No idle worker here: the other processes' workers are woken.
+        await relay.put([incoming("1", "amina")], NOW)
+        assert notified == [INBOX_CHANNEL]
+        # One idle worker here takes one update: it is woken, nobody else.
+        await _forget_rings(bell)  # the update above rang for a worker to come
+        waiting = asyncio.create_task(bell.wait(600))
+        await _until(idle)
+        await relay.put([incoming("2", "bob")], NOW)
+        assert await asyncio.wait_for(waiting, 5) is True
+        assert notified == [INBOX_CHANNEL]
+        # Two updates for one idle worker: the other processes are woken too.
+        waiting = asyncio.create_task(bell.wait(600))
+        await _until(idle)
+        await relay.put([incoming("3", "carla"), incoming("4", "dmitri")], NOW)
+        assert await asyncio.wait_for(waiting, 5) is True
+        assert notified == [INBOX_CHANNEL, INBOX_CHANNEL]
+        # Replies: the elected sender is notified, unless it is this process's.
+        await relay.enqueue("telegram", "42", "body", NOW)
+        async with store.transaction() as uow:
+            await uow.outbox.add("telegram", "42", "body", NOW)
+        assert notified[2:] == [OUTBOX_CHANNEL, OUTBOX_CHANNEL]
+        relay.sending("telegram", here=True)
+        assert relay.sends_here("telegram")
+        await relay.enqueue("telegram", "42", "body", NOW)
+        async with store.transaction() as uow:
+            await uow.outbox.add("telegram", "42", "body", NOW, notify=False)
+        assert notified[2:] == [OUTBOX_CHANNEL, OUTBOX_CHANNEL]
+        assert relay.sender_event("telegram").is_set()
+    finally:
+        event.remove(relay.database.sync_engine, "before_cursor_execute", record)
+        relay.sending("telegram", here=False)
