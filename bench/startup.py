@@ -86,15 +86,11 @@ async def measure(
     `bot` is "intersessional" (`intersessional run`) or "peer" (`bench.peer_bot` polling,
     which takes any invite code), measured alike.
     """
-    from bench.telegram import _invites, bot_process  # bench.telegram imports this module
+    from bench.telegram import bot_process, invite_codes  # bench.telegram imports this module
 
     fake = ObservedTelegram()
     database_url = f"sqlite+aiosqlite:///{workdir}/startup.db"
-    if bot == "peer":
-        codes = [f"peer{n}" for n in range(answering)]
-    else:
-        # Migrate and load once beforehand, as a deployed database already is.
-        codes = await _invites(database_url, workdir, answering)
+    codes = await invite_codes(bot, database_url, workdir, answering)
     async with serve_loopback(fake.app) as url:
         fake.url = url
         command = bot_process(bot, "polling", fake, database_url, workdir)

@@ -180,18 +180,8 @@ class PeerProcess(CommandProcess):
         """What to run."""
         return [sys.executable, "-m", "bench.peer_bot"]
 
-    async def stop(self) -> None:
-        """SIGTERM, on which PTB stops gracefully and the persistence writes its file."""
-        process, self.fake.process = self.fake.process, None
-        if process is None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), BOUND)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-            raise
+    # SIGTERM: PTB stops gracefully and the persistence writes its file.
+    stop_signal = signal.SIGTERM
 
 
 class PeerServeProcess(PeerProcess, ServeProcess):
@@ -226,6 +216,14 @@ async def _invites(database_url: str, workdir: Path, count: int) -> list[str]:
         return codes
     finally:
         await app.close()
+
+
+async def invite_codes(bot: str, database_url: str, workdir: Path, count: int) -> list[str]:
+    """One invite code per person: ours from the database, migrated and loaded as a deployed
+    one is (`_invites`); any code for the peer, which checks none."""
+    if bot == "peer":
+        return [f"peer{n}" for n in range(count)]
+    return await _invites(database_url, workdir, count)
 
 
 def bot_process(
@@ -270,10 +268,7 @@ async def measure(
         One table row: rates over the measured phase and update-to-first-reply latencies.
     """
     database_url = f"sqlite+aiosqlite:///{workdir}/telegram-{mode}.db"
-    if bot == "peer":
-        codes = [f"peer{n}" for n in range(participants)]
-    else:
-        codes = await _invites(database_url, workdir, participants)
+    codes = await invite_codes(bot, database_url, workdir, participants)
     fake = ObservedTelegram()
     replies = Replies(fake)
     ids = itertools.count(700_000_000)

@@ -126,13 +126,22 @@ class BotProcess:
         """Whether the current process runs (the fake has not killed it)."""
         return self.fake.process is not None
 
+    stop_signal = signal.SIGKILL
+    """What ends the process at the end of a test (a graceful stop sends SIGTERM)."""
+
     async def stop(self) -> None:
-        """End the process at the end of a test."""
+        """End the process at the end of a test (killed if `stop_signal` did not within
+        BOUND)."""
         process, self.fake.process = self.fake.process, None
         if process is None:
             return
-        process.send_signal(signal.SIGKILL)
-        await asyncio.wait_for(process.wait(), BOUND)
+        process.send_signal(self.stop_signal)
+        try:
+            await asyncio.wait_for(process.wait(), BOUND)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise
 
     def logs(self) -> str:
         """Everything the processes wrote to stderr and stdout."""
